@@ -1,0 +1,57 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { stringify } from "yaml";
+import { CONFIG_TEMPLATE, loadConfig, resolvePaths } from "../../config/index.js";
+import { HobError } from "../../errors/index.js";
+import type { CliIO } from "../io.js";
+import { writeJson } from "../output.js";
+
+/** `hob config show`: the effective config after env overrides, with the key hidden. */
+export async function configShowCommand(io: CliIO, options: { json: boolean }): Promise<number> {
+  const loaded = loadConfig(io.env);
+  const effective = {
+    ...loaded.config,
+    anthropic: {
+      ...loaded.config.anthropic,
+      base_url: loaded.anthropic.baseUrl,
+      api_key: loaded.anthropic.apiKey ? "(set)" : "(not set)",
+    },
+  };
+  const sources = {
+    file: loaded.source === "file" ? loaded.paths.configFile : null,
+    api_key: loaded.anthropic.apiKeySource ?? null,
+    base_url: loaded.anthropic.baseUrlSource,
+  };
+  if (options.json) writeJson(io, { config: effective, sources });
+  else {
+    io.stdout.write(`# ${sources.file ?? "no hob.yaml: built-in defaults"}\n`);
+    io.stdout.write(`# api_key from ${sources.api_key ?? "nowhere"}, base_url from ${sources.base_url}\n`);
+    io.stdout.write(stringify(effective));
+  }
+  return 0;
+}
+
+export async function configPathCommand(io: CliIO, options: { json: boolean }): Promise<number> {
+  const paths = resolvePaths(io.env);
+  if (options.json) writeJson(io, paths);
+  else {
+    io.stdout.write(
+      `home       ${paths.home}\nconfig     ${paths.configFile}\ndatabase   ${paths.database}\nworkspace  ${paths.workspace}\n`,
+    );
+  }
+  return 0;
+}
+
+export async function configInitCommand(io: CliIO, options: { json: boolean; force: boolean }): Promise<number> {
+  const { configFile } = resolvePaths(io.env);
+  if (existsSync(configFile) && !options.force) {
+    throw new HobError("E_USAGE", `${configFile} already exists.`, {
+      hint: "Edit it, or run `hob config init --force` to replace it with the defaults.",
+    });
+  }
+  mkdirSync(dirname(configFile), { recursive: true });
+  writeFileSync(configFile, CONFIG_TEMPLATE, { mode: 0o600 });
+  if (options.json) writeJson(io, { written: configFile });
+  else io.stdout.write(`Wrote ${configFile}\n`);
+  return 0;
+}

@@ -1,0 +1,45 @@
+import type { TaskStatus } from "../../store/index.js";
+import { openContext } from "../context.js";
+import { colorsFor, formatTime, formatUsd, oneLine, table } from "../format.js";
+import type { CliIO } from "../io.js";
+import { writeJson } from "../output.js";
+import { taskJson } from "../task-json.js";
+
+interface HistoryOptions {
+  limit: number;
+  status?: TaskStatus;
+  json: boolean;
+}
+
+export async function historyCommand(io: CliIO, options: HistoryOptions): Promise<number> {
+  const { store } = await openContext(io, options);
+  try {
+    const tasks = store.tasks.list({ limit: options.limit, status: options.status });
+    if (options.json) {
+      writeJson(io, tasks.map(taskJson));
+      return 0;
+    }
+    if (tasks.length === 0) {
+      io.stdout.write('No tasks yet. Try: hob run "summarise what a monad is"\n');
+      return 0;
+    }
+    const c = colorsFor(io.stdout, io.env);
+    const paint = (status: TaskStatus) =>
+      status === "succeeded" ? c.green(status) : status === "running" ? c.cyan(status) : c.red(status);
+    const rows = [
+      ["ID", "WHEN (UTC)", "STATUS", "TIER", "COST", "TASK"].map((h) => c.bold(h)),
+      ...tasks.map((t) => [
+        t.id,
+        formatTime(t.createdAt),
+        paint(t.status),
+        t.tier ?? "–",
+        formatUsd(t.costUsd),
+        oneLine(t.input, 60),
+      ]),
+    ];
+    io.stdout.write(`${table(rows)}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}

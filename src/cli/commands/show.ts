@@ -1,0 +1,48 @@
+import { openContext } from "../context.js";
+import { colorsFor, formatDuration, formatInt, formatTime, formatUsd, table } from "../format.js";
+import type { CliIO } from "../io.js";
+import { writeJson } from "../output.js";
+import { callJson, taskJson } from "../task-json.js";
+
+export async function showCommand(io: CliIO, id: string, options: { json: boolean }): Promise<number> {
+  const { store } = await openContext(io, options);
+  try {
+    const task = store.tasks.getWithUsage(id);
+    const calls = store.modelCalls.forTask(task.id);
+    if (options.json) {
+      writeJson(io, { ...taskJson(task), model_calls: calls.map(callJson) });
+      return 0;
+    }
+    const c = colorsFor(io.stdout, io.env);
+    const lines = [
+      `${c.bold("Task")}     ${task.id} · ${task.status} · ${formatTime(task.createdAt)} UTC`,
+      `${c.bold("Route")}    agent ${task.agent} · tier ${task.tier ?? "–"} (${task.tierReason ?? "–"}) · ${task.model ?? "–"}`,
+      `${c.bold("Usage")}    ${task.calls} calls · ${formatInt(task.inputTokens)} in / ${formatInt(task.outputTokens)} out` +
+        ` · cache ${formatInt(task.cacheReadTokens)} read / ${formatInt(task.cacheWriteTokens)} written · ${formatUsd(task.costUsd)}` +
+        (task.durationMs === null ? "" : ` · ${formatDuration(task.durationMs)}`),
+    ];
+    if (task.errorCode) lines.push(`${c.bold(c.red("Error"))}    [${task.errorCode}] ${task.error ?? ""}`);
+    lines.push("", c.bold("Input"), task.input, "", c.bold("Output"), task.output || c.dim("(none)"));
+    if (calls.length > 0) {
+      lines.push("", c.bold("Model calls"));
+      lines.push(
+        table([
+          ["#", "MODEL", "OK", "IN", "OUT", "COST", "LATENCY"],
+          ...calls.map((call) => [
+            String(call.attempt),
+            `${call.provider}/${call.model}`,
+            call.ok ? "yes" : `no (${call.errorCode ?? "?"})`,
+            formatInt(call.inputTokens),
+            formatInt(call.outputTokens),
+            formatUsd(call.costUsd),
+            formatDuration(call.latencyMs),
+          ]),
+        ]),
+      );
+    }
+    io.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}

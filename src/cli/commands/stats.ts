@@ -1,0 +1,68 @@
+import type { Stats } from "../../store/index.js";
+import { openContext } from "../context.js";
+import { type Colors, colorsFor, formatInt, formatPercent, formatUsd, table } from "../format.js";
+import type { CliIO } from "../io.js";
+import { writeJson } from "../output.js";
+import { parseSince } from "../since.js";
+
+export async function statsCommand(io: CliIO, options: { since?: string; json: boolean }): Promise<number> {
+  const sinceMs = parseSince(options.since, Date.now());
+  const { store } = await openContext(io, options);
+  try {
+    const stats = store.stats(sinceMs);
+    if (options.json) writeJson(io, stats);
+    else io.stdout.write(`${renderStats(stats, options.since, colorsFor(io.stdout, io.env))}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function renderStats(stats: Stats, since: string | undefined, c: Colors): string {
+  const { tasks, totals } = stats;
+  const window = stats.since ? `since ${stats.since.slice(0, 16).replace("T", " ")} UTC (${since})` : "all time";
+  if (tasks.total === 0) return `No tasks ${stats.since ? "in this window" : "yet"} (${window}).`;
+  const lines = [
+    c.bold(`hob stats · ${window}`),
+    `Tasks   ${tasks.total} · ${tasks.succeeded} succeeded · ${tasks.failed} failed · ${tasks.cancelled} cancelled · ` +
+      `${tasks.interrupted} interrupted · success rate ${formatPercent(tasks.success_rate)}`,
+    `Calls   ${totals.calls} (${totals.failed_calls} failed) · ${formatInt(totals.input_tokens)} in / ` +
+      `${formatInt(totals.output_tokens)} out tokens · cache ${formatInt(totals.cache_read_tokens)} read / ` +
+      `${formatInt(totals.cache_write_tokens)} written`,
+    `Cost    ${formatUsd(totals.cost_usd)}`,
+  ];
+  if (stats.by_model.length > 0) {
+    lines.push("", c.bold("By model"));
+    lines.push(
+      table([
+        ["MODEL", "CALLS", "FAILED", "IN", "OUT", "COST"],
+        ...stats.by_model.map((m) => [
+          `${m.provider}/${m.model}`,
+          String(m.calls),
+          String(m.failed_calls),
+          formatInt(m.input_tokens),
+          formatInt(m.output_tokens),
+          formatUsd(m.cost_usd),
+        ]),
+      ]),
+    );
+  }
+  if (stats.by_tier.length > 0) {
+    lines.push("", c.bold("By tier"));
+    lines.push(
+      table([
+        ["TIER", "TASKS", "SUCCESS", "CALLS", "IN", "OUT", "COST"],
+        ...stats.by_tier.map((t) => [
+          t.tier,
+          String(t.tasks),
+          formatPercent(t.success_rate),
+          String(t.calls),
+          formatInt(t.input_tokens),
+          formatInt(t.output_tokens),
+          formatUsd(t.cost_usd),
+        ]),
+      ]),
+    );
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,164 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import type { CliIO } from "./io.js";
+import { reportError } from "./output.js";
+
+/** Only this file and commander load at start-up; each command's module loads on use. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive whole number.");
+  return n;
+}
+
+export interface GlobalOptions {
+  json: boolean;
+  verbose: boolean;
+}
+
+type Action = (io: CliIO, ...args: unknown[]) => Promise<number>;
+
+/** Builds the commander program; actions resolve to the exit code. */
+export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
+  const program = new Command("hob")
+    .description("hob: a personal AI agent that streams answers and keeps a local history with tokens and cost")
+    .version(version(), "-V, --version", "print the version")
+    .option("--verbose", "show stack traces and extra detail on errors", false)
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ hob run "summarise what a monad is"
+  $ hob run --tier smart --json "plan a 3-day trip to Lisbon"
+  $ hob chat
+  $ hob stats --since 7d
+
+Data lives in $HOB_HOME (default ~/.hob). Set ANTHROPIC_API_KEY to use Claude.`,
+    );
+
+  const json = () => new Option("--json", "print one JSON object (for scripts)").default(false);
+
+  /** Wraps a lazily imported action so every error becomes a clean message and exit code. */
+  const lazy =
+    (load: () => Promise<Action>) =>
+    async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      const options = command.optsWithGlobals() as GlobalOptions;
+      try {
+        const action = await load();
+        // Positional arguments, then the options merged with the global ones (--verbose).
+        setExitCode(await action(io, ...args.slice(0, -2), options));
+      } catch (error) {
+        setExitCode(reportError(io, error, options));
+      }
+    };
+
+  program
+    .command("run")
+    .description("run one task and stream the answer")
+    .argument("<task...>", 'what to do, e.g. "summarise what a monad is" (use - to read it from stdin)')
+    .addOption(new Option("--tier <tier>", "force a tier instead of the routing rule").choices(["fast", "smart"]))
+    .addOption(json())
+    .addHelpText(
+      "after",
+      '\nExample:\n  $ hob run "what is the capital of Australia?"\n  $ git diff | hob run --tier smart -',
+    )
+    .action(lazy(async () => (await import("./commands/run.js")).runCommand as Action));
+
+  program
+    .command("chat")
+    .description("talk with hob; the conversation carries context (/exit, /stats, /clear, /help)")
+    .addOption(new Option("--tier <tier>", "force a tier for every turn").choices(["fast", "smart"]))
+    .action(lazy(async () => (await import("./commands/chat.js")).chatCommand as Action));
+
+  program
+    .command("history")
+    .description("list recent tasks, newest first")
+    .option("-n, --limit <n>", "how many tasks", positiveInt, 20)
+    .addOption(
+      new Option("--status <status>", "only tasks with this status").choices([
+        "running",
+        "succeeded",
+        "failed",
+        "cancelled",
+        "interrupted",
+      ]),
+    )
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/history.js")).historyCommand as Action));
+
+  program
+    .command("show")
+    .description("show one task: input, output, error and every model call")
+    .argument("<id>", "a task id or a unique prefix of it (see `hob history`)")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/show.js")).showCommand as Action));
+
+  program
+    .command("stats")
+    .description("tasks, success rate, calls, tokens and cost per model and per tier")
+    .option("--since <when>", "a window like 30m, 24h, 7d, 4w, or a date (2026-11-01); default all time")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/stats.js")).statsCommand as Action));
+
+  program
+    .command("doctor")
+    .description("check config, database, API key and provider; each problem comes with a fix")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/doctor.js")).doctorCommand as Action));
+
+  const config = program.command("config").description("show, locate or create the configuration file");
+  config
+    .command("show")
+    .description("print the effective configuration (file + env overrides, secrets hidden)")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/config.js")).configShowCommand as Action));
+  config
+    .command("path")
+    .description("print where hob keeps its config, database and workspace")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/config.js")).configPathCommand as Action));
+  config
+    .command("init")
+    .description("write a commented hob.yaml with the defaults")
+    .option("--force", "overwrite an existing file", false)
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/config.js")).configInitCommand as Action));
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code instead of exiting, so tests can call it. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv as string[], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; a bad flag or argument with 1.
+      if (error.exitCode === 0) return 0;
+      if (argv.includes("--json")) {
+        const { HobError } = await import("../errors/index.js");
+        reportError(io, new HobError("E_USAGE", error.message.replace(/^error: /, "")), { json: true, verbose: false });
+      }
+      return 2;
+    }
+    return reportError(io, error, { json: argv.includes("--json"), verbose: argv.includes("--verbose") });
+  }
+  return exitCode;
+}

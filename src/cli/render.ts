@@ -1,0 +1,100 @@
+import type { HobEvent, TaskSummary } from "../events/index.js";
+import { type Colors, colorsFor, formatDuration, formatInt, formatUsd } from "./format.js";
+import type { CliIO } from "./io.js";
+
+const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/** A spinner on stderr while we wait for the first token; nothing when stderr is not a terminal. */
+class Spinner {
+  private timer: NodeJS.Timeout | undefined;
+  private frame = 0;
+
+  constructor(
+    private readonly io: CliIO,
+    private readonly enabled: boolean,
+  ) {}
+
+  start(label: string): void {
+    if (!this.enabled) return;
+    this.stop();
+    const draw = () => {
+      this.io.stderr.write(`\r\u001b[K${FRAMES[this.frame++ % FRAMES.length]} ${label}`);
+    };
+    draw();
+    this.timer = setInterval(draw, 80);
+  }
+
+  stop(): void {
+    if (this.timer === undefined) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.io.stderr.write("\r\u001b[K");
+  }
+}
+
+export interface Renderer {
+  onEvent(event: HobEvent): void;
+  /** Stops the spinner and ends the streamed text with a newline. */
+  close(): void;
+}
+
+/**
+ * Human rendering of a task: answer text on stdout (so `hob run … > file` keeps only
+ * the answer), progress and the closing summary on stderr.
+ */
+export function createRenderer(io: CliIO, options: { summary: boolean }): Renderer {
+  const c = colorsFor(io.stderr, io.env);
+  const spinner = new Spinner(io, Boolean(io.stderr.isTTY));
+  let endsWithNewline = true;
+  let label = "";
+  const endText = () => {
+    if (!endsWithNewline) io.stdout.write("\n");
+    endsWithNewline = true;
+  };
+  return {
+    onEvent(event) {
+      switch (event.type) {
+        case "task-started":
+          label = `${event.tier} · ${event.model}`;
+          spinner.start(c.dim(`${label} (${event.reason})`));
+          break;
+        case "text-delta":
+          spinner.stop();
+          io.stdout.write(event.text);
+          endsWithNewline = event.text.endsWith("\n");
+          break;
+        case "model-retry":
+          spinner.stop();
+          endText();
+          io.stderr.write(
+            c.yellow(`${event.error.message} Retrying in ${formatDuration(Math.round(event.delayMs))}…\n`),
+          );
+          spinner.start(c.dim(`${label} (retry ${event.attempt})`));
+          break;
+        case "task-finished":
+          spinner.stop();
+          endText();
+          if (options.summary) io.stderr.write(`${summaryLine(c, event.result)}\n`);
+          break;
+        case "task-failed":
+          spinner.stop();
+          endText();
+          break;
+        case "model-call":
+          break;
+      }
+    },
+    close() {
+      spinner.stop();
+      endText();
+    },
+  };
+}
+
+export function summaryLine(c: Colors, result: TaskSummary): string {
+  return c.dim(
+    `${c.green("✓")} ${result.tier} · ${result.model} · ${formatInt(result.usage.input_tokens)} in / ` +
+      `${formatInt(result.usage.output_tokens)} out · ${formatUsd(result.cost_usd)} · ` +
+      `${formatDuration(result.duration_ms)} · ${result.id}`,
+  );
+}

@@ -1,0 +1,20 @@
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+
+export interface HobPaths {
+  home: string;
+  configFile: string;
+  database: string;
+  workspace: string;
+}
+
+/** Where hob keeps its state. `HOB_HOME` wins; tests always set it to a temp dir. */
+export function resolvePaths(env: NodeJS.ProcessEnv = process.env): HobPaths {
+  const home = resolve(env.HOB_HOME && env.HOB_HOME.length > 0 ? env.HOB_HOME : join(homedir(), ".hob"));
+  return {
+    home,
+    configFile: join(home, "hob.yaml"),
+    database: join(home, "hob.db"),
+    workspace: join(home, "workspace"),
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The one typed union of events that flows from the orchestrator to the CLI,
+ * later to WebSocket clients and logs. Names are noun-verb, kebab-case.
+ * This room depends on nothing else of ours.
+ */
+
+export interface EventUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+}
+
+export interface EventError {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export interface TaskSummary {
+  id: string;
+  status: "succeeded" | "failed" | "cancelled";
+  agent: string;
+  tier: string;
+  model: string;
+  output: string;
+  usage: { input_tokens: number; output_tokens: number };
+  cost_usd: number;
+  cached: boolean;
+  duration_ms: number;
+  error?: EventError;
+}
+
+export type HobEvent =
+  | {
+      type: "task-started";
+      taskId: string;
+      input: string;
+      agent: string;
+      tier: string;
+      model: string;
+      /** Why this tier was chosen, in words a user can check. */
+      reason: string;
+      at: number;
+    }
+  | { type: "text-delta"; taskId: string; text: string }
+  | {
+      type: "model-retry";
+      taskId: string;
+      attempt: number;
+      delayMs: number;
+      error: EventError;
+    }
+  | {
+      type: "model-call";
+      taskId: string;
+      provider: string;
+      model: string;
+      usage: EventUsage;
+      costUsd: number;
+      latencyMs: number;
+      ok: boolean;
+      errorCode?: string;
+    }
+  | { type: "task-finished"; taskId: string; result: TaskSummary }
+  | { type: "task-failed"; taskId: string; error: EventError; result: TaskSummary };
+
+export type HobEventType = HobEvent["type"];
+
+export type EventListener = (event: HobEvent) => void;
+
+/** A tiny fan-out bus: the orchestrator emits, the CLI (and later the dashboard) listen. */
+export class EventBus {
+  private readonly listeners = new Set<EventListener>();
+
+  on(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: HobEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

@@ -1,0 +1,69 @@
+import { HobError } from "../errors/index.js";
+import { AiSdkProvider } from "./ai-sdk.js";
+import { fromStatus } from "./errors.js";
+import type { Provider } from "./types.js";
+
+export interface AnthropicSettings {
+  apiKey: string | undefined;
+  /** Official SDK convention: without `/v1`. */
+  baseUrl: string;
+  timeoutMs: number;
+}
+
+export const ANTHROPIC_VERSION = "2023-06-01";
+
+/**
+ * Claude through the Anthropic Messages API, via the AI SDK's Anthropic provider
+ * (loaded lazily so `hob --help` never pays for it).
+ */
+export async function createAnthropicProvider(settings: AnthropicSettings): Promise<Provider> {
+  if (!settings.apiKey) {
+    throw new HobError("E_NO_API_KEY", "No Anthropic API key is set.", {
+      hint: "Export ANTHROPIC_API_KEY=sk-ant-... (create one at https://console.anthropic.com/settings/keys), or set anthropic.api_key in hob.yaml.",
+    });
+  }
+  const { createAnthropic } = await import("@ai-sdk/anthropic");
+  const anthropic = createAnthropic({ apiKey: settings.apiKey, baseURL: `${settings.baseUrl}/v1` });
+  return new AiSdkProvider({
+    name: "anthropic",
+    displayName: "Anthropic",
+    keyVariable: "ANTHROPIC_API_KEY",
+    timeoutMs: settings.timeoutMs,
+    languageModel: (modelId) => anthropic.messages(modelId.replace(/^anthropic\//, "")),
+  });
+}
+
+export interface ReachabilityResult {
+  ok: boolean;
+  status?: number;
+  error?: HobError;
+}
+
+/** GET /v1/models: checks the key and the endpoint without spending tokens (for `hob doctor`). */
+export async function checkAnthropic(settings: AnthropicSettings): Promise<ReachabilityResult> {
+  const context = {
+    provider: "Anthropic",
+    keyVariable: "ANTHROPIC_API_KEY",
+    timedOut: false,
+    timeoutMs: settings.timeoutMs,
+    cancelled: false,
+  };
+  try {
+    const response = await fetch(`${settings.baseUrl}/v1/models?limit=1`, {
+      headers: { "x-api-key": settings.apiKey ?? "", "anthropic-version": ANTHROPIC_VERSION },
+      signal: AbortSignal.timeout(Math.min(settings.timeoutMs, 10_000)),
+    });
+    await response.body?.cancel();
+    if (response.ok) return { ok: true, status: response.status };
+    return { ok: false, status: response.status, error: fromStatus(response.status, undefined, context) };
+  } catch (error) {
+    const code = ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name) || "error";
+    return {
+      ok: false,
+      error: new HobError("E_NETWORK", `Cannot reach Anthropic at ${settings.baseUrl} (${code}).`, {
+        hint: "Check your internet connection, proxy, or ANTHROPIC_BASE_URL.",
+        cause: error,
+      }),
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export { createOrchestrator } from "./create.js";
+export { GENERAL_SYSTEM_PROMPT, Orchestrator, type OrchestratorDeps, type RunRequest } from "./orchestrator.js";

@@ -1,0 +1,1 @@
+export { pickTier, type TierDecision } from "./tier-rule.js";

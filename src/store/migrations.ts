@@ -1,0 +1,83 @@
+import type Database from "better-sqlite3";
+import { HobError } from "../errors/index.js";
+
+/**
+ * Forward-only migrations. Each entry moves the schema from version `index` to
+ * `index + 1`; the version lives in `PRAGMA user_version`. Never edit a shipped
+ * migration: add a new one, and a test that migrates a database made by the old.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: tasks and the model calls made for them.
+  `
+  CREATE TABLE tasks (
+    id           TEXT PRIMARY KEY,
+    created_at   INTEGER NOT NULL,          -- ms since epoch
+    updated_at   INTEGER NOT NULL,
+    input        TEXT NOT NULL,
+    status       TEXT NOT NULL,             -- running | succeeded | failed | cancelled | interrupted
+    agent        TEXT NOT NULL DEFAULT 'general',
+    tier         TEXT,
+    tier_reason  TEXT,
+    model        TEXT,
+    output       TEXT,
+    error        TEXT,
+    error_code   TEXT,
+    duration_ms  INTEGER,
+    pid          INTEGER                    -- the process running it, to detect crashes
+  );
+  CREATE INDEX tasks_created_at ON tasks (created_at);
+  CREATE INDEX tasks_status ON tasks (status);
+
+  CREATE TABLE model_calls (
+    id                 INTEGER PRIMARY KEY,
+    task_id            TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    created_at         INTEGER NOT NULL,
+    provider           TEXT NOT NULL,
+    model              TEXT NOT NULL,
+    tier               TEXT,
+    attempt            INTEGER NOT NULL DEFAULT 1,
+    input_tokens       INTEGER NOT NULL DEFAULT 0,
+    output_tokens      INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens  INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_usd           REAL NOT NULL DEFAULT 0,
+    latency_ms         INTEGER,
+    ok                 INTEGER NOT NULL,
+    error_code         TEXT
+  );
+  CREATE INDEX model_calls_task ON model_calls (task_id);
+  CREATE INDEX model_calls_created_at ON model_calls (created_at);
+  `,
+  // 2: chat sessions, so the turns of one `hob chat` can be told apart in history.
+  `
+  CREATE TABLE sessions (
+    id         TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    kind       TEXT NOT NULL DEFAULT 'chat'
+  );
+  ALTER TABLE tasks ADD COLUMN session_id TEXT REFERENCES sessions (id);
+  CREATE INDEX tasks_session ON tasks (session_id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Applies every migration past the database's version, each in its own transaction. */
+export function migrate(db: Database.Database, migrations: readonly string[] = MIGRATIONS): number {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new HobError(
+      "E_STORE",
+      `The database is at schema version ${current}, newer than this hob understands (${migrations.length}).`,
+      { hint: "Upgrade hob, or point HOB_HOME at another directory." },
+    );
+  }
+  for (let version = current; version < migrations.length; version++) {
+    const sql = migrations[version] as string;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+  return migrations.length;
+}

@@ -1,0 +1,71 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { HobError } from "../errors/index.js";
+import { newId } from "./ids.js";
+import { MIGRATIONS, migrate } from "./migrations.js";
+import { ModelCallRepository } from "./model-calls.js";
+import { computeStats, type Stats } from "./stats.js";
+import { processIsAlive, TaskRepository } from "./tasks.js";
+
+export interface StoreOptions {
+  /** Injected so tests and benchmarks control time. */
+  now?: () => number;
+  migrations?: readonly string[];
+  /** Skip the crash sweep (used by the migration test to inspect raw state). */
+  sweepInterrupted?: boolean;
+}
+
+/** The SQLite store: one file, WAL mode, migrated on open, repositories per table group. */
+export class Store {
+  readonly tasks: TaskRepository;
+  readonly modelCalls: ModelCallRepository;
+  readonly schemaVersion: number;
+  /** How many tasks the crash sweep on open marked `interrupted`. */
+  readonly interruptedOnOpen: number;
+
+  private constructor(
+    readonly db: Database.Database,
+    private readonly now: () => number,
+    options: StoreOptions,
+  ) {
+    this.schemaVersion = migrate(db, options.migrations ?? MIGRATIONS);
+    this.tasks = new TaskRepository(db, now);
+    this.modelCalls = new ModelCallRepository(db);
+    this.interruptedOnOpen = options.sweepInterrupted === false ? 0 : this.tasks.markInterrupted(processIsAlive);
+  }
+
+  static open(file: string, options: StoreOptions = {}): Store {
+    let db: Database.Database;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      db = new Database(file);
+      // WAL: readers never block the writer, and a killed process leaves committed rows intact.
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.pragma("foreign_keys = ON");
+      db.pragma("busy_timeout = 5000");
+    } catch (error) {
+      throw new HobError("E_STORE", `Cannot open the database at ${file}: ${(error as Error).message}.`, {
+        hint: "Check that HOB_HOME is writable, or run `hob doctor`.",
+        cause: error,
+      });
+    }
+    return new Store(db, options.now ?? Date.now, options);
+  }
+
+  createSession(kind = "chat"): string {
+    const at = this.now();
+    const id = newId(at);
+    this.db.prepare("INSERT INTO sessions (id, created_at, kind) VALUES (?, ?, ?)").run(id, at, kind);
+    return id;
+  }
+
+  stats(sinceMs: number | null): Stats {
+    return computeStats(this.db, sinceMs);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

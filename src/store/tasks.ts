@@ -1,0 +1,236 @@
+import type Database from "better-sqlite3";
+import { HobError } from "../errors/index.js";
+import { newId } from "./ids.js";
+
+export type TaskStatus = "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
+
+export interface TaskRecord {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  input: string;
+  status: TaskStatus;
+  agent: string;
+  tier: string | null;
+  tierReason: string | null;
+  model: string | null;
+  output: string | null;
+  error: string | null;
+  errorCode: string | null;
+  durationMs: number | null;
+  pid: number | null;
+  sessionId: string | null;
+}
+
+interface TaskRow {
+  id: string;
+  created_at: number;
+  updated_at: number;
+  input: string;
+  status: TaskStatus;
+  agent: string;
+  tier: string | null;
+  tier_reason: string | null;
+  model: string | null;
+  output: string | null;
+  error: string | null;
+  error_code: string | null;
+  duration_ms: number | null;
+  pid: number | null;
+  session_id: string | null;
+}
+
+function fromRow(row: TaskRow): TaskRecord {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    input: row.input,
+    status: row.status,
+    agent: row.agent,
+    tier: row.tier,
+    tierReason: row.tier_reason,
+    model: row.model,
+    output: row.output,
+    error: row.error,
+    errorCode: row.error_code,
+    durationMs: row.duration_ms,
+    pid: row.pid,
+    sessionId: row.session_id,
+  };
+}
+
+export interface TaskUsage {
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: number;
+}
+
+export type TaskWithUsage = TaskRecord & TaskUsage;
+
+interface UsageRow {
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number;
+}
+
+const USAGE_COLUMNS = `COUNT(c.id) AS calls, COALESCE(SUM(c.input_tokens), 0) AS input_tokens,
+  COALESCE(SUM(c.output_tokens), 0) AS output_tokens, COALESCE(SUM(c.cache_read_tokens), 0) AS cache_read_tokens,
+  COALESCE(SUM(c.cache_write_tokens), 0) AS cache_write_tokens, COALESCE(SUM(c.cost_usd), 0) AS cost_usd`;
+
+function usageFromRow(row: UsageRow): TaskUsage {
+  return {
+    calls: row.calls,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cacheReadTokens: row.cache_read_tokens,
+    cacheWriteTokens: row.cache_write_tokens,
+    costUsd: row.cost_usd,
+  };
+}
+
+export interface NewTask {
+  input: string;
+  agent: string;
+  tier: string;
+  tierReason: string;
+  model: string;
+  sessionId?: string;
+}
+
+export interface TaskOutcome {
+  status: Exclude<TaskStatus, "running">;
+  output: string;
+  error?: { code: string; message: string };
+  durationMs: number;
+}
+
+/** The `tasks` table. Every write is one statement, so a crash leaves whole rows. */
+export class TaskRepository {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number,
+  ) {}
+
+  create(task: NewTask): TaskRecord {
+    const at = this.now();
+    const id = newId(at);
+    this.db
+      .prepare(
+        `INSERT INTO tasks (id, created_at, updated_at, input, status, agent, tier, tier_reason, model, pid, session_id)
+         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        at,
+        at,
+        task.input,
+        task.agent,
+        task.tier,
+        task.tierReason,
+        task.model,
+        process.pid,
+        task.sessionId ?? null,
+      );
+    return this.get(id);
+  }
+
+  /** Saves the text streamed so far, so a crash keeps what the user already saw. */
+  saveProgress(id: string, output: string): void {
+    this.db.prepare("UPDATE tasks SET output = ?, updated_at = ? WHERE id = ?").run(output, this.now(), id);
+  }
+
+  finish(id: string, outcome: TaskOutcome): TaskRecord {
+    this.db
+      .prepare(
+        `UPDATE tasks SET status = ?, output = ?, error = ?, error_code = ?, duration_ms = ?, updated_at = ?, pid = NULL
+         WHERE id = ?`,
+      )
+      .run(
+        outcome.status,
+        outcome.output,
+        outcome.error?.message ?? null,
+        outcome.error?.code ?? null,
+        outcome.durationMs,
+        this.now(),
+        id,
+      );
+    return this.get(id);
+  }
+
+  /** Finds a task by its full id or a unique prefix of it. */
+  get(idOrPrefix: string): TaskRecord {
+    const exact = this.db.prepare("SELECT * FROM tasks WHERE id = ?").get(idOrPrefix) as TaskRow | undefined;
+    if (exact) return fromRow(exact);
+    const escaped = idOrPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const matches = this.db
+      .prepare("SELECT * FROM tasks WHERE id LIKE ? ESCAPE '\\' LIMIT 2")
+      .all(`${escaped}%`) as TaskRow[];
+    if (matches.length === 1) return fromRow(matches[0] as TaskRow);
+    if (matches.length > 1) {
+      throw new HobError("E_USAGE", `More than one task id starts with "${idOrPrefix}".`, {
+        hint: "Give more characters of the id; `hob history` lists them.",
+      });
+    }
+    throw new HobError("E_NOT_FOUND", `No task with id "${idOrPrefix}".`, {
+      hint: "`hob history` lists recent tasks and their ids.",
+    });
+  }
+
+  /** Newest first, each with the totals of its model calls. */
+  list(options: { limit: number; status?: TaskStatus }): TaskWithUsage[] {
+    const rows = this.db
+      .prepare(
+        `SELECT t.*, ${USAGE_COLUMNS} FROM tasks t LEFT JOIN model_calls c ON c.task_id = t.id
+         WHERE (? IS NULL OR t.status = ?) GROUP BY t.id ORDER BY t.created_at DESC, t.id DESC LIMIT ?`,
+      )
+      .all(options.status ?? null, options.status ?? null, options.limit) as Array<TaskRow & UsageRow>;
+    return rows.map((row) => ({ ...fromRow(row), ...usageFromRow(row) }));
+  }
+
+  /** One task with the totals of its model calls. */
+  getWithUsage(idOrPrefix: string): TaskWithUsage {
+    const task = this.get(idOrPrefix);
+    const row = this.db
+      .prepare(`SELECT ${USAGE_COLUMNS} FROM model_calls c WHERE c.task_id = ?`)
+      .get(task.id) as UsageRow;
+    return { ...task, ...usageFromRow(row) };
+  }
+
+  /**
+   * Marks tasks left `running` by a process that no longer exists as `interrupted`.
+   * Called on every start, so a `kill -9` shows up on the next command.
+   */
+  markInterrupted(isAlive: (pid: number) => boolean): number {
+    const running = this.db.prepare("SELECT id, pid FROM tasks WHERE status = 'running'").all() as Array<{
+      id: string;
+      pid: number | null;
+    }>;
+    const dead = running.filter((row) => row.pid === null || (row.pid !== process.pid && !isAlive(row.pid)));
+    const update = this.db.prepare(
+      `UPDATE tasks SET status = 'interrupted', error_code = 'E_INTERRUPTED',
+         error = 'hob stopped before this task finished (crash, kill or power loss).', updated_at = ?, pid = NULL
+       WHERE id = ? AND status = 'running'`,
+    );
+    this.db.transaction(() => {
+      for (const row of dead) update.run(this.now(), row.id);
+    })();
+    return dead.length;
+  }
+}
+
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM means it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
