@@ -104,6 +104,8 @@ export function toProviderError(error: unknown, context: ErrorContext): HobError
     });
   }
   if (APICallError.isInstance(error)) {
+    // The AI SDK reports a body that breaks off after a 200 as an APICallError with that 200.
+    if (error.statusCode !== undefined && error.statusCode < 300) return streamCut(provider, error);
     if (error.statusCode !== undefined) {
       return Object.assign(
         fromStatus(error.statusCode, apiMessage(error.responseBody), context, parseRetryAfter(error.responseHeaders)),
@@ -125,15 +127,19 @@ export function toProviderError(error: unknown, context: ErrorContext): HobError
     });
   }
   if (error instanceof TypeError || (error instanceof Error && /terminated|socket|ECONNRESET/i.test(error.message))) {
-    return new HobError("E_STREAM", `The connection to ${provider} dropped mid-answer.`, {
-      hint: "Try again; the partial answer is saved in `hob show`.",
-      retryable: true,
-      cause: error,
-    });
+    return streamCut(provider, error);
   }
   return new HobError("E_PROVIDER", `${provider} call failed: ${(error as Error)?.message ?? String(error)}.`, {
     hint: "Run again with --verbose for details.",
     cause: error,
+  });
+}
+
+function streamCut(provider: string, cause: unknown): HobError {
+  return new HobError("E_STREAM", `The connection to ${provider} dropped mid-answer.`, {
+    hint: "Try again; the partial answer is saved in `hob show`.",
+    retryable: true,
+    cause,
   });
 }
 

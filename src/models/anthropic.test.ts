@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { BAD_KEY, FakeAnthropic } from "../../test/fakes/anthropic.js";
+import { HobError } from "../errors/index.js";
+import {
+  checkAnthropic,
+  createAnthropicProvider,
+  PriceTable,
+  type Provider,
+  type StreamPart,
+  streamWithRetries,
+} from "./index.js";
+
+const KEY = "sk-ant-test-key-0123456789";
+
+async function collect(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
+  const parts: StreamPart[] = [];
+  for await (const part of stream) parts.push(part);
+  return parts;
+}
+
+async function failure(promise: Promise<unknown>): Promise<HobError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(HobError);
+    return error as HobError;
+  }
+  throw new Error("expected a failure");
+}
+
+describe("Anthropic provider against a fake Messages API", () => {
+  let fake: FakeAnthropic;
+  let provider: Provider;
+  const sleeps: number[] = [];
+  const options = {
+    policy: { maxRetries: 3, maxRetryDelayMs: 60_000 },
+    prices: new PriceTable(),
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+    },
+  };
+  const request = {
+    model: "claude-haiku-4-5",
+    messages: [{ role: "user" as const, content: "hi" }],
+    maxOutputTokens: 256,
+  };
+
+  beforeAll(async () => {
+    fake = await FakeAnthropic.start();
+    provider = await createAnthropicProvider({ apiKey: KEY, baseUrl: fake.url, timeoutMs: 2_000 });
+  });
+  afterAll(() => fake.close());
+  beforeEach(() => {
+    sleeps.length = 0;
+    fake.requests.length = 0;
+  });
+
+  it("streams text and reports usage with cache tokens", async () => {
+    fake.enqueue({
+      kind: "text",
+      text: "Hello, world!",
+      chunks: 4,
+      usage: { input_tokens: 10, output_tokens: 4, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 },
+    });
+    const parts = await collect(provider.stream({ ...request, system: "be brief" }));
+    const text = parts.flatMap((p) => (p.type === "text-delta" ? [p.text] : [])).join("");
+    expect(text).toBe("Hello, world!");
+    expect(parts.filter((p) => p.type === "text-delta").length).toBeGreaterThan(1);
+    expect(parts.at(-1)).toEqual({
+      type: "finish",
+      finishReason: "stop",
+      usage: { inputTokens: 10, outputTokens: 4, cacheReadTokens: 100, cacheWriteTokens: 20 },
+    });
+    const sent = fake.messageRequests[0];
+    expect(sent?.path).toBe("/v1/messages");
+    expect(sent?.headers["x-api-key"]).toBe(KEY);
+    expect(sent?.headers["anthropic-version"]).toBe("2023-06-01");
+    expect(sent?.body).toMatchObject({ model: "claude-haiku-4-5", stream: true, max_tokens: 256 });
+    expect(JSON.stringify(sent?.body.system)).toContain("be brief");
+  });
+
+  it("streams tool_use blocks as tool calls with parsed input", async () => {
+    fake.enqueue({ kind: "tool_use", name: "read_file", input: { path: "notes/a.md" }, text: "Let me look." });
+    const parts = await collect(
+      provider.stream({
+        ...request,
+        tools: [
+          {
+            name: "read_file",
+            description: "Read a file",
+            inputSchema: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
+          },
+        ],
+      }),
+    );
+    const call = parts.find((p) => p.type === "tool-call");
+    expect(call).toMatchObject({ toolName: "read_file", input: { path: "notes/a.md" } });
+    expect(parts.at(-1)).toMatchObject({ type: "finish", finishReason: "tool-calls" });
+    expect(fake.messageRequests[0]?.body.tools).toHaveLength(1);
+  });
+
+  it("answers whole (non-streaming JSON) with text and tool calls", async () => {
+    fake.enqueue({ kind: "tool_use", name: "list_directory", input: { path: "." }, text: "Listing." });
+    const response = await provider.generate({
+      ...request,
+      messages: [
+        { role: "user", content: "list" },
+        { role: "assistant", content: [{ type: "tool-call", toolCallId: "t1", toolName: "x", input: {} }] },
+        {
+          role: "tool",
+          content: [{ type: "tool-result", toolCallId: "t1", toolName: "x", output: "boom", isError: true }],
+        },
+      ],
+      tools: [{ name: "list_directory", description: "List", inputSchema: { type: "object", properties: {} } }],
+    });
+    expect(response.text).toBe("Listing.");
+    expect(response.toolCalls).toEqual([expect.objectContaining({ toolName: "list_directory", input: { path: "." } })]);
+    expect(response.finishReason).toBe("tool-calls");
+    expect(fake.messageRequests[0]?.body.stream).toBeFalsy();
+    const toolMessage = JSON.stringify(fake.messageRequests[0]?.body.messages);
+    expect(toolMessage).toContain("tool_result");
+    expect(toolMessage).toContain('"is_error":true');
+  });
+
+  it("maps 401 to E_AUTH and does not retry it", async () => {
+    const bad = await createAnthropicProvider({ apiKey: BAD_KEY, baseUrl: fake.url, timeoutMs: 2_000 });
+    const error = await failure(collect(streamWithRetries(bad, request, options)));
+    expect(error.code).toBe("E_AUTH");
+    expect(error.message).toContain("401");
+    expect(error.hint).toContain("ANTHROPIC_API_KEY");
+    expect(fake.messageRequests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it("honours retry-after on 429 and then succeeds", async () => {
+    fake.enqueue({ kind: "error", status: 429, headers: { "retry-after": "7" } }, { kind: "text", text: "ok" });
+    const attempts: boolean[] = [];
+    const parts = await collect(
+      streamWithRetries(provider, request, { ...options, onAttempt: (a) => attempts.push(a.ok) }),
+    );
+    expect(parts.flatMap((p) => (p.type === "text-delta" ? [p.text] : [])).join("")).toBe("ok");
+    expect(sleeps).toEqual([7_000]);
+    expect(attempts).toEqual([false, true]);
+  });
+
+  it("backs off exponentially on 500 and 529, and says when it gave up", async () => {
+    fake.enqueue(
+      { kind: "error", status: 500 },
+      { kind: "error", status: 529 },
+      { kind: "error", status: 529 },
+      { kind: "error", status: 529 },
+    );
+    const error = await failure(collect(streamWithRetries(provider, request, options)));
+    expect(error.code).toBe("E_OVERLOADED");
+    expect(error.message).toContain("gave up after 4 attempts");
+    expect(sleeps).toEqual([500, 1_000, 2_000]);
+    expect(fake.messageRequests).toHaveLength(4);
+  });
+
+  it("does not wait longer than the configured maximum retry-after", async () => {
+    fake.enqueue({ kind: "error", status: 429, headers: { "retry-after": "3600" } });
+    const error = await failure(collect(streamWithRetries(provider, request, options)));
+    expect(error.code).toBe("E_RATE_LIMIT");
+    expect(error.message).toContain("3600 s");
+    expect(sleeps).toEqual([]);
+  });
+
+  it("times out a request that never answers", async () => {
+    const impatient = await createAnthropicProvider({ apiKey: KEY, baseUrl: fake.url, timeoutMs: 150 });
+    fake.enqueue({ kind: "hang" });
+    const error = await failure(collect(impatient.stream(request)));
+    expect(error.code).toBe("E_TIMEOUT");
+    expect(error.retryable).toBe(true);
+  });
+
+  it("times out a stream that stalls between chunks", async () => {
+    const impatient = await createAnthropicProvider({ apiKey: KEY, baseUrl: fake.url, timeoutMs: 150 });
+    fake.enqueue({ kind: "text", text: "slow answer here", chunks: 3, chunkDelayMs: 400 });
+    const error = await failure(collect(impatient.stream(request)));
+    expect(error.code).toBe("E_TIMEOUT");
+  });
+
+  it("does not retry a stream cut after text was shown", async () => {
+    fake.enqueue({ kind: "cut", text: "The first half arrives and then the conn" });
+    const seen: string[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const part of streamWithRetries(provider, request, options)) {
+          if (part.type === "text-delta") seen.push(part.text);
+        }
+      })(),
+    );
+    expect(error.code).toBe("E_STREAM");
+    expect(seen.join("").length).toBeGreaterThan(0);
+    expect(sleeps).toEqual([]);
+    expect(fake.messageRequests).toHaveLength(1);
+  });
+
+  it("maps an SSE error event mid-stream", async () => {
+    fake.enqueue({ kind: "stream-error", text: "partial", errorType: "overloaded_error" });
+    const error = await failure(collect(provider.stream(request)));
+    expect(error.code).toBe("E_OVERLOADED");
+  });
+
+  it("cancels on the caller's signal", async () => {
+    fake.enqueue({ kind: "hang" });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const error = await failure(
+      collect(streamWithRetries(provider, { ...request, signal: controller.signal }, options)),
+    );
+    expect(error.code).toBe("E_CANCELLED");
+    const already = await failure(collect(provider.stream({ ...request, signal: controller.signal })));
+    expect(already.code).toBe("E_CANCELLED");
+  });
+
+  it("reports a 400 with the API's message", async () => {
+    fake.enqueue({ kind: "error", status: 404, message: "model: claude-nope" });
+    const error = await failure(provider.generate(request));
+    expect(error.code).toBe("E_BAD_REQUEST");
+    expect(error.message).toContain("model: claude-nope");
+    expect(error.hint).toContain("tiers");
+  });
+
+  it("reports an unreachable endpoint as E_NETWORK", async () => {
+    const nowhere = await createAnthropicProvider({ apiKey: KEY, baseUrl: "http://127.0.0.1:9", timeoutMs: 2_000 });
+    const error = await failure(collect(nowhere.stream(request)));
+    expect(error.code).toBe("E_NETWORK");
+    expect(error.message).toContain("127.0.0.1:9");
+  });
+
+  it("refuses to start without a key", async () => {
+    const error = await failure(createAnthropicProvider({ apiKey: undefined, baseUrl: fake.url, timeoutMs: 1 }));
+    expect(error.code).toBe("E_NO_API_KEY");
+    expect(error.hint).toContain("ANTHROPIC_API_KEY");
+  });
+
+  it("checks reachability and the key without spending tokens", async () => {
+    expect((await checkAnthropic({ apiKey: KEY, baseUrl: fake.url, timeoutMs: 2_000 })).ok).toBe(true);
+    const rejected = await checkAnthropic({ apiKey: BAD_KEY, baseUrl: fake.url, timeoutMs: 2_000 });
+    expect(rejected.error?.code).toBe("E_AUTH");
+    const down = await checkAnthropic({ apiKey: KEY, baseUrl: "http://127.0.0.1:9", timeoutMs: 2_000 });
+    expect(down.error?.code).toBe("E_NETWORK");
+    expect(fake.messageRequests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,102 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { type CliIO, main } from "../src/cli/index.js";
+
+export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const HOB_BIN = join(REPO_ROOT, "bin", "hob.js");
+
+/** A fresh HOB_HOME; call the returned function to delete it. */
+export function tempHome(): { home: string; cleanup: () => void } {
+  const home = mkdtempSync(join(tmpdir(), "hob-test-"));
+  return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: () => unknown;
+}
+
+class Capture {
+  text = "";
+  isTTY = false;
+  write(chunk: string) {
+    this.text += chunk;
+    return true;
+  }
+}
+
+export interface InProcessOptions {
+  env: NodeJS.ProcessEnv;
+  stdin?: string | PassThrough;
+  /** Called with a function that simulates Ctrl-C. */
+  interrupt?: (press: () => void) => void;
+}
+
+/** Runs the real CLI entry in this process with captured output (counts for coverage). */
+export async function runCli(argv: string[], options: InProcessOptions): Promise<CliRun> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const handlers = new Set<() => void>();
+  let stdin: PassThrough;
+  if (options.stdin instanceof PassThrough) stdin = options.stdin;
+  else {
+    stdin = new PassThrough();
+    stdin.end(options.stdin ?? "");
+  }
+  const io: CliIO = {
+    stdout,
+    stderr,
+    stdin,
+    env: options.env,
+    onInterrupt(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+  };
+  options.interrupt?.(() => {
+    for (const handler of handlers) handler();
+  });
+  const code = await main(argv, io);
+  return { code, stdout: stdout.text, stderr: stderr.text, json: () => JSON.parse(stdout.text) };
+}
+
+/** Runs the built `hob` binary as a subprocess. */
+export function spawnHob(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  stdin?: string,
+): Promise<CliRun & { signal: NodeJS.Signals | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HOB_BIN, ...argv], { env: { ...env, NO_COLOR: "1" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) =>
+      resolve({ code: code ?? -1, signal, stdout, stderr, json: () => JSON.parse(stdout) }),
+    );
+    child.stdin.end(stdin ?? "");
+  });
+}
+
+/** The environment of a test: temp home, fake server, a fake key; nothing from the real machine. */
+export function testEnv(home: string, baseUrl?: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOB_HOME: home,
+    NO_COLOR: "1",
+    ...(baseUrl ? { ANTHROPIC_BASE_URL: baseUrl, ANTHROPIC_API_KEY: "sk-ant-test-key-0123456789" } : {}),
+    ...extra,
+  };
+}
