@@ -7,11 +7,11 @@
  * Usage: npx tsx bench/overhead.ts [tasks]
  */
 import { execFile, spawnSync } from "node:child_process";
-import { promisify } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { loadConfig } from "../src/config/index.js";
 import { createAnthropicProvider } from "../src/models/index.js";
 import { createOrchestrator } from "../src/orchestrator/index.js";
@@ -30,7 +30,11 @@ try {
   const config = loadConfig(env);
   const store = Store.open(config.paths.database);
   const orchestrator = createOrchestrator(config, store);
-  const provider = await createAnthropicProvider({ apiKey: env.ANTHROPIC_API_KEY, baseUrl: fake.url, timeoutMs: 10_000 });
+  const provider = await createAnthropicProvider({
+    apiKey: env.ANTHROPIC_API_KEY,
+    baseUrl: fake.url,
+    timeoutMs: 10_000,
+  });
   const request = {
     model: config.config.tiers.fast,
     messages: [{ role: "user" as const, content: "what is 2+2?" }],
@@ -63,8 +67,12 @@ try {
   const overheadMean = (sum(orchestrated) - sum(direct)) / tasks;
   console.log(`library: ${tasks} sequential tasks`);
   console.log(`  direct provider call   median ${ms(median(direct), 2)}  p99 ${ms(percentile(direct, 99), 2)}`);
-  console.log(`  Orchestrator.run       median ${ms(median(orchestrated), 2)}  p99 ${ms(percentile(orchestrated, 99), 2)}`);
-  console.log(`  overhead per task      mean ${ms(overheadMean, 2)}  median ${ms(median(orchestrated) - median(direct), 2)}`);
+  console.log(
+    `  Orchestrator.run       median ${ms(median(orchestrated), 2)}  p99 ${ms(percentile(orchestrated, 99), 2)}`,
+  );
+  console.log(
+    `  overhead per task      mean ${ms(overheadMean, 2)}  median ${ms(median(orchestrated) - median(direct), 2)}`,
+  );
   console.log(`  throughput             ${(1000 / (sum(orchestrated) / tasks)).toFixed(0)} tasks/s`);
   console.log(`  goal < 5 ms per task -> ${overheadMean < 5 ? "met" : "NOT met"}`);
   store.close();
