@@ -8,11 +8,13 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
+    reporters: ["default", "./test/summary-reporter.ts"],
     coverage: {
       provider: "v8",
       include: ["src/**/*.ts"],
       exclude: ["src/**/*.test.ts", "src/**/index.ts"],
-      reporter: ["text-summary", "text"],
+      // The per-file table goes to coverage/coverage.txt; the console keeps the summary.
+      reporter: ["text-summary", ["text", { file: "coverage.txt" }]],
       thresholds: { lines: 80 },
     },
   },
