@@ -361,3 +361,30 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
     expect(unknown.stderr).toContain("Did you mean run?");
   });
 });
+
+describe("hob behind an HTTP proxy", () => {
+  it("sends provider traffic through HTTP_PROXY and skips it for NO_PROXY hosts", async () => {
+    const { FakeProxy } = await import("./fakes/proxy.js");
+    const fake = await FakeAnthropic.start();
+    const proxy = await FakeProxy.start();
+    const { home, cleanup } = tempHome();
+    try {
+      const env = testEnv(home, fake.url, { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url });
+      const run = await runCli(["run", "--json", "through the proxy"], { env });
+      expect(run.json()).toMatchObject({ status: "succeeded", output: "You said: through the proxy" });
+      const doctor = await runCli(["doctor", "--json"], { env });
+      expect(doctor.code).toBe(0);
+      const host = new URL(fake.url).host;
+      expect(proxy.seen.some((line) => line.includes(host))).toBe(true);
+
+      const before = proxy.seen.length;
+      const direct = await runCli(["run", "--json", "not through it"], { env: { ...env, NO_PROXY: "127.0.0.1" } });
+      expect(direct.json()).toMatchObject({ status: "succeeded" });
+      expect(proxy.seen.length).toBe(before);
+    } finally {
+      cleanup();
+      await proxy.close();
+      await fake.close();
+    }
+  });
+});

@@ -16,6 +16,8 @@ export interface LoadedConfig {
     baseUrl: string;
     baseUrlSource: "env" | "config" | "default";
   };
+  /** HTTP(S) forward proxy from the environment; providers route through it. */
+  proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined;
 }
 
 /** Loads `$HOB_HOME/hob.yaml` (or defaults), validates it, and applies env overrides. */
@@ -39,6 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
     paths,
     source: text === undefined ? "defaults" : "file",
     anthropic: anthropicSettings(config, env),
+    proxy: proxyFromEnv(env),
   };
 }
 
@@ -108,6 +111,12 @@ export function parseConfigObject(value: unknown, file: string, locate: Locate =
   throw new HobError("E_CONFIG", `${file}${locate(issue.path)}: \`${dotted(issue.path)}\`: ${issue.message}.`, {
     hint: "Fix that value; `hob config show` prints the defaults.",
   });
+}
+
+function proxyFromEnv(env: NodeJS.ProcessEnv): LoadedConfig["proxy"] {
+  const pick = (name: string) => env[name] || env[name.toLowerCase()] || undefined;
+  const proxy = { httpProxy: pick("HTTP_PROXY"), httpsProxy: pick("HTTPS_PROXY"), noProxy: pick("NO_PROXY") };
+  return proxy.httpProxy || proxy.httpsProxy ? proxy : undefined;
 }
 
 function anthropicSettings(config: HobConfig, env: NodeJS.ProcessEnv): LoadedConfig["anthropic"] {

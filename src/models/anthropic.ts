@@ -1,6 +1,7 @@
 import { HobError } from "../errors/index.js";
 import { AiSdkProvider } from "./ai-sdk.js";
 import { fromStatus } from "./errors.js";
+import { createFetch, type ProxySettings } from "./http.js";
 import type { Provider } from "./types.js";
 
 export interface AnthropicSettings {
@@ -8,6 +9,8 @@ export interface AnthropicSettings {
   /** Official SDK convention: without `/v1`. */
   baseUrl: string;
   timeoutMs: number;
+  /** HTTP(S) proxy from HTTPS_PROXY / HTTP_PROXY / NO_PROXY, if any. */
+  proxy?: ProxySettings;
 }
 
 export const ANTHROPIC_VERSION = "2023-06-01";
@@ -23,7 +26,11 @@ export async function createAnthropicProvider(settings: AnthropicSettings): Prom
     });
   }
   const { createAnthropic } = await import("@ai-sdk/anthropic");
-  const anthropic = createAnthropic({ apiKey: settings.apiKey, baseURL: `${settings.baseUrl}/v1` });
+  const anthropic = createAnthropic({
+    apiKey: settings.apiKey,
+    baseURL: `${settings.baseUrl}/v1`,
+    fetch: await createFetch(settings.proxy),
+  });
   return new AiSdkProvider({
     name: "anthropic",
     displayName: "Anthropic",
@@ -49,7 +56,8 @@ export async function checkAnthropic(settings: AnthropicSettings): Promise<Reach
     cancelled: false,
   };
   try {
-    const response = await fetch(`${settings.baseUrl}/v1/models?limit=1`, {
+    const fetcher = await createFetch(settings.proxy);
+    const response = await fetcher(`${settings.baseUrl}/v1/models?limit=1`, {
       headers: { "x-api-key": settings.apiKey ?? "", "anthropic-version": ANTHROPIC_VERSION },
       signal: AbortSignal.timeout(Math.min(settings.timeoutMs, 10_000)),
     });

@@ -6,6 +6,7 @@ export {
   type ReachabilityResult,
 } from "./anthropic.js";
 export { parseRetryAfter } from "./errors.js";
+export { createFetch, type ProxySettings } from "./http.js";
 export { DEFAULT_PRICES, PriceTable } from "./pricing.js";
 export { createProvider, type ProviderFactory, providerNames, registerProvider } from "./registry.js";
 export {

@@ -18,6 +18,7 @@ const factories = new Map<string, ProviderFactory>([
         apiKey: loaded.anthropic.apiKey,
         baseUrl: loaded.anthropic.baseUrl,
         timeoutMs: loaded.config.anthropic.timeout_ms,
+        proxy: loaded.proxy,
       }),
   ],
 ]);

@@ -75,7 +75,12 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
         status: "pass",
         detail: `Anthropic key ${maskKey(apiKey)} from ${apiKeySource === "env" ? "ANTHROPIC_API_KEY" : "hob.yaml"}`,
       });
-      const reach = await checkAnthropic({ apiKey, baseUrl, timeoutMs: config.config.anthropic.timeout_ms });
+      const reach = await checkAnthropic({
+        apiKey,
+        baseUrl,
+        timeoutMs: config.config.anthropic.timeout_ms,
+        proxy: config.proxy,
+      });
       checks.push(
         reach.ok
           ? { name: "provider", status: "pass", detail: `Anthropic answers at ${baseUrl} and accepts the key` }
