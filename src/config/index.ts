@@ -1,9 +1,25 @@
-export { type LoadedConfig, loadConfig, parseConfigObject } from "./load.js";
+export {
+  DEFAULT_LITELLM_FILE,
+  type DeploymentConfig,
+  loadRouterConfig,
+  type ProviderKind,
+  parseRouterConfig,
+  ROUTING_STRATEGIES,
+  type RouterConfig,
+  type RouterSettings,
+  type RoutingStrategy,
+  type SecretRef,
+  userLitellmFile,
+} from "./litellm.js";
+export { type LoadedConfig, loadConfig, normalizeOllamaHost, parseConfigObject } from "./load.js";
 export { type HobPaths, resolvePaths } from "./paths.js";
 export {
+  AGENTS,
+  type AgentName,
   configSchema,
-  DEFAULT_SMART_KEYWORDS,
+  DEFAULT_TIER_MAP,
   type HobConfig,
+  LOCAL_TIERS,
   type Price,
   priceSchema,
   TIERS,

@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
-import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { HobError } from "../errors/index.js";
+import { loadRouterConfig, type RouterConfig } from "./litellm.js";
 import { type HobPaths, resolvePaths } from "./paths.js";
 import { configSchema, type HobConfig } from "./schema.js";
+import { dotted, type Locate, noLocation, type ParsedYaml, parseYaml, readOptional } from "./yaml-source.js";
 
 export interface LoadedConfig {
   config: HobConfig;
@@ -16,24 +16,17 @@ export interface LoadedConfig {
     baseUrl: string;
     baseUrlSource: "env" | "config" | "default";
   };
+  ollama: { host: string; hostSource: "env" | "config" | "default" };
   /** HTTP(S) forward proxy from the environment; providers route through it. */
   proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined;
+  /** litellm.yaml: deployments, fallbacks, retries, cooldowns. */
+  router: RouterConfig;
 }
 
-/** Loads `$HOB_HOME/hob.yaml` (or defaults), validates it, and applies env overrides. */
+/** Loads `$HOB_HOME/hob.yaml` (or defaults) and litellm.yaml, validates both, applies env overrides. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const paths = resolvePaths(env);
-  let text: string | undefined;
-  try {
-    text = readFileSync(paths.configFile, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-      throw new HobError("E_CONFIG", `Cannot read ${paths.configFile}: ${(error as Error).message}.`, {
-        hint: "Check the file's permissions, or remove it to use the defaults.",
-        cause: error,
-      });
-    }
-  }
+  const text = readOptional(paths.configFile);
   const raw: ParsedYaml = text === undefined ? { value: {}, locate: noLocation } : parseYaml(text, paths.configFile);
   const config = parseConfigObject(raw.value, paths.configFile, raw.locate);
   return {
@@ -41,49 +34,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
     paths,
     source: text === undefined ? "defaults" : "file",
     anthropic: anthropicSettings(config, env),
+    ollama: ollamaSettings(config, env),
     proxy: proxyFromEnv(env),
-  };
-}
-
-type Locate = (path: ReadonlyArray<PropertyKey>, key?: string) => string;
-
-interface ParsedYaml {
-  value: unknown;
-  locate: Locate;
-}
-
-const noLocation: Locate = () => "";
-
-function parseYaml(text: string, file: string): ParsedYaml {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    const { line, col } = lineCounter.linePos(first.pos[0]);
-    throw new HobError("E_CONFIG", `${file}:${line}:${col}: invalid YAML: ${first.message.split("\n")[0]}.`, {
-      hint: "Fix the YAML at that line, or run `hob config init --force` to start from a fresh file.",
-    });
-  }
-  const value = doc.toJS() ?? {};
-  return { value, locate: makeLocator(doc, lineCounter) };
-}
-
-function makeLocator(doc: Document, lineCounter: LineCounter): Locate {
-  return (path, key) => {
-    let offset: number | undefined;
-    if (key !== undefined) {
-      const parent = path.length === 0 ? doc.contents : doc.getIn(path as unknown[], true);
-      if (isMap(parent)) {
-        const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === key);
-        const keyNode = pair?.key;
-        if (isScalar(keyNode)) offset = keyNode.range?.[0];
-      }
-    } else {
-      const node = doc.getIn(path as unknown[], true) as { range?: [number, number, number] } | undefined;
-      offset = node?.range?.[0];
-    }
-    if (offset === undefined) return "";
-    return `:${lineCounter.linePos(offset).line}`;
+    router: loadRouterConfig(paths.home, env),
   };
 }
 
@@ -100,12 +53,10 @@ export function parseConfigObject(value: unknown, file: string, locate: Locate =
   const result = configSchema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0] as z.core.$ZodIssue;
-  const dotted = (path: ReadonlyArray<PropertyKey>) => path.map(String).join(".");
   if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0] ?? "";
-    const full = dotted([...issue.path, key]);
-    throw new HobError("E_CONFIG", `${file}${locate(issue.path, key)}: unknown key \`${full}\`.`, {
-      hint: "Remove it or fix its spelling; `hob config show` prints every valid key.",
+    throw new HobError("E_CONFIG", `${file}${locate(issue.path, key)}: unknown key \`${dotted([...issue.path, key])}\`.`, {
+      hint: "Remove it or fix its spelling; `hob config show` prints every valid key. Models belong in litellm.yaml.",
     });
   }
   throw new HobError("E_CONFIG", `${file}${locate(issue.path)}: \`${dotted(issue.path)}\`: ${issue.message}.`, {
@@ -130,10 +81,31 @@ function anthropicSettings(config: HobConfig, env: NodeJS.ProcessEnv): LoadedCon
     });
   }
   const baseUrl = (envUrl || config.anthropic.base_url).replace(/\/+$/, "");
-  const baseUrlSource = envUrl
-    ? "env"
-    : config.anthropic.base_url !== "https://api.anthropic.com"
-      ? "config"
-      : "default";
+  const baseUrlSource = envUrl ? "env" : config.anthropic.base_url !== "https://api.anthropic.com" ? "config" : "default";
   return { apiKey, apiKeySource, baseUrl, baseUrlSource };
+}
+
+/** Accepts Ollama's own forms: `host`, `host:port`, `0.0.0.0:11434` or a full URL. */
+export function normalizeOllamaHost(raw: string): string {
+  let value = raw.trim().replace(/\/+$/, "");
+  if (!/^https?:\/\//.test(value)) value = `http://${value}`;
+  const url = new URL(value);
+  if (url.hostname === "0.0.0.0") url.hostname = "127.0.0.1";
+  if (!url.port && !/^https?:\/\/[^/]+:\d+/.test(value)) url.port = "11434";
+  return url.toString().replace(/\/+$/, "");
+}
+
+function ollamaSettings(config: HobConfig, env: NodeJS.ProcessEnv): LoadedConfig["ollama"] {
+  const envHost = env.OLLAMA_HOST?.trim();
+  const raw = envHost || config.ollama.host;
+  try {
+    return {
+      host: normalizeOllamaHost(raw),
+      hostSource: envHost ? "env" : config.ollama.host !== "http://127.0.0.1:11434" ? "config" : "default",
+    };
+  } catch {
+    throw new HobError("E_CONFIG", `${envHost ? "OLLAMA_HOST" : "ollama.host"} is not a valid host: ${JSON.stringify(raw)}.`, {
+      hint: "Use a form like 127.0.0.1:11434 or http://my-server:11434.",
+    });
+  }
 }

@@ -12,34 +12,33 @@ export const priceSchema = z
 
 export type Price = z.infer<typeof priceSchema>;
 
-export const TIERS = ["fast", "smart"] as const;
+/** The four tiers routing chooses among; each is a `model_name` in litellm.yaml. */
+export const TIERS = ["local-fast", "local", "fast", "smart"] as const;
 export type Tier = (typeof TIERS)[number];
 
-export const DEFAULT_SMART_KEYWORDS = [
-  "code",
-  "implement",
-  "refactor",
-  "debug",
-  "architecture",
-  "design",
-  "prove",
-  "proof",
-  "analyse",
-  "analyze",
-  "step by step",
-  "compare",
-  "plan",
-  "optimise",
-  "optimize",
-  "algorithm",
-  "essay",
-  "report",
-  "review",
-];
+export const AGENTS = ["code", "research", "fileops", "general"] as const;
+export type AgentName = (typeof AGENTS)[number];
+
+export const LOCAL_TIERS: readonly Tier[] = ["local-fast", "local"];
+
+const tierMap = z
+  .object({
+    code: z.enum(TIERS),
+    research: z.enum(TIERS),
+    fileops: z.enum(TIERS),
+    general: z.enum(TIERS),
+  })
+  .strict();
+
+export const DEFAULT_TIER_MAP = {
+  simple: { code: "local", research: "local", fileops: "local-fast", general: "local-fast" },
+  complex: { code: "smart", research: "smart", fileops: "fast", general: "smart" },
+} as const satisfies Record<"simple" | "complex", Record<AgentName, Tier>>;
 
 /**
  * The whole of hob.yaml. Every object is strict: an unknown key is an error that
- * names the key, so a typo never silently falls back to a default.
+ * names the key, so a typo never silently falls back to a default. Models, retries,
+ * timeouts, fallbacks and cooldowns live in litellm.yaml (LiteLLM's format).
  */
 export const configSchema = z
   .object({
@@ -49,42 +48,62 @@ export const configSchema = z
         base_url: z.url().default("https://api.anthropic.com"),
         /** Prefer the ANTHROPIC_API_KEY environment variable; it wins over this. */
         api_key: z.string().min(1).optional(),
-        /** Time to wait for the response to start, and between two streamed chunks. */
-        timeout_ms: z.number().int().positive().default(60_000),
-        max_retries: z.number().int().min(0).max(10).default(3),
-        /** A server asking us to wait longer than this is treated as a failure. */
-        max_retry_delay_ms: z.number().int().positive().default(60_000),
       })
       .strict()
-      .default({
-        base_url: "https://api.anthropic.com",
-        timeout_ms: 60_000,
-        max_retries: 3,
-        max_retry_delay_ms: 60_000,
-      }),
-    tiers: z
+      .default({ base_url: "https://api.anthropic.com" }),
+    ollama: z
       .object({
-        fast: z.string().min(1).default("claude-haiku-4-5"),
-        smart: z.string().min(1).default("claude-sonnet-4-5"),
+        /** OLLAMA_HOST wins over this. */
+        host: z.string().min(1).default("http://127.0.0.1:11434"),
       })
       .strict()
-      .default({ fast: "claude-haiku-4-5", smart: "claude-sonnet-4-5" }),
+      .default({ host: "http://127.0.0.1:11434" }),
     routing: z
       .object({
-        /** `auto` applies the rule below; a tier name pins every task to it. */
+        /** `auto` runs the classifier cascade; a tier name pins every task to it. */
         default_tier: z.enum(["auto", ...TIERS]).default("auto"),
-        /** Tasks longer than this go to the smart tier. */
-        long_task_chars: z.number().int().positive().default(600),
-        /** A task mentioning one of these words goes to the smart tier. */
-        smart_keywords: z.array(z.string().min(1)).default(DEFAULT_SMART_KEYWORDS),
+        /** Below this confidence, the embedded classifier asks the local model. */
+        classifier_threshold: z.number().min(0).max(1).default(0.7),
+        /** Below this confidence, the local model's verdict is not trusted: the task goes to the cloud. */
+        llm_threshold: z.number().min(0).max(1).default(0.6),
+        /** Whether step 2 of the cascade (the local model classifies) may run at all. */
+        local_classifier: z.boolean().default(true),
+        /** Which tier takes a task, by its complexity and agent. */
+        tiers: z
+          .object({ simple: tierMap, complex: tierMap })
+          .strict()
+          .default({ simple: { ...DEFAULT_TIER_MAP.simple }, complex: { ...DEFAULT_TIER_MAP.complex } }),
       })
       .strict()
       .default({
         default_tier: "auto",
-        long_task_chars: 600,
-        smart_keywords: DEFAULT_SMART_KEYWORDS,
+        classifier_threshold: 0.7,
+        llm_threshold: 0.6,
+        local_classifier: true,
+        tiers: { simple: { ...DEFAULT_TIER_MAP.simple }, complex: { ...DEFAULT_TIER_MAP.complex } },
       }),
+    escalation: z
+      .object({
+        /** Re-run a task on the next tier when a local answer looks unreliable. */
+        enabled: z.boolean().default(true),
+        /** Also ask the local model to grade its own answer (one extra local call). */
+        self_check: z.boolean().default(false),
+        self_check_threshold: z.number().min(0).max(1).default(0.5),
+      })
+      .strict()
+      .default({ enabled: true, self_check: false, self_check_threshold: 0.5 }),
+    cache: z
+      .object({
+        enabled: z.boolean().default(true),
+        ttl_hours: z.number().positive().default(168),
+      })
+      .strict()
+      .default({ enabled: true, ttl_hours: 168 }),
+    /** 0 makes answers deterministic, which is what lets the response cache serve them. */
+    temperature: z.number().min(0).max(2).default(0),
     max_output_tokens: z.number().int().positive().default(4096),
+    /** A server asking us to wait longer than this before a retry counts as a failure. */
+    max_retry_delay_ms: z.number().int().positive().default(60_000),
     /** Overrides or additions to the built-in price table, keyed by model id. */
     pricing: z.record(z.string(), priceSchema).default({}),
   })

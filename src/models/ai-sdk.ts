@@ -5,8 +5,8 @@ import type {
   LanguageModelV3Message,
   LanguageModelV3Usage,
 } from "@ai-sdk/provider";
-import { HobError } from "../errors/index.js";
-import { type ErrorContext, toProviderError } from "./errors.js";
+import { startCall } from "./call-control.js";
+import { toProviderError } from "./errors.js";
 import type {
   FinishReason,
   Message,
@@ -25,6 +25,8 @@ export interface AiSdkProviderOptions {
   displayName: string;
   /** Env var holding the key, named in hints. */
   keyVariable: string;
+  /** What to say when the endpoint cannot be reached. */
+  unreachableHint?: string;
   /** Builds the AI SDK model for a model id (the provider package is loaded lazily by the caller). */
   languageModel: (modelId: string) => LanguageModelV3;
   /** No response, or no streamed chunk, for this long aborts the call as E_TIMEOUT. */
@@ -43,7 +45,11 @@ export class AiSdkProvider implements Provider {
   }
 
   async *stream(request: ModelRequest): AsyncGenerator<StreamPart> {
-    const call = this.startCall(request);
+    const call = startCall(request.signal, this.options.timeoutMs, {
+      provider: this.options.displayName,
+      keyVariable: this.options.keyVariable,
+      unreachableHint: this.options.unreachableHint,
+    });
     let reader: ReadableStreamDefaultReader<unknown> | undefined;
     try {
       const model = this.options.languageModel(request.model);
@@ -72,7 +78,11 @@ export class AiSdkProvider implements Provider {
   }
 
   async generate(request: ModelRequest): Promise<ModelResponse> {
-    const call = this.startCall(request);
+    const call = startCall(request.signal, this.options.timeoutMs, {
+      provider: this.options.displayName,
+      keyVariable: this.options.keyVariable,
+      unreachableHint: this.options.unreachableHint,
+    });
     try {
       const model = this.options.languageModel(request.model);
       const result = await model.doGenerate(toCallOptions(request, call.signal));
@@ -96,40 +106,6 @@ export class AiSdkProvider implements Provider {
       call.end();
     }
   }
-
-  /** Links the caller's signal to a per-call controller and arms the idle watchdog. */
-  private startCall(request: ModelRequest) {
-    const { timeoutMs, displayName, keyVariable } = this.options;
-    if (request.signal?.aborted) throw new HobError("E_CANCELLED", "Cancelled.");
-    const controller = new AbortController();
-    let timedOut = false;
-    const onAbort = () => controller.abort(request.signal?.reason);
-    request.signal?.addEventListener("abort", onAbort, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort(new Error("timeout"));
-      }, timeoutMs);
-    };
-    arm();
-    return {
-      signal: controller.signal,
-      alive: arm,
-      end: () => {
-        clearTimeout(timer);
-        request.signal?.removeEventListener("abort", onAbort);
-      },
-      context: (): ErrorContext => ({
-        provider: displayName,
-        keyVariable,
-        timeoutMs,
-        timedOut,
-        cancelled: request.signal?.aborted ?? false,
-      }),
-    };
-  }
 }
 
 function toCallOptions(request: ModelRequest, abortSignal: AbortSignal): LanguageModelV3CallOptions {
@@ -140,6 +116,7 @@ function toCallOptions(request: ModelRequest, abortSignal: AbortSignal): Languag
     prompt,
     maxOutputTokens: request.maxOutputTokens,
     temperature: request.temperature,
+    responseFormat: request.responseSchema ? { type: "json", schema: request.responseSchema } : undefined,
     abortSignal,
     tools: request.tools?.map((tool) => ({
       type: "function" as const,

@@ -11,6 +11,8 @@ export interface AnthropicSettings {
   timeoutMs: number;
   /** HTTP(S) proxy from HTTPS_PROXY / HTTP_PROXY / NO_PROXY, if any. */
   proxy?: ProxySettings;
+  /** The env var the key comes from, named in hints (litellm.yaml may name another). */
+  keyVariable?: string;
 }
 
 export const ANTHROPIC_VERSION = "2023-06-01";
@@ -21,8 +23,9 @@ export const ANTHROPIC_VERSION = "2023-06-01";
  */
 export async function createAnthropicProvider(settings: AnthropicSettings): Promise<Provider> {
   if (!settings.apiKey) {
+    const variable = settings.keyVariable ?? "ANTHROPIC_API_KEY";
     throw new HobError("E_NO_API_KEY", "No Anthropic API key is set.", {
-      hint: "Export ANTHROPIC_API_KEY=sk-ant-... (create one at https://console.anthropic.com/settings/keys), or set anthropic.api_key in hob.yaml.",
+      hint: `Export ${variable}=sk-ant-... (create one at https://console.anthropic.com/settings/keys), set anthropic.api_key in hob.yaml, or run local models with Ollama (https://ollama.com, then \`ollama pull qwen3:1.7b\`).`,
     });
   }
   const { createAnthropic } = await import("@ai-sdk/anthropic");
@@ -34,7 +37,8 @@ export async function createAnthropicProvider(settings: AnthropicSettings): Prom
   return new AiSdkProvider({
     name: "anthropic",
     displayName: "Anthropic",
-    keyVariable: "ANTHROPIC_API_KEY",
+    keyVariable: settings.keyVariable ?? "ANTHROPIC_API_KEY",
+    unreachableHint: "Check your internet connection, proxy, or ANTHROPIC_BASE_URL; `hob doctor` tests the connection.",
     timeoutMs: settings.timeoutMs,
     languageModel: (modelId) => anthropic.messages(modelId.replace(/^anthropic\//, "")),
   });

@@ -9,6 +9,8 @@ export interface ErrorContext {
   cancelled: boolean;
   /** Env var that holds the key, named in hints. */
   keyVariable: string;
+  /** What to say when the endpoint cannot be reached. */
+  unreachableHint?: string;
 }
 
 /** Reads `retry-after-ms`, or `retry-after` as seconds or an HTTP date, into ms. */
@@ -82,11 +84,17 @@ export function fromStatus(
       status,
     });
   }
+  if (detail && /prompt is too long|context[_ ]length|context window|maximum context|too many tokens/i.test(detail)) {
+    return new HobError("E_CONTEXT_WINDOW", `The request is longer than ${provider}'s context window${suffix}.`, {
+      hint: "Shorten the task, or add a model with a larger window under context_window_fallbacks in litellm.yaml.",
+      status,
+    });
+  }
   return new HobError("E_BAD_REQUEST", `${provider} rejected the request (${status})${suffix}.`, {
     hint:
       status === 404
-        ? "Check the model names under `tiers:` in hob.yaml and that the base URL has no /v1 at the end."
-        : "Check the model names and limits in hob.yaml; run with --verbose for details.",
+        ? "Check the model names in litellm.yaml and that the base URL has no /v1 at the end."
+        : "Check the model names and limits in litellm.yaml; run with --verbose for details.",
     status,
   });
 }
@@ -98,7 +106,7 @@ export function toProviderError(error: unknown, context: ErrorContext): HobError
   if (context.cancelled) return new HobError("E_CANCELLED", "Cancelled.", { cause: error });
   if (context.timedOut) {
     return new HobError("E_TIMEOUT", `${provider} did not answer within ${Math.round(context.timeoutMs / 1000)} s.`, {
-      hint: "Check your network, or raise the timeout (anthropic.timeout_ms in hob.yaml).",
+      hint: "Check your network, or raise the timeout (router_settings.timeout or litellm_params.timeout in litellm.yaml).",
       retryable: true,
       cause: error,
     });
@@ -153,7 +161,7 @@ function networkError(error: APICallError, context: ErrorContext): HobError {
     // keep the raw url
   }
   return new HobError("E_NETWORK", `Cannot reach ${context.provider} at ${host}${code ? ` (${code})` : ""}.`, {
-    hint: "Check your internet connection, proxy, or ANTHROPIC_BASE_URL; `hob doctor` tests the connection.",
+    hint: context.unreachableHint ?? "Check your internet connection and proxy; `hob doctor` tests the connection.",
     retryable: true,
     cause: error,
   });

@@ -1,23 +1,20 @@
 export { AiSdkProvider, type AiSdkProviderOptions } from "./ai-sdk.js";
 export {
+  ANTHROPIC_VERSION,
   type AnthropicSettings,
   checkAnthropic,
   createAnthropicProvider,
   type ReachabilityResult,
 } from "./anthropic.js";
+export { type CachedResponse, cacheKey, canonicalJson, isCacheable, type ResponseCache } from "./cache.js";
 export { parseRetryAfter } from "./errors.js";
 export { createFetch, type ProxySettings } from "./http.js";
+export { createOllamaProvider, type OllamaSettings } from "./ollama.js";
+export { createOpenAICompatibleProvider, type OpenAICompatibleSettings } from "./openai-compatible.js";
 export { DEFAULT_PRICES, PriceTable } from "./pricing.js";
-export { createProvider, type ProviderFactory, providerNames, registerProvider } from "./registry.js";
-export {
-  abortableSleep,
-  type CallAttempt,
-  type CallOptions,
-  type RetryInfo,
-  type RetryPolicy,
-  retryDelay,
-  streamWithRetries,
-} from "./retry.js";
+export { createDeploymentProvider, isLocalDeployment, type ProviderFactory, registerProvider } from "./registry.js";
+export { abortableSleep, type CallAttempt, type RetryInfo, type RetryPolicy, retryDelay } from "./retry.js";
+export { type FallbackInfo, type RouteOptions, type RoutedAttempt, Router, type RouterDeps, type RouterRequest } from "./router.js";
 export type {
   FinishReason,
   Message,

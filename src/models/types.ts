@@ -33,6 +33,8 @@ export interface ToolSpec {
   description: string;
   /** JSON Schema of the tool's input object. */
   inputSchema: Record<string, unknown>;
+  /** False for tools that only read; a request with a side-effecting tool is never cached. */
+  sideEffects?: boolean;
 }
 
 export interface ModelRequest {
@@ -42,6 +44,8 @@ export interface ModelRequest {
   tools?: ToolSpec[];
   maxOutputTokens?: number;
   temperature?: number;
+  /** Ask for JSON matching this JSON Schema (Ollama `format`, structured output elsewhere). */
+  responseSchema?: Record<string, unknown>;
   signal?: AbortSignal;
 }
 

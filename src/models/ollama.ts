@@ -1,0 +1,203 @@
+import { randomUUID } from "node:crypto";
+import type { ChatResponse, Message as OllamaMessage, Tool as OllamaTool } from "ollama";
+import { HobError } from "../errors/index.js";
+import { startCall } from "./call-control.js";
+import { type ErrorContext, fromStatus, toProviderError } from "./errors.js";
+import { createFetch, type ProxySettings } from "./http.js";
+import type { FinishReason, Message, ModelRequest, ModelResponse, Provider, StreamPart, ToolCallPart } from "./types.js";
+
+export interface OllamaSettings {
+  /** e.g. http://127.0.0.1:11434 (OLLAMA_HOST, normalised). */
+  host: string;
+  timeoutMs: number;
+  proxy?: ProxySettings;
+}
+
+/**
+ * Ollama's native `/api/chat` (ndjson streaming, tool calls, JSON-schema `format`)
+ * through the official `ollama` client. Two things are added around it: our own
+ * AbortSignal per request (the client cancels only whole streams), and JSON error
+ * bodies (on a non-JSON error the client logs to stdout, which would break --json).
+ */
+export async function createOllamaProvider(settings: OllamaSettings): Promise<Provider> {
+  const { Ollama } = await import("ollama");
+  const baseFetch = await createFetch(settings.proxy);
+  const displayName = `Ollama at ${new URL(settings.host).host}`;
+  return new OllamaProvider(settings, displayName, (fetcher) => new Ollama({ host: settings.host, fetch: fetcher }), baseFetch);
+}
+
+type Client = { chat: (request: Record<string, unknown>) => Promise<unknown> };
+
+class OllamaProvider implements Provider {
+  readonly name = "ollama";
+
+  constructor(
+    private readonly settings: OllamaSettings,
+    private readonly displayName: string,
+    private readonly makeClient: (fetcher: typeof fetch) => Client,
+    private readonly baseFetch: typeof fetch,
+  ) {}
+
+  async *stream(request: ModelRequest): AsyncGenerator<StreamPart> {
+    const call = startCall(request.signal, this.settings.timeoutMs, this.names());
+    try {
+      const client = this.makeClient(this.boundFetch(call.signal));
+      const chunks = (await client.chat({ ...this.body(request), stream: true })) as AsyncIterable<ChatResponse>;
+      call.alive();
+      let sawToolCall = false;
+      for await (const chunk of chunks) {
+        call.alive();
+        if (chunk.message?.content) yield { type: "text-delta", text: chunk.message.content };
+        for (const toolCall of toToolCalls(chunk)) {
+          sawToolCall = true;
+          yield { type: "tool-call", toolCallId: toolCall.toolCallId, toolName: toolCall.toolName, input: toolCall.input };
+        }
+        if (chunk.done) {
+          yield { type: "finish", finishReason: finishReason(chunk, sawToolCall), usage: usageOf(chunk) };
+          return;
+        }
+      }
+      throw new TypeError("terminated: the stream ended without a done message");
+    } catch (error) {
+      throw this.mapError(error, call.context(), request.model);
+    } finally {
+      call.end();
+    }
+  }
+
+  async generate(request: ModelRequest): Promise<ModelResponse> {
+    const call = startCall(request.signal, this.settings.timeoutMs, this.names());
+    try {
+      const client = this.makeClient(this.boundFetch(call.signal));
+      const response = (await client.chat({ ...this.body(request), stream: false })) as ChatResponse;
+      const toolCalls = toToolCalls(response);
+      return {
+        text: response.message?.content ?? "",
+        toolCalls,
+        finishReason: finishReason(response, toolCalls.length > 0),
+        usage: usageOf(response),
+      };
+    } catch (error) {
+      throw this.mapError(error, call.context(), request.model);
+    } finally {
+      call.end();
+    }
+  }
+
+  private names() {
+    return { provider: this.displayName, keyVariable: "OLLAMA_HOST" };
+  }
+
+  private body(request: ModelRequest): Record<string, unknown> {
+    const messages: OllamaMessage[] = [];
+    if (request.system) messages.push({ role: "system", content: request.system });
+    for (const message of request.messages) messages.push(...toOllamaMessages(message));
+    const options: Record<string, number> = {};
+    if (request.temperature !== undefined) options.temperature = request.temperature;
+    if (request.maxOutputTokens !== undefined) options.num_predict = request.maxOutputTokens;
+    return {
+      model: request.model,
+      messages,
+      ...(request.tools?.length ? { tools: request.tools.map(toOllamaTool) } : {}),
+      ...(request.responseSchema ? { format: request.responseSchema } : {}),
+      options,
+      // Thinking models (qwen3) would otherwise spend the budget reasoning before answering.
+      think: false,
+    };
+  }
+
+  /** Our signal on every request, and JSON error bodies only (see the class comment). */
+  private boundFetch(signal: AbortSignal): typeof fetch {
+    return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      const response = await this.baseFetch(input, { ...init, signal });
+      if (response.ok || response.headers.get("content-type")?.includes("application/json")) return response;
+      const text = await response.text();
+      return new Response(JSON.stringify({ error: text.slice(0, 500) || response.statusText }), {
+        status: response.status,
+        headers: { "content-type": "application/json" },
+      });
+    }) as typeof fetch;
+  }
+
+  private mapError(error: unknown, context: ErrorContext, model: string): HobError {
+    if (error instanceof HobError) return error;
+    const status = (error as { status_code?: number }).status_code;
+    const message = (error as Error)?.message ?? String(error);
+    if (!context.cancelled && !context.timedOut) {
+      if (status === 404 || /model .* not found|try pulling it/i.test(message)) {
+        return new HobError("E_MODEL_MISSING", `${this.displayName} does not have the model ${model}.`, {
+          hint: `Run \`ollama pull ${model}\`, or change the model in litellm.yaml.`,
+          status: 404,
+          retryable: false,
+          cause: error,
+        });
+      }
+      if (typeof status === "number") return Object.assign(fromStatus(status, message, context), { cause: error });
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      if (error instanceof TypeError && code) {
+        return new HobError("E_NETWORK", `Cannot reach ${this.displayName} (${code}).`, {
+          hint: "Start Ollama (`ollama serve`), or set OLLAMA_HOST to where it runs; `hob doctor` checks it.",
+          retryable: true,
+          cause: error,
+        });
+      }
+      if (!(error instanceof TypeError) && !/terminated|did not receive done/i.test(message)) {
+        return new HobError("E_PROVIDER", `${this.displayName} failed: ${message}.`, {
+          hint: "Check `ollama ps` and Ollama's log; run with --verbose for details.",
+          cause: error,
+        });
+      }
+    }
+    return toProviderError(error, context);
+  }
+}
+
+function toOllamaMessages(message: Message): OllamaMessage[] {
+  switch (message.role) {
+    case "user":
+      return [{ role: "user", content: message.content }];
+    case "assistant": {
+      if (typeof message.content === "string") return [{ role: "assistant", content: message.content }];
+      const text = message.content.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("");
+      const calls = message.content.flatMap((part) =>
+        part.type === "tool-call"
+          ? [{ function: { name: part.toolName, arguments: (part.input ?? {}) as Record<string, unknown> } }]
+          : [],
+      );
+      return [{ role: "assistant", content: text, ...(calls.length ? { tool_calls: calls } : {}) }];
+    }
+    case "tool":
+      return message.content.map((part) => ({ role: "tool", content: part.output, tool_name: part.toolName }));
+  }
+}
+
+function toOllamaTool(tool: NonNullable<ModelRequest["tools"]>[number]): OllamaTool {
+  return {
+    type: "function",
+    function: { name: tool.name, description: tool.description, parameters: tool.inputSchema as OllamaTool["function"]["parameters"] },
+  };
+}
+
+function toToolCalls(chunk: ChatResponse): ToolCallPart[] {
+  return (chunk.message?.tool_calls ?? []).map((call) => ({
+    type: "tool-call" as const,
+    toolCallId: (call as { id?: string }).id ?? `call_${randomUUID().slice(0, 8)}`,
+    toolName: call.function.name,
+    input: call.function.arguments ?? {},
+  }));
+}
+
+function finishReason(chunk: ChatResponse, sawToolCall: boolean): FinishReason {
+  if (sawToolCall) return "tool-calls";
+  if (chunk.done_reason === "length") return "length";
+  return "stop";
+}
+
+function usageOf(chunk: ChatResponse) {
+  return {
+    inputTokens: chunk.prompt_eval_count ?? 0,
+    outputTokens: chunk.eval_count ?? 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+  };
+}
