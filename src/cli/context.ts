@@ -2,6 +2,7 @@ import type { LoadedConfig } from "../config/index.js";
 import type { Store } from "../store/index.js";
 import { colorsFor } from "./format.js";
 import type { CliIO } from "./io.js";
+import { warnOnceAboutRouterConfig } from "./warnings.js";
 
 export interface CommandContext {
   config: LoadedConfig;
@@ -16,6 +17,7 @@ export async function openContext(io: CliIO, options: { json: boolean }): Promis
   const { loadConfig } = await import("../config/index.js");
   const { Store } = await import("../store/index.js");
   const config = loadConfig(io.env);
+  if (!options.json) warnOnceAboutRouterConfig(io, config);
   const store = Store.open(config.paths.database);
   if (store.interruptedOnOpen > 0 && !options.json) {
     const c = colorsFor(io.stderr, io.env);

@@ -42,10 +42,12 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
 Examples:
   $ hob run "summarise what a monad is"
   $ hob run --tier smart --json "plan a 3-day trip to Lisbon"
+  $ hob route "refactor my express app"
   $ hob chat
   $ hob stats --since 7d
 
-Data lives in $HOB_HOME (default ~/.hob). Set ANTHROPIC_API_KEY to use Claude.`,
+Data lives in $HOB_HOME (default ~/.hob). Local models run through Ollama (OLLAMA_HOST);
+set ANTHROPIC_API_KEY to use Claude.`,
     );
 
   const json = () => new Option("--json", "print one JSON object (for scripts)").default(false);

@@ -32,6 +32,9 @@ class Spinner {
   }
 }
 
+/** Fallback notices are said once per process (a chat session), not on every turn. */
+const announcedFallbacks = new Set<string>();
+
 export interface Renderer {
   onEvent(event: HobEvent): void;
   /** Stops the spinner and ends the streamed text with a newline. */
@@ -80,6 +83,24 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
           spinner.stop();
           endText();
           break;
+        case "model-fallback": {
+          const key = `${event.from}>${event.to}>${event.error.code}`;
+          if (announcedFallbacks.has(key)) break;
+          announcedFallbacks.add(key);
+          spinner.stop();
+          endText();
+          io.stderr.write(c.yellow(`note: ${event.error.message} Using ${event.to} instead.\n`));
+          label = event.to;
+          spinner.start(c.dim(label));
+          break;
+        }
+        case "task-escalated":
+          spinner.stop();
+          endText();
+          io.stderr.write(c.yellow(`↻ ${event.from}'s answer looked unreliable (${event.reason}); asking ${event.to}…\n`));
+          label = event.to;
+          spinner.start(c.dim(label));
+          break;
         case "model-call":
           break;
       }
@@ -93,7 +114,8 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
 
 export function summaryLine(c: Colors, result: TaskSummary): string {
   return c.dim(
-    `${c.green("✓")} ${result.tier} · ${result.model} · ${formatInt(result.usage.input_tokens)} in / ` +
+    `${c.green("✓")} ${result.tier} · ${result.model}${result.cached ? " (cached)" : ""}` +
+      `${result.escalated_from ? ` (escalated from ${result.escalated_from})` : ""} · ${formatInt(result.usage.input_tokens)} in / ` +
       `${formatInt(result.usage.output_tokens)} out · ${formatUsd(result.cost_usd)} · ` +
       `${formatDuration(result.duration_ms)} · ${result.id}`,
   );

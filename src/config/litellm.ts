@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -57,6 +58,8 @@ export interface RouterConfig {
   settings: RouterSettings;
   /** One line per key hob does not implement (the file still loads). */
   warnings: string[];
+  /** Hash of the file's text: warnings are shown once per version of the file. */
+  sha256: string;
 }
 
 const PROVIDER_PREFIXES: Record<string, ProviderKind> = {
@@ -209,6 +212,7 @@ export function parseRouterConfig(
     source,
     deployments,
     warnings,
+    sha256: createHash("sha256").update(text).digest("hex"),
     settings: {
       routingStrategy: strategy,
       numRetries: router.num_retries ?? legacy.num_retries ?? 2,

@@ -28,6 +28,8 @@ export interface TaskSummary {
   cost_usd: number;
   cached: boolean;
   duration_ms: number;
+  /** The tier that first answered, when its answer looked unreliable and a higher tier took over. */
+  escalated_from?: string;
   error?: EventError;
 }
 
@@ -41,6 +43,8 @@ export type HobEvent =
       model: string;
       /** Why this tier was chosen, in words a user can check. */
       reason: string;
+      classifier: string;
+      confidence: number;
       at: number;
     }
   | { type: "text-delta"; taskId: string; text: string }
@@ -52,10 +56,31 @@ export type HobEvent =
       error: EventError;
     }
   | {
+      /** A model group failed and its fallback takes over (e.g. Ollama down: local-fast → fast). */
+      type: "model-fallback";
+      taskId: string;
+      from: string;
+      to: string;
+      error: EventError;
+    }
+  | {
+      /** A local answer looked unreliable; the task is re-run on the next tier. */
+      type: "task-escalated";
+      taskId: string;
+      from: string;
+      to: string;
+      reason: string;
+    }
+  | {
       type: "model-call";
       taskId: string;
       provider: string;
       model: string;
+      /** The model group (tier) the call was made for. */
+      modelName: string;
+      purpose: "answer" | "classify" | "self-check";
+      local: boolean;
+      cached: boolean;
       usage: EventUsage;
       costUsd: number;
       latencyMs: number;

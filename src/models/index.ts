@@ -9,7 +9,7 @@ export {
 export { type CachedResponse, cacheKey, canonicalJson, isCacheable, type ResponseCache } from "./cache.js";
 export { parseRetryAfter } from "./errors.js";
 export { createFetch, type ProxySettings } from "./http.js";
-export { createOllamaProvider, type OllamaSettings } from "./ollama.js";
+export { checkOllama, createOllamaProvider, hasModel, type OllamaSettings, type OllamaStatus } from "./ollama.js";
 export { createOpenAICompatibleProvider, type OpenAICompatibleSettings } from "./openai-compatible.js";
 export { DEFAULT_PRICES, PriceTable } from "./pricing.js";
 export { createDeploymentProvider, isLocalDeployment, type ProviderFactory, registerProvider } from "./registry.js";

@@ -23,7 +23,12 @@ export async function createOllamaProvider(settings: OllamaSettings): Promise<Pr
   const { Ollama } = await import("ollama");
   const baseFetch = await createFetch(settings.proxy);
   const displayName = `Ollama at ${new URL(settings.host).host}`;
-  return new OllamaProvider(settings, displayName, (fetcher) => new Ollama({ host: settings.host, fetch: fetcher }), baseFetch);
+  return new OllamaProvider(
+    settings,
+    displayName,
+    (fetcher) => new Ollama({ host: settings.host, fetch: fetcher }) as unknown as Client,
+    baseFetch,
+  );
 }
 
 type Client = { chat: (request: Record<string, unknown>) => Promise<unknown> };
@@ -200,4 +205,41 @@ function usageOf(chunk: ChatResponse) {
     cacheReadTokens: 0,
     cacheWriteTokens: 0,
   };
+}
+
+export interface OllamaStatus {
+  ok: boolean;
+  /** Names of the pulled models, e.g. `qwen3:1.7b`. */
+  models: string[];
+  error?: HobError;
+}
+
+/** GET /api/tags: is Ollama up, and which models are pulled (for `hob doctor`). */
+export async function checkOllama(host: string, proxy?: ProxySettings): Promise<OllamaStatus> {
+  try {
+    const fetcher = await createFetch(proxy);
+    const response = await fetcher(`${host}/api/tags`, { signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return { ok: false, models: [], error: new HobError("E_PROVIDER", `Ollama at ${host} answered ${response.status}.`) };
+    }
+    const body = (await response.json()) as { models?: Array<{ name?: string; model?: string }> };
+    return { ok: true, models: (body.models ?? []).map((m) => m.name ?? m.model ?? "").filter(Boolean) };
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    return {
+      ok: false,
+      models: [],
+      error: new HobError("E_NETWORK", `Cannot reach Ollama at ${host} (${code}).`, {
+        hint: "Start it with `ollama serve` (https://ollama.com), or set OLLAMA_HOST to where it runs.",
+        cause: error,
+      }),
+    };
+  }
+}
+
+/** Whether `wanted` is among pulled models (a name without a tag means `:latest`). */
+export function hasModel(pulled: string[], wanted: string): boolean {
+  const full = wanted.includes(":") ? wanted : `${wanted}:latest`;
+  return pulled.includes(wanted) || pulled.includes(full);
 }

@@ -1,25 +1,34 @@
-import type { LoadedConfig, Tier } from "../config/index.js";
-import { createProvider, PriceTable, type Provider } from "../models/index.js";
+import type { LoadedConfig } from "../config/index.js";
+import { type CachedResponse, PriceTable, type ResponseCache, Router } from "../models/index.js";
+import { RoutingCascade } from "../routing/index.js";
 import type { Store } from "../store/index.js";
 import { Orchestrator } from "./orchestrator.js";
 
-/**
- * Builds an orchestrator from config with the real providers. Providers are made
- * once per process and on first use, so a task that fails to get one is recorded.
- */
-export function createOrchestrator(config: LoadedConfig, store: Store): Orchestrator {
-  let anthropic: Promise<Provider> | undefined;
+/** The response cache seam, kept in the store's SQLite table. */
+export function storeCache(store: Store): ResponseCache {
+  return {
+    get: (key, now) => store.responseCache.get(key, now) as CachedResponse | undefined,
+    put: (key, value, now, expiresAt) => store.responseCache.put(key, value.model, value, now, expiresAt),
+  };
+}
+
+/** The router as config describes it, with the store's cache. */
+export function createRouter(config: LoadedConfig, store: Store): Router {
+  return new Router({
+    config,
+    prices: new PriceTable(config.config.pricing),
+    cache: storeCache(store),
+    cacheTtlMs: config.config.cache.ttl_hours * 3_600_000,
+    maxRetryDelayMs: config.config.max_retry_delay_ms,
+  });
+}
+
+/** Builds an orchestrator from config with the real router and routing cascade. */
+export function createOrchestrator(config: LoadedConfig, store: Store, router = createRouter(config, store)): Orchestrator {
   return new Orchestrator({
     config,
     store,
-    prices: new PriceTable(config.config.pricing),
-    providerFor: (_tier: Tier) => {
-      anthropic ??= createProvider("anthropic", config);
-      // A failed creation (no key) must not be cached: the next call tries again.
-      anthropic.catch(() => {
-        anthropic = undefined;
-      });
-      return anthropic;
-    },
+    router,
+    routing: new RoutingCascade({ routing: config.config.routing, router }),
   });
 }

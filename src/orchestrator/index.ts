@@ -1,2 +1,2 @@
-export { createOrchestrator } from "./create.js";
+export { createOrchestrator, createRouter, storeCache } from "./create.js";
 export { GENERAL_SYSTEM_PROMPT, Orchestrator, type OrchestratorDeps, type RunRequest } from "./orchestrator.js";

@@ -1,5 +1,6 @@
 export { MIGRATIONS, migrate, SCHEMA_VERSION } from "./migrations.js";
 export type { ModelCallRecord } from "./model-calls.js";
-export type { ModelStats, Stats, TierStats, TokenTotals } from "./stats.js";
+export type { CounterfactualPrice, ModelStats, RoutingStats, Stats, TierStats, TokenSplit, TokenTotals } from "./stats.js";
 export { Store, type StoreOptions } from "./store.js";
-export type { NewTask, TaskOutcome, TaskRecord, TaskStatus, TaskUsage, TaskWithUsage } from "./tasks.js";
+export type { CacheStats } from "./response-cache.js";
+export type { NewTask, TaskOutcome, TaskRecord, TaskRoute, TaskStatus, TaskUsage, TaskWithUsage } from "./tasks.js";

@@ -58,6 +58,30 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE tasks ADD COLUMN session_id TEXT REFERENCES sessions (id);
   CREATE INDEX tasks_session ON tasks (session_id);
   `,
+  // 3: routing (classifier, escalation, fallback), local and cached calls, the response cache.
+  `
+  ALTER TABLE tasks ADD COLUMN complexity TEXT;
+  ALTER TABLE tasks ADD COLUMN classifier TEXT;
+  ALTER TABLE tasks ADD COLUMN confidence REAL;
+  ALTER TABLE tasks ADD COLUMN escalated_from TEXT;
+  ALTER TABLE tasks ADD COLUMN escalation_reason TEXT;
+  ALTER TABLE tasks ADD COLUMN fallback TEXT;
+  ALTER TABLE model_calls ADD COLUMN local INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE model_calls ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE model_calls ADD COLUMN purpose TEXT NOT NULL DEFAULT 'answer';  -- answer | classify | self-check
+
+  CREATE TABLE response_cache (
+    key         TEXT PRIMARY KEY,             -- sha256 of the canonical request
+    model_name  TEXT NOT NULL,
+    response    TEXT NOT NULL,                -- JSON: text, tool calls, usage, who answered
+    bytes       INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    hits        INTEGER NOT NULL DEFAULT 0,
+    last_hit_at INTEGER
+  ) WITHOUT ROWID;
+  CREATE INDEX response_cache_expires ON response_cache (expires_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

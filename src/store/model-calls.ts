@@ -15,6 +15,9 @@ export interface ModelCallRecord {
   latencyMs: number;
   ok: boolean;
   errorCode: string | null;
+  local?: boolean;
+  cached?: boolean;
+  purpose?: "answer" | "classify" | "self-check";
 }
 
 interface ModelCallRow {
@@ -32,6 +35,9 @@ interface ModelCallRow {
   latency_ms: number;
   ok: number;
   error_code: string | null;
+  local: number;
+  cached: number;
+  purpose: "answer" | "classify" | "self-check";
 }
 
 /** The `model_calls` table: one row per HTTP attempt, failed ones included. */
@@ -42,8 +48,8 @@ export class ModelCallRepository {
     this.db
       .prepare(
         `INSERT INTO model_calls (task_id, created_at, provider, model, tier, attempt, input_tokens, output_tokens,
-           cache_read_tokens, cache_write_tokens, cost_usd, latency_ms, ok, error_code)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           cache_read_tokens, cache_write_tokens, cost_usd, latency_ms, ok, error_code, local, cached, purpose)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         call.taskId,
@@ -60,6 +66,9 @@ export class ModelCallRepository {
         call.latencyMs,
         call.ok ? 1 : 0,
         call.errorCode,
+        call.local ? 1 : 0,
+        call.cached ? 1 : 0,
+        call.purpose ?? "answer",
       );
   }
 
@@ -82,6 +91,9 @@ export class ModelCallRepository {
       latencyMs: row.latency_ms,
       ok: row.ok === 1,
       errorCode: row.error_code,
+      local: row.local === 1,
+      cached: row.cached === 1,
+      purpose: row.purpose,
     }));
   }
 }

@@ -22,6 +22,36 @@ export interface TierStats extends TokenTotals {
   success_rate: number | null;
 }
 
+export interface TokenSplit {
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/** USD per million tokens of the all-cloud counterfactual (the smart tier's prices). */
+export interface CounterfactualPrice {
+  model: string;
+  input: number;
+  output: number;
+}
+
+export interface RoutingStats {
+  /** Successful answer calls, split by where they ran. */
+  local: TokenSplit;
+  cloud: TokenSplit;
+  cached: TokenSplit;
+  local_call_share: number | null;
+  local_token_share: number | null;
+  cache_hits: number;
+  escalations: number;
+  fallbacks: number;
+  /** Classification and self-check calls made by the router, not answers. */
+  router_calls: number;
+  /** What local and cached tokens would have cost at the counterfactual's prices. */
+  saved_usd: number | null;
+  counterfactual_model: string | null;
+}
+
 export interface Stats {
   since: string | null;
   tasks: {
@@ -36,6 +66,7 @@ export interface Stats {
   totals: TokenTotals;
   by_model: ModelStats[];
   by_tier: TierStats[];
+  routing: RoutingStats;
 }
 
 const TOTALS_SQL = `COUNT(c.id) AS calls,
@@ -50,8 +81,54 @@ function rate(succeeded: number, finished: number): number | null {
   return finished === 0 ? null : Math.round((succeeded / finished) * 1000) / 1000;
 }
 
+function routingStats(db: Database.Database, since: number, price: CounterfactualPrice | undefined): RoutingStats {
+  const split = (where: string) =>
+    db
+      .prepare(
+        `SELECT COUNT(*) AS calls, COALESCE(SUM(input_tokens + cache_read_tokens + cache_write_tokens), 0) AS input_tokens,
+           COALESCE(SUM(output_tokens), 0) AS output_tokens
+         FROM model_calls WHERE created_at >= ? AND ok = 1 AND purpose = 'answer' AND ${where}`,
+      )
+      .get(since) as TokenSplit;
+  const local = split("local = 1 AND cached = 0");
+  const cloud = split("local = 0 AND cached = 0");
+  const cached = split("cached = 1");
+  const tasks = db
+    .prepare(
+      `SELECT COALESCE(SUM(escalated_from IS NOT NULL), 0) AS escalations, COALESCE(SUM(fallback IS NOT NULL), 0) AS fallbacks
+       FROM tasks WHERE created_at >= ?`,
+    )
+    .get(since) as { escalations: number; fallbacks: number };
+  const routerCalls = db
+    .prepare("SELECT COUNT(*) AS n FROM model_calls WHERE created_at >= ? AND purpose != 'answer'")
+    .get(since) as { n: number };
+  const answered = local.calls + cloud.calls + cached.calls;
+  const tokens = (t: TokenSplit) => t.input_tokens + t.output_tokens;
+  const allTokens = tokens(local) + tokens(cloud) + tokens(cached);
+  const share = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 1000);
+  const savedUsd = price
+    ? Math.round(
+        ((local.input_tokens + cached.input_tokens) * price.input + (local.output_tokens + cached.output_tokens) * price.output) *
+          1000,
+      ) / 1e9
+    : null;
+  return {
+    local,
+    cloud,
+    cached,
+    local_call_share: share(local.calls, answered),
+    local_token_share: share(tokens(local), allTokens),
+    cache_hits: cached.calls,
+    escalations: tasks.escalations,
+    fallbacks: tasks.fallbacks,
+    router_calls: routerCalls.n,
+    saved_usd: savedUsd,
+    counterfactual_model: price?.model ?? null,
+  };
+}
+
 /** Aggregates over tasks and model calls since a moment (ms epoch), or all time. */
-export function computeStats(db: Database.Database, sinceMs: number | null): Stats {
+export function computeStats(db: Database.Database, sinceMs: number | null, price?: CounterfactualPrice): Stats {
   const since = sinceMs ?? 0;
   const counts = db
     .prepare(
@@ -90,5 +167,6 @@ export function computeStats(db: Database.Database, sinceMs: number | null): Sta
       ...tier,
       success_rate: rate(tier.succeeded, tierFinished),
     })),
+    routing: routingStats(db, since, price),
   };
 }

@@ -5,7 +5,8 @@ import { HobError } from "../errors/index.js";
 import { newId } from "./ids.js";
 import { MIGRATIONS, migrate } from "./migrations.js";
 import { ModelCallRepository } from "./model-calls.js";
-import { computeStats, type Stats } from "./stats.js";
+import { ResponseCacheRepository } from "./response-cache.js";
+import { type CounterfactualPrice, computeStats, type Stats } from "./stats.js";
 import { processIsAlive, TaskRepository } from "./tasks.js";
 
 export interface StoreOptions {
@@ -20,6 +21,7 @@ export interface StoreOptions {
 export class Store {
   readonly tasks: TaskRepository;
   readonly modelCalls: ModelCallRepository;
+  readonly responseCache: ResponseCacheRepository;
   readonly schemaVersion: number;
   /** How many tasks the crash sweep on open marked `interrupted`. */
   readonly interruptedOnOpen: number;
@@ -32,6 +34,7 @@ export class Store {
     this.schemaVersion = migrate(db, options.migrations ?? MIGRATIONS);
     this.tasks = new TaskRepository(db, now);
     this.modelCalls = new ModelCallRepository(db);
+    this.responseCache = new ResponseCacheRepository(db);
     this.interruptedOnOpen = options.sweepInterrupted === false ? 0 : this.tasks.markInterrupted(processIsAlive);
   }
 
@@ -61,8 +64,8 @@ export class Store {
     return id;
   }
 
-  stats(sinceMs: number | null): Stats {
-    return computeStats(this.db, sinceMs);
+  stats(sinceMs: number | null, counterfactual?: CounterfactualPrice): Stats {
+    return computeStats(this.db, sinceMs, counterfactual);
   }
 
   close(): void {

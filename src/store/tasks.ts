@@ -20,6 +20,12 @@ export interface TaskRecord {
   durationMs: number | null;
   pid: number | null;
   sessionId: string | null;
+  complexity: string | null;
+  classifier: string | null;
+  confidence: number | null;
+  escalatedFrom: string | null;
+  escalationReason: string | null;
+  fallback: string | null;
 }
 
 interface TaskRow {
@@ -38,6 +44,12 @@ interface TaskRow {
   duration_ms: number | null;
   pid: number | null;
   session_id: string | null;
+  complexity: string | null;
+  classifier: string | null;
+  confidence: number | null;
+  escalated_from: string | null;
+  escalation_reason: string | null;
+  fallback: string | null;
 }
 
 function fromRow(row: TaskRow): TaskRecord {
@@ -57,6 +69,12 @@ function fromRow(row: TaskRow): TaskRecord {
     durationMs: row.duration_ms,
     pid: row.pid,
     sessionId: row.session_id,
+    complexity: row.complexity,
+    classifier: row.classifier,
+    confidence: row.confidence,
+    escalatedFrom: row.escalated_from,
+    escalationReason: row.escalation_reason,
+    fallback: row.fallback,
   };
 }
 
@@ -97,11 +115,22 @@ function usageFromRow(row: UsageRow): TaskUsage {
 
 export interface NewTask {
   input: string;
+  agent?: string;
+  tier?: string;
+  tierReason?: string;
+  model?: string;
+  sessionId?: string;
+}
+
+/** How routing placed a task (set once the cascade has decided). */
+export interface TaskRoute {
   agent: string;
   tier: string;
-  tierReason: string;
   model: string;
-  sessionId?: string;
+  reason: string;
+  complexity: string;
+  classifier: string;
+  confidence: number;
 }
 
 export interface TaskOutcome {
@@ -131,14 +160,55 @@ export class TaskRepository {
         at,
         at,
         task.input,
-        task.agent,
-        task.tier,
-        task.tierReason,
-        task.model,
+        task.agent ?? "general",
+        task.tier ?? null,
+        task.tierReason ?? null,
+        task.model ?? null,
         process.pid,
         task.sessionId ?? null,
       );
     return this.get(id);
+  }
+
+  setRoute(id: string, route: TaskRoute): void {
+    this.db
+      .prepare(
+        `UPDATE tasks SET agent = ?, tier = ?, model = ?, tier_reason = ?, complexity = ?, classifier = ?, confidence = ?,
+           updated_at = ? WHERE id = ?`,
+      )
+      .run(
+        route.agent,
+        route.tier,
+        route.model,
+        route.reason,
+        route.complexity,
+        route.classifier,
+        route.confidence,
+        this.now(),
+        id,
+      );
+  }
+
+  /** The tier and model that actually answered, and how it got there. */
+  setServed(
+    id: string,
+    served: { tier: string; model: string; escalatedFrom?: string; escalationReason?: string; fallback?: string },
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE tasks SET tier = ?, model = ?, escalated_from = COALESCE(escalated_from, ?),
+           escalation_reason = COALESCE(escalation_reason, ?), fallback = COALESCE(fallback, ?), updated_at = ?
+         WHERE id = ?`,
+      )
+      .run(
+        served.tier,
+        served.model,
+        served.escalatedFrom ?? null,
+        served.escalationReason ?? null,
+        served.fallback ?? null,
+        this.now(),
+        id,
+      );
   }
 
   /** Saves the text streamed so far, so a crash keeps what the user already saw. */

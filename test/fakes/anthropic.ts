@@ -3,9 +3,10 @@
  * wire protocol (JSON, SSE streaming, tool_use blocks, error bodies and headers), so
  * hob's production provider code talks to it unchanged; only the base URL differs.
  */
-import { once } from "node:events";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
+import { FakeServer, pause, type RecordedRequest, sendJson, splitText } from "./fake-server.js";
+
+export type { RecordedRequest } from "./fake-server.js";
 
 export interface FakeUsage {
   input_tokens?: number;
@@ -28,20 +29,6 @@ export type FakeReply =
   /** Streams part of an answer, then an SSE `error` event (e.g. overloaded_error). */
   | { kind: "stream-error"; text: string; errorType: string };
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: IncomingMessage["headers"];
-  body: {
-    model?: string;
-    stream?: boolean;
-    max_tokens?: number;
-    system?: unknown;
-    messages?: Array<{ role: string; content: unknown }>;
-    tools?: unknown[];
-  };
-}
-
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",
   401: "authentication_error",
@@ -54,36 +41,13 @@ const ERROR_TYPES: Record<number, string> = {
 
 export const BAD_KEY = "sk-ant-bad-key";
 
-export class FakeAnthropic {
-  readonly requests: RecordedRequest[] = [];
-  private readonly queue: FakeReply[] = [];
+export class FakeAnthropic extends FakeServer<FakeReply> {
   private fallback: (request: RecordedRequest) => FakeReply = echoReply;
   private counter = 0;
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
-
   /** Starts on a free loopback port. `url` is the base URL without `/v1`, like ANTHROPIC_BASE_URL. */
-  static async start(): Promise<FakeAnthropic> {
-    let fake: FakeAnthropic | undefined;
-    const server = createServer((req, res) => {
-      fake?.handle(req, res).catch((error) => {
-        res.destroy(error as Error);
-      });
-    });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const { port } = server.address() as AddressInfo;
-    fake = new FakeAnthropic(server, `http://127.0.0.1:${port}`);
-    return fake;
-  }
-
-  /** Replies used in order, one per /v1/messages request; then the default reply. */
-  enqueue(...replies: FakeReply[]): this {
-    this.queue.push(...replies);
-    return this;
+  static start(): Promise<FakeAnthropic> {
+    return new FakeAnthropic().listen();
   }
 
   /** The reply when the queue is empty (default: echo the last user message). */
@@ -96,46 +60,23 @@ export class FakeAnthropic {
     return this.requests.filter((r) => r.path.startsWith("/v1/messages"));
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    this.server.close();
-    await once(this.server, "close").catch(() => undefined);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw = "";
-    for await (const chunk of req) raw += chunk;
-    const path = req.url ?? "/";
-    const request: RecordedRequest = {
-      method: req.method ?? "GET",
-      path,
-      headers: req.headers,
-      body: raw ? (JSON.parse(raw) as RecordedRequest["body"]) : {},
-    };
-    this.requests.push(request);
-
-    const key = req.headers["x-api-key"];
+  protected async handle(request: RecordedRequest, res: ServerResponse): Promise<void> {
+    const { path, headers } = request;
+    const key = headers["x-api-key"];
     if (!key || key === BAD_KEY) return sendError(res, { kind: "error", status: 401, message: "invalid x-api-key" });
-    if (!req.headers["anthropic-version"]) {
+    if (!headers["anthropic-version"]) {
       return sendError(res, { kind: "error", status: 400, message: "anthropic-version header is required" });
     }
-    if (req.method === "GET" && path.startsWith("/v1/models")) {
+    if (request.method === "GET" && path.startsWith("/v1/models")) {
       return sendJson(res, 200, {
-        data: [
-          {
-            type: "model",
-            id: "claude-haiku-4-5",
-            display_name: "Claude Haiku 4.5",
-            created_at: "2025-10-01T00:00:00Z",
-          },
-        ],
+        data: [{ type: "model", id: "claude-haiku-4-5", display_name: "Claude Haiku 4.5", created_at: "2025-10-01T00:00:00Z" }],
         has_more: false,
         first_id: "claude-haiku-4-5",
         last_id: "claude-haiku-4-5",
       });
     }
-    if (req.method !== "POST" || !path.startsWith("/v1/messages")) {
-      return sendError(res, { kind: "error", status: 404, message: `no route ${req.method} ${path}` });
+    if (request.method !== "POST" || !path.startsWith("/v1/messages")) {
+      return sendError(res, { kind: "error", status: 404, message: `no route ${request.method} ${path}` });
     }
     const { body } = request;
     if (!body.model || !body.max_tokens || !Array.isArray(body.messages) || body.messages.length === 0) {
@@ -188,11 +129,11 @@ export class FakeAnthropic {
         send("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: piece } });
         if (reply.kind === "cut" && i === Math.floor(pieces.length / 2)) {
           // Let the deltas reach the client first, so it has really seen part of an answer.
-          await new Promise((resolve) => setTimeout(resolve, 50));
+          await pause(50);
           res.socket?.destroy();
           return;
         }
-        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        if (delay > 0) await pause(delay);
       }
       if (reply.kind === "stream-error") {
         send("error", { type: "error", error: { type: reply.errorType, message: "Overloaded" } });
@@ -232,7 +173,8 @@ export class FakeAnthropic {
 
 /** Default reply: repeats the last user message, so tests can tell turns apart. */
 export function echoReply(request: RecordedRequest): FakeReply {
-  const last = [...(request.body.messages ?? [])].reverse().find((m) => m.role === "user");
+  const messages: Array<{ role: string; content: unknown }> = request.body.messages ?? [];
+  const last = [...messages].reverse().find((m) => m.role === "user");
   const content = last?.content;
   const text =
     typeof content === "string"
@@ -247,14 +189,6 @@ function stopReason(reply: FakeReply): string {
   if (reply.kind === "tool_use") return "tool_use";
   if (reply.kind === "text") return reply.stopReason ?? "end_turn";
   return "end_turn";
-}
-
-function splitText(text: string, parts: number): string[] {
-  if (text.length === 0) return [];
-  const size = Math.max(1, Math.ceil(text.length / parts));
-  const pieces: string[] = [];
-  for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size));
-  return pieces;
 }
 
 /** Token counts like the real API's, roughly four characters a token unless the test says. */
@@ -291,12 +225,6 @@ function wholeMessage(id: string, model: string, request: RecordedRequest, reply
     stop_sequence: null,
     usage,
   };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
-  res.end(text);
 }
 
 function sendError(res: ServerResponse, reply: Extract<FakeReply, { kind: "error" }>): void {

@@ -1,6 +1,6 @@
 import { type LoadedConfig, loadConfig, resolvePaths } from "../../config/index.js";
 import { toHobError } from "../../errors/index.js";
-import { checkAnthropic, PriceTable } from "../../models/index.js";
+import { checkAnthropic, checkOllama, hasModel, isLocalDeployment, PriceTable } from "../../models/index.js";
 import { Store } from "../../store/index.js";
 import { colorsFor } from "../format.js";
 import type { CliIO } from "../io.js";
@@ -17,16 +17,81 @@ interface Check {
 
 function failed(name: string, thrown: unknown): Check {
   const error = toHobError(thrown);
-  return {
-    name,
-    status: "fail",
-    detail: `[${error.code}] ${error.message}`,
-    ...(error.hint ? { hint: error.hint } : {}),
-  };
+  return { name, status: "fail", detail: `[${error.code}] ${error.message}`, ...(error.hint ? { hint: error.hint } : {}) };
 }
 
 function maskKey(key: string): string {
   return key.length <= 12 ? "****" : `${key.slice(0, 7)}…${key.slice(-4)}`;
+}
+
+async function providerChecks(config: LoadedConfig): Promise<Check[]> {
+  const checks: Check[] = [];
+  const deployments = config.router.deployments;
+  const timeoutMs = Math.min(config.router.settings.timeoutMs, 10_000);
+
+  const ollamaModels = deployments.filter((d) => d.provider === "ollama");
+  if (ollamaModels.length > 0) {
+    const status = await checkOllama(config.ollama.host, config.proxy);
+    if (!status.ok) {
+      checks.push({ ...failed("ollama", status.error), status: "warn" });
+      checks.at(-1)!.detail += " Local tiers fall back to the cloud.";
+    } else {
+      checks.push({ name: "ollama", status: "pass", detail: `Ollama answers at ${config.ollama.host}` });
+      for (const deployment of ollamaModels) {
+        checks.push(
+          hasModel(status.models, deployment.model)
+            ? { name: deployment.modelName, status: "pass", detail: `${deployment.model} is pulled` }
+            : {
+                name: deployment.modelName,
+                status: "warn",
+                detail: `${deployment.model} is not pulled; ${deployment.modelName} falls back to the cloud`,
+                hint: `ollama pull ${deployment.model}`,
+              },
+        );
+      }
+    }
+  }
+
+  const anthropicModels = deployments.filter((d) => d.provider === "anthropic");
+  if (anthropicModels.length > 0) {
+    const apiKey = anthropicModels[0]?.apiKey?.value ?? config.anthropic.apiKey;
+    if (apiKey) {
+      checks.push({ name: "api key", status: "pass", detail: `Anthropic key ${maskKey(apiKey)} is set` });
+      const reach = await checkAnthropic({ apiKey, baseUrl: config.anthropic.baseUrl, timeoutMs, proxy: config.proxy });
+      checks.push(
+        reach.ok
+          ? { name: "anthropic", status: "pass", detail: `Anthropic answers at ${config.anthropic.baseUrl} and accepts the key` }
+          : failed("anthropic", reach.error),
+      );
+    } else {
+      checks.push({
+        name: "api key",
+        status: ollamaModels.length > 0 ? "warn" : "fail",
+        detail: "no Anthropic API key: cloud tiers cannot run",
+        hint: "Export ANTHROPIC_API_KEY=sk-ant-... (https://console.anthropic.com/settings/keys) or set anthropic.api_key in hob.yaml.",
+      });
+    }
+  }
+
+  const prices = new PriceTable(config.config.pricing);
+  const unpriced = deployments.filter(
+    (d) =>
+      !isLocalDeployment(d, config) &&
+      d.inputCostPerToken === undefined &&
+      d.outputCostPerToken === undefined &&
+      !prices.lookup(d.model),
+  );
+  checks.push(
+    unpriced.length === 0
+      ? { name: "pricing", status: "pass", detail: "every cloud model has a price" }
+      : {
+          name: "pricing",
+          status: "warn",
+          detail: `no price for ${unpriced.map((d) => d.model).join(", ")}: its cost will show as $0`,
+          hint: "Add it under `pricing:` in hob.yaml (USD per million tokens) or as input_cost_per_token in litellm.yaml.",
+        },
+  );
+  return checks;
 }
 
 /** `hob doctor`: every line a pass, or a problem with the command or setting that fixes it. */
@@ -35,16 +100,18 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
   let config: LoadedConfig | undefined;
   try {
     config = loadConfig(io.env);
-    checks.push(
-      config.source === "file"
-        ? { name: "config", status: "pass", detail: `${config.paths.configFile} is valid` }
-        : {
-            name: "config",
-            status: "pass",
-            detail: `no ${config.paths.configFile}; using the defaults`,
-            hint: "`hob config init` writes a commented file to edit.",
-          },
-    );
+    checks.push({
+      name: "config",
+      status: "pass",
+      detail:
+        config.source === "file" ? `${config.paths.configFile} is valid` : `no ${config.paths.configFile}; using the defaults`,
+    });
+    checks.push({
+      name: "router",
+      status: config.router.warnings.length > 0 ? "warn" : "pass",
+      detail: `${config.router.file} (${config.router.source}): ${config.router.deployments.length} deployments, models ${[...new Set(config.router.deployments.map((d) => d.modelName))].join(", ")}`,
+      ...(config.router.warnings.length > 0 ? { hint: config.router.warnings.join("\n") } : {}),
+    });
   } catch (error) {
     checks.push(failed("config", error));
   }
@@ -55,11 +122,7 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
     try {
       // Takes the write lock and lets go: fails on a read-only file or directory.
       store.db.exec("BEGIN IMMEDIATE; ROLLBACK;");
-      checks.push({
-        name: "database",
-        status: "pass",
-        detail: `${paths.database} is writable (schema v${store.schemaVersion})`,
-      });
+      checks.push({ name: "database", status: "pass", detail: `${paths.database} is writable (schema v${store.schemaVersion})` });
     } finally {
       store.close();
     }
@@ -67,62 +130,17 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
     checks.push(failed("database", error));
   }
 
-  if (config) {
-    const { apiKey, apiKeySource, baseUrl } = config.anthropic;
-    if (apiKey) {
-      checks.push({
-        name: "api key",
-        status: "pass",
-        detail: `Anthropic key ${maskKey(apiKey)} from ${apiKeySource === "env" ? "ANTHROPIC_API_KEY" : "hob.yaml"}`,
-      });
-      const reach = await checkAnthropic({
-        apiKey,
-        baseUrl,
-        timeoutMs: config.config.anthropic.timeout_ms,
-        proxy: config.proxy,
-      });
-      checks.push(
-        reach.ok
-          ? { name: "provider", status: "pass", detail: `Anthropic answers at ${baseUrl} and accepts the key` }
-          : failed("provider", reach.error),
-      );
-    } else {
-      checks.push({
-        name: "api key",
-        status: "fail",
-        detail: "no Anthropic API key",
-        hint: "Export ANTHROPIC_API_KEY=sk-ant-... (https://console.anthropic.com/settings/keys) or set anthropic.api_key in hob.yaml.",
-      });
-      checks.push({ name: "provider", status: "skip", detail: "not checked without a key" });
-    }
-    const prices = new PriceTable(config.config.pricing);
-    const unpriced = Object.values(config.config.tiers).filter((model) => !prices.lookup(model));
-    checks.push(
-      unpriced.length === 0
-        ? { name: "pricing", status: "pass", detail: "every tier's model has a price" }
-        : {
-            name: "pricing",
-            status: "warn",
-            detail: `no price for ${unpriced.join(", ")}: its cost will show as $0`,
-            hint: "Add it under `pricing:` in hob.yaml (USD per million tokens).",
-          },
-    );
-  }
+  if (config) checks.push(...(await providerChecks(config)));
 
   const ok = checks.every((check) => check.status !== "fail");
   if (options.json) {
     writeJson(io, { ok, checks });
   } else {
     const c = colorsFor(io.stdout, io.env);
-    const mark: Record<CheckStatus, string> = {
-      pass: c.green("✓"),
-      warn: c.yellow("!"),
-      fail: c.red("✗"),
-      skip: c.dim("-"),
-    };
+    const mark: Record<CheckStatus, string> = { pass: c.green("✓"), warn: c.yellow("!"), fail: c.red("✗"), skip: c.dim("-") };
     for (const check of checks) {
-      io.stdout.write(`${mark[check.status]} ${check.name.padEnd(9)} ${check.detail}\n`);
-      if (check.hint) io.stdout.write(`  ${" ".repeat(9)} ${c.dim(`→ ${check.hint}`)}\n`);
+      io.stdout.write(`${mark[check.status]} ${check.name.padEnd(10)} ${check.detail}\n`);
+      for (const line of check.hint?.split("\n") ?? []) io.stdout.write(`  ${" ".repeat(10)} ${c.dim(`→ ${line}`)}\n`);
     }
     io.stdout.write(ok ? c.green("hob is ready.\n") : c.red("Fix the problems above, then run `hob doctor` again.\n"));
   }

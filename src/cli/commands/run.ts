@@ -9,6 +9,7 @@ import { createRenderer } from "../render.js";
 
 interface RunOptions {
   tier?: Tier;
+  cache: boolean;
   json: boolean;
   verbose?: boolean;
 }
@@ -43,6 +44,7 @@ export async function runCommand(io: CliIO, words: string[], options: RunOptions
     result = await createOrchestrator(config, store).run({
       input,
       tier: options.tier,
+      cache: options.cache,
       signal: controller.signal,
       onEvent: renderer?.onEvent,
     });

@@ -1,15 +1,28 @@
-import type { Stats } from "../../store/index.js";
+import type { LoadedConfig } from "../../config/index.js";
+import { PriceTable } from "../../models/index.js";
+import type { CounterfactualPrice, Stats } from "../../store/index.js";
 import { openContext } from "../context.js";
 import { type Colors, colorsFor, formatInt, formatPercent, formatUsd, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 import { parseSince } from "../since.js";
 
+/** The all-cloud counterfactual: every local or cached token priced as the smart tier's model. */
+function counterfactual(config: LoadedConfig): CounterfactualPrice | undefined {
+  const smart = config.router.deployments.find((d) => d.modelName === "smart");
+  if (!smart) return undefined;
+  if (smart.inputCostPerToken !== undefined || smart.outputCostPerToken !== undefined) {
+    return { model: smart.model, input: (smart.inputCostPerToken ?? 0) * 1e6, output: (smart.outputCostPerToken ?? 0) * 1e6 };
+  }
+  const price = new PriceTable(config.config.pricing).lookup(smart.model);
+  return price ? { model: smart.model, input: price.input, output: price.output } : undefined;
+}
+
 export async function statsCommand(io: CliIO, options: { since?: string; json: boolean }): Promise<number> {
   const sinceMs = parseSince(options.since, Date.now());
-  const { store } = await openContext(io, options);
+  const { config, store } = await openContext(io, options);
   try {
-    const stats = store.stats(sinceMs);
+    const stats = store.stats(sinceMs, counterfactual(config));
     if (options.json) writeJson(io, stats);
     else io.stdout.write(`${renderStats(stats, options.since, colorsFor(io.stdout, io.env))}\n`);
     return 0;
@@ -31,6 +44,14 @@ function renderStats(stats: Stats, since: string | undefined, c: Colors): string
       `${formatInt(totals.cache_write_tokens)} written`,
     `Cost    ${formatUsd(totals.cost_usd)}`,
   ];
+  const r = stats.routing;
+  lines.push(
+    `Local   ${formatPercent(r.local_call_share)} of answers and ${formatPercent(r.local_token_share)} of tokens ran locally · ` +
+      `${r.cache_hits} cache hits · ${r.escalations} escalations · ${r.fallbacks} fallbacks`,
+    r.saved_usd === null
+      ? "Saved   – (no price for the smart tier's model)"
+      : `Saved   ${formatUsd(r.saved_usd)} against an all-cloud run (local and cached tokens at ${r.counterfactual_model} prices)`,
+  );
   if (stats.by_model.length > 0) {
     lines.push("", c.bold("By model"));
     lines.push(

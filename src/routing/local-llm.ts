@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { AGENTS, type AgentName } from "../config/index.js";
+import type { RouteOptions, Router } from "../models/index.js";
+import { COMPLEXITIES, type Complexity } from "./model-format.js";
+
+export const CLASSIFY_SYSTEM_PROMPT = `You route tasks for a personal AI assistant. Classify the user's task.
+agent: "code" (write, fix, run or explain code, scripts, shell commands), "research" (needs current or local information from the web), "fileops" (read, find, list, move or organise the user's own files), "general" (anything else: answer, write, explain, plan).
+complexity: "simple" (a short, direct answer) or "complex" (many steps, long output, or deep reasoning).
+confidence: a number from 0 to 1, how sure you are of both.
+Reply with JSON only.`;
+
+/** The JSON Schema the local model must follow (Ollama's `format`). */
+export const CLASSIFY_SCHEMA = {
+  type: "object",
+  properties: {
+    agent: { type: "string", enum: [...AGENTS] },
+    complexity: { type: "string", enum: [...COMPLEXITIES] },
+    confidence: { type: "number", minimum: 0, maximum: 1 },
+  },
+  required: ["agent", "complexity", "confidence"],
+  additionalProperties: false,
+} as const;
+
+const verdictSchema = z.object({
+  agent: z.enum(AGENTS),
+  complexity: z.enum(COMPLEXITIES),
+  confidence: z.number().min(0).max(1),
+});
+
+export interface LocalVerdict {
+  agent: AgentName;
+  complexity: Complexity;
+  confidence: number;
+}
+
+/** Pulls the first JSON object out of a model's text (tolerating code fences). */
+export function extractJson(text: string): unknown {
+  const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(text);
+  const body = (fenced ? fenced[1] : text) ?? "";
+  const start = body.search(/[[{]/);
+  if (start < 0) throw new SyntaxError("no JSON in the answer");
+  const open = body[start] as string;
+  const close = open === "{" ? "}" : "]";
+  const end = body.lastIndexOf(close);
+  return JSON.parse(body.slice(start, end + 1));
+}
+
+/**
+ * Step 2 of the cascade: the `local-fast` model classifies with schema-constrained
+ * JSON. No fallbacks and no retries: classifying must never cost a cloud call.
+ * Returns undefined when the answer is not valid JSON of the right shape.
+ */
+export async function classifyWithLocalModel(
+  router: Router,
+  task: string,
+  options: Pick<RouteOptions, "signal" | "onAttempt">,
+): Promise<LocalVerdict | undefined> {
+  const response = await router.generate(
+    "local-fast",
+    {
+      system: CLASSIFY_SYSTEM_PROMPT,
+      messages: [{ role: "user", content: task }],
+      responseSchema: CLASSIFY_SCHEMA,
+      temperature: 0,
+      maxOutputTokens: 100,
+    },
+    { ...options, fallbacks: false, numRetries: 0 },
+  );
+  try {
+    const parsed = verdictSchema.safeParse(extractJson(response.text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * A fake OpenAI-compatible `/v1/chat/completions` endpoint (what a LiteLLM proxy,
+ * vLLM, llama.cpp's server and LM Studio expose): JSON and SSE chunks, usage in the
+ * last chunk when asked, `[DONE]`, bearer-token auth and OpenAI-style errors.
+ */
+import type { ServerResponse } from "node:http";
+import { FakeServer, type RecordedRequest, sendJson, splitText } from "./fake-server.js";
+
+export type OpenAIReply =
+  | { kind: "text"; text: string; promptTokens?: number; completionTokens?: number; finishReason?: string }
+  | { kind: "error"; status: number; message: string; headers?: Record<string, string> }
+  | { kind: "hang" };
+
+export class FakeOpenAI extends FakeServer<OpenAIReply> {
+  /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
+  apiKey: string | undefined;
+
+  static start(apiKey?: string): Promise<FakeOpenAI> {
+    const fake = new FakeOpenAI();
+    fake.apiKey = apiKey;
+    return fake.listen();
+  }
+
+  get chatRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === "/v1/chat/completions");
+  }
+
+  protected handle(request: RecordedRequest, res: ServerResponse): void {
+    if (this.apiKey && request.headers.authorization !== `Bearer ${this.apiKey}`) {
+      return sendJson(res, 401, { error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } });
+    }
+    if (request.method !== "POST" || request.path !== "/v1/chat/completions") {
+      return sendJson(res, 404, { error: { message: "Not found", type: "invalid_request_error" } });
+    }
+    const { body } = request;
+    const messages: Array<{ role: string; content: string }> = body.messages ?? [];
+    const reply: OpenAIReply = this.queue.shift() ?? {
+      kind: "text",
+      text: `Compatible answer to: ${[...messages].reverse().find((m) => m.role === "user")?.content ?? ""}`,
+    };
+    if (reply.kind === "error") {
+      return sendJson(res, reply.status, { error: { message: reply.message, type: "server_error" } }, reply.headers);
+    }
+    if (reply.kind === "hang") return;
+    const usage = {
+      prompt_tokens: reply.promptTokens ?? Math.ceil(JSON.stringify(messages).length / 4),
+      completion_tokens: reply.completionTokens ?? Math.ceil(reply.text.length / 4),
+      total_tokens: 0,
+    };
+    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+    const id = `chatcmpl-${this.requests.length}`;
+    const created = Math.floor(Date.now() / 1000);
+    const finish = reply.finishReason ?? "stop";
+    if (!body.stream) {
+      return sendJson(res, 200, {
+        id,
+        object: "chat.completion",
+        created,
+        model: body.model,
+        choices: [{ index: 0, message: { role: "assistant", content: reply.text }, finish_reason: finish }],
+        usage,
+      });
+    }
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    const chunk = (choices: unknown[], extra: object = {}) =>
+      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices, ...extra })}\n\n`);
+    chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]);
+    for (const piece of splitText(reply.text, 3)) chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]);
+    chunk([{ index: 0, delta: {}, finish_reason: finish }]);
+    if (body.stream_options?.include_usage) chunk([], { usage });
+    res.write("data: [DONE]\n\n");
+    res.end();
+  }
+}
