@@ -36,7 +36,7 @@ try {
     timeoutMs: 10_000,
   });
   const request = {
-    model: config.config.tiers.fast,
+    model: "claude-haiku-4-5",
     messages: [{ role: "user" as const, content: "what is 2+2?" }],
     maxOutputTokens: 4096,
   };

@@ -1,9 +1,17 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BAD_KEY, FakeAnthropic } from "./fakes/anthropic.js";
-import { runCli, tempHome, testEnv } from "./helpers.js";
+import { runCli, tempHome, testEnv, writeHobConfig, writeRouterConfig } from "./helpers.js";
+
+/** Only the two Anthropic tiers, no fallbacks: for tests about one provider's failures. */
+function anthropicOnly(home: string, settings = "num_retries: 2") {
+  writeRouterConfig(
+    home,
+    `model_list:\n  - model_name: fast\n    litellm_params: { model: anthropic/claude-haiku-4-5 }\n  - model_name: smart\n    litellm_params: { model: anthropic/claude-sonnet-4-5 }\nrouter_settings: { ${settings} }\n`,
+  );
+}
 
 describe("hob CLI (in-process, against the fake Anthropic server)", () => {
   let fake: FakeAnthropic;
@@ -18,7 +26,9 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
   beforeEach(() => {
     ({ home, cleanup } = tempHome());
     env = testEnv(home, fake.url);
-    fake.requests.length = 0;
+    fake.reset();
+    // These tests are about the CLI over one provider: pin routing to the fast (Anthropic) tier.
+    writeHobConfig(home, "routing:\n  default_tier: fast\n");
   });
   afterEach(() => cleanup());
 
@@ -74,19 +84,19 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
       ["no API key", () => undefined, { ANTHROPIC_API_KEY: "" }, "E_NO_API_KEY", /No Anthropic API key/],
       ["a rejected key", () => undefined, { ANTHROPIC_API_KEY: BAD_KEY }, "E_AUTH", /rejected the API key \(401\)/],
       [
-        "rate limiting that outlasts the retries",
+        "rate limiting that outlasts the retries and the fallback",
         () =>
           fake.enqueue(
-            ...Array(4).fill({ kind: "error", status: 429, headers: { "retry-after": "0" }, message: "slow down" }),
+            ...Array(2).fill({ kind: "error", status: 429, headers: { "retry-after": "0" }, message: "slow down" }),
           ),
         undefined,
         "E_RATE_LIMIT",
-        /rate limiting.*gave up after 4 attempts/,
+        /rate limiting this key \(429\): slow down \(tried fast, then smart\)/,
       ],
       [
         "an unreachable network",
         () => undefined,
-        { ANTHROPIC_BASE_URL: "http://127.0.0.1:9" },
+        { ANTHROPIC_BASE_URL: "http://127.0.0.1:47" },
         "E_NETWORK",
         /Cannot reach/,
       ],
@@ -94,10 +104,7 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
     for (const [name, arrange, overrides, code, message] of failures) {
       it(`explains ${name} in one sentence and records the failed task`, async () => {
         const runEnv = { ...env, ...overrides };
-        if (name === "an unreachable network") {
-          // no retries, so the test stays fast
-          writeFileSync(join(home, "hob.yaml"), "anthropic:\n  max_retries: 0\n");
-        }
+        anthropicOnly(home, "num_retries: 2, fallbacks: [{ fast: [smart] }]");
         arrange();
         const json = await runCli(["run", "--json", "hello"], { env: runEnv });
         expect(json.code).toBe(1);
@@ -124,7 +131,7 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
     }
 
     it("times out a hanging provider", async () => {
-      writeFileSync(join(home, "hob.yaml"), "anthropic:\n  timeout_ms: 200\n  max_retries: 0\n");
+      anthropicOnly(home, "num_retries: 0, timeout: 0.2");
       fake.enqueue({ kind: "hang" });
       const run = await runCli(["run", "--json", "hello"], { env });
       expect(run.json()).toMatchObject({ error: { code: "E_TIMEOUT" }, status: "failed" });
@@ -226,25 +233,30 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
       expect(body.ok).toBe(true);
       expect(body.checks.map((c) => [c.name, c.status])).toEqual([
         ["config", "pass"],
+        ["router", "pass"],
         ["database", "pass"],
+        ["ollama", "warn"], // nothing listens at OLLAMA_HOST in this test: local tiers fall back
         ["api key", "pass"],
-        ["provider", "pass"],
+        ["anthropic", "pass"],
         ["pricing", "pass"],
       ]);
     });
 
     it("gives a fix for each problem", async () => {
-      writeFileSync(join(home, "hob.yaml"), "tiers:\n  fast: my-local-haiku\n");
+      writeRouterConfig(
+        home,
+        "model_list:\n  - model_name: fast\n    litellm_params: { model: anthropic/my-private-haiku }\n",
+      );
       const run = await runCli(["doctor"], { env: { ...env, ANTHROPIC_API_KEY: BAD_KEY } });
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/✗ provider .*401/);
-      expect(run.stdout).toMatch(/! pricing .*my-local-haiku/);
+      expect(run.stdout).toMatch(/✗ anthropic .*401/);
+      expect(run.stdout).toMatch(/! pricing .*my-private-haiku/);
       expect(run.stdout).toContain("Fix the problems above");
       const keyless = (await runCli(["doctor", "--json"], { env: { ...env, ANTHROPIC_API_KEY: "" } })).json() as {
         checks: Array<{ name: string; status: string; hint?: string }>;
       };
       expect(keyless.checks.find((c) => c.name === "api key")).toMatchObject({ status: "fail" });
-      expect(keyless.checks.find((c) => c.name === "provider")?.status).toBe("skip");
+      expect(keyless.checks.find((c) => c.name === "anthropic")).toBeUndefined();
     });
 
     it("reports a malformed config file", async () => {
@@ -260,6 +272,7 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
 
   describe("config", () => {
     it("inits, refuses to overwrite without --force, shows and locates", async () => {
+      rmSync(join(home, "hob.yaml"));
       const init = await runCli(["config", "init", "--json"], { env });
       expect(init.json()).toEqual({ written: join(home, "hob.yaml") });
       expect(readFileSync(join(home, "hob.yaml"), "utf8")).toContain("tiers:");
@@ -277,7 +290,8 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
       expect(show.sources.api_key).toBe("env");
       const yaml = await runCli(["config", "show"], { env });
       expect(yaml.stdout).not.toContain("sk-ant-test");
-      expect(yaml.stdout).toContain("smart: claude-sonnet-4-5");
+      expect(yaml.stdout).toContain("default_tier: auto");
+      expect(yaml.stdout).toContain("litellm.yaml");
 
       const paths = (await runCli(["config", "path", "--json"], { env })).json();
       expect(paths).toMatchObject({ home, database: join(home, "hob.db") });
@@ -285,13 +299,13 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
     });
 
     it("rejects a malformed config with the file, line and key", async () => {
-      writeFileSync(join(home, "hob.yaml"), "tiers:\n  fast: a\n  turbo: b\n");
+      writeFileSync(join(home, "hob.yaml"), "routing:\n  default_tier: fast\n  turbo: b\n");
       const run = await runCli(["run", "--json", "x"], { env });
       expect(run.code).toBe(2);
       const body = run.json() as { error: { code: string; message: string } };
       expect(body.error.code).toBe("E_CONFIG");
       expect(body.error.message).toContain(`${join(home, "hob.yaml")}:3`);
-      expect(body.error.message).toContain("tiers.turbo");
+      expect(body.error.message).toContain("routing.turbo");
     });
   });
 
@@ -368,6 +382,7 @@ describe("hob behind an HTTP proxy", () => {
     const fake = await FakeAnthropic.start();
     const proxy = await FakeProxy.start();
     const { home, cleanup } = tempHome();
+    writeHobConfig(home, "routing:\n  default_tier: fast\n");
     try {
       const env = testEnv(home, fake.url, { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url });
       const run = await runCli(["run", "--json", "through the proxy"], { env });

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -90,13 +90,31 @@ export function spawnHob(
   });
 }
 
-/** The environment of a test: temp home, fake server, a fake key; nothing from the real machine. */
+/** A port nothing listens on: Ollama "not running" unless a test starts a fake. */
+export const CLOSED_PORT_URL = "http://127.0.0.1:47"; // not on fetch's blocked-port list
+
+/**
+ * The environment of a test: temp home, fake server, a fake key; nothing from the real
+ * machine (a developer's running Ollama is never reached: OLLAMA_HOST points nowhere).
+ */
 export function testEnv(home: string, baseUrl?: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOB_HOME: home,
     NO_COLOR: "1",
+    OLLAMA_HOST: CLOSED_PORT_URL,
     ...(baseUrl ? { ANTHROPIC_BASE_URL: baseUrl, ANTHROPIC_API_KEY: "sk-ant-test-key-0123456789" } : {}),
     ...extra,
   };
+}
+
+/** Writes $HOB_HOME/config/litellm.yaml (the user's router config). */
+export function writeRouterConfig(home: string, yaml: string): void {
+  mkdirSync(join(home, "config"), { recursive: true });
+  writeFileSync(join(home, "config", "litellm.yaml"), yaml);
+}
+
+/** Writes $HOB_HOME/hob.yaml. */
+export function writeHobConfig(home: string, yaml: string): void {
+  writeFileSync(join(home, "hob.yaml"), yaml);
 }

@@ -67,23 +67,48 @@ set ANTHROPIC_API_KEY to use Claude.`,
       }
     };
 
+  const tier = (what: string) =>
+    new Option("--tier <tier>", `${what}: local-fast, local, fast, smart (or any model_name in litellm.yaml)`);
+
   program
     .command("run")
     .description("run one task and stream the answer")
     .argument("<task...>", 'what to do, e.g. "summarise what a monad is" (use - to read it from stdin)')
-    .addOption(new Option("--tier <tier>", "force a tier instead of the routing rule").choices(["fast", "smart"]))
+    .addOption(tier("force a tier instead of routing"))
+    .option("--no-cache", "do not answer from (or store into) the response cache")
     .addOption(json())
     .addHelpText(
       "after",
-      '\nExample:\n  $ hob run "what is the capital of Australia?"\n  $ git diff | hob run --tier smart -',
+      '\nExamples:\n  $ hob run "what is the capital of Australia?"\n  $ git diff | hob run --tier smart -\n  $ hob run --json --no-cache "list three prime numbers"',
     )
     .action(lazy(async () => (await import("./commands/run.js")).runCommand as Action));
 
   program
+    .command("route")
+    .description("explain which agent and tier would take a task, without running it")
+    .argument("<task...>", "the task to route")
+    .addOption(json())
+    .addHelpText("after", '\nExample:\n  $ hob route --json "refactor my express app to use async/await"')
+    .action(lazy(async () => (await import("./commands/route.js")).routeCommand as Action));
+
+  program
     .command("chat")
     .description("talk with hob; the conversation carries context (/exit, /stats, /clear, /help)")
-    .addOption(new Option("--tier <tier>", "force a tier for every turn").choices(["fast", "smart"]))
+    .addOption(tier("force a tier for every turn"))
     .action(lazy(async () => (await import("./commands/chat.js")).chatCommand as Action));
+
+  const cache = program.command("cache").description("the response cache of deterministic answers");
+  cache
+    .command("stats")
+    .description("entries, size, hits and age of the cache")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/cache.js")).cacheStatsCommand as Action));
+  cache
+    .command("clear")
+    .description("delete cached responses")
+    .option("--expired", "only the expired ones", false)
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/cache.js")).cacheClearCommand as Action));
 
   program
     .command("history")

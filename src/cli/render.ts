@@ -97,7 +97,9 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
         case "task-escalated":
           spinner.stop();
           endText();
-          io.stderr.write(c.yellow(`↻ ${event.from}'s answer looked unreliable (${event.reason}); asking ${event.to}…\n`));
+          io.stderr.write(
+            c.yellow(`↻ ${event.from}'s answer looked unreliable (${event.reason}); asking ${event.to}…\n`),
+          );
           label = event.to;
           spinner.start(c.dim(label));
           break;

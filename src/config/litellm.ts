@@ -38,7 +38,12 @@ export interface DeploymentConfig {
   weight?: number;
 }
 
-export const ROUTING_STRATEGIES = ["simple-shuffle", "least-busy", "latency-based-routing", "cost-based-routing"] as const;
+export const ROUTING_STRATEGIES = [
+  "simple-shuffle",
+  "least-busy",
+  "latency-based-routing",
+  "cost-based-routing",
+] as const;
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
 export interface RouterSettings {
@@ -85,7 +90,15 @@ const paramsSchema = z.object({
 const entrySchema = z.object({
   model_name: z.string().min(1),
   litellm_params: paramsSchema,
-  model_info: z.object({ id: z.string().min(1).optional() }).optional(),
+  // LiteLLM also accepts rpm at the entry level, and prices under model_info.
+  rpm: z.number().int().positive().optional(),
+  model_info: z
+    .object({
+      id: z.string().min(1).optional(),
+      input_cost_per_token: z.number().nonnegative().optional(),
+      output_cost_per_token: z.number().nonnegative().optional(),
+    })
+    .optional(),
 });
 
 const routerSettingsSchema = z.object({
@@ -114,9 +127,9 @@ const fileSchema = z.object({
 /** Keys hob implements, per place in the file; every other key becomes one warning. */
 const KNOWN = {
   top: new Set(["model_list", "router_settings", "litellm_settings"]),
-  entry: new Set(["model_name", "litellm_params", "model_info"]),
+  entry: new Set(["model_name", "litellm_params", "model_info", "rpm"]),
   params: new Set(Object.keys(paramsSchema.shape)),
-  info: new Set(["id"]),
+  info: new Set(["id", "input_cost_per_token", "output_cost_per_token"]),
   router: new Set(Object.keys(routerSettingsSchema.shape)),
   litellm: new Set(Object.keys(litellmSettingsSchema.shape)),
 };
@@ -180,9 +193,9 @@ export function parseRouterConfig(
       apiBase: params.api_base === undefined ? undefined : resolveSecret(params.api_base, env),
       apiKey: params.api_key === undefined ? undefined : resolveSecret(params.api_key, env),
       timeoutMs: params.timeout === undefined ? undefined : params.timeout * 1000,
-      inputCostPerToken: params.input_cost_per_token,
-      outputCostPerToken: params.output_cost_per_token,
-      rpm: params.rpm,
+      inputCostPerToken: params.input_cost_per_token ?? entry.model_info?.input_cost_per_token,
+      outputCostPerToken: params.output_cost_per_token ?? entry.model_info?.output_cost_per_token,
+      rpm: params.rpm ?? entry.rpm,
       weight: params.weight,
     });
   });
@@ -245,7 +258,8 @@ function flattenFallbacks(
   for (const item of list ?? []) {
     for (const [from, to] of Object.entries(item)) {
       for (const name of [from, ...to]) {
-        if (!names.has(name)) warnings.push(`${file}: ${key} names "${name}", which is not a model_name in model_list.`);
+        if (!names.has(name))
+          warnings.push(`${file}: ${key} names "${name}", which is not a model_name in model_list.`);
       }
       out[from] = [...(out[from] ?? []), ...to.filter((name) => names.has(name))];
     }

@@ -55,9 +55,13 @@ export function parseConfigObject(value: unknown, file: string, locate: Locate =
   const issue = result.error.issues[0] as z.core.$ZodIssue;
   if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0] ?? "";
-    throw new HobError("E_CONFIG", `${file}${locate(issue.path, key)}: unknown key \`${dotted([...issue.path, key])}\`.`, {
-      hint: "Remove it or fix its spelling; `hob config show` prints every valid key. Models belong in litellm.yaml.",
-    });
+    throw new HobError(
+      "E_CONFIG",
+      `${file}${locate(issue.path, key)}: unknown key \`${dotted([...issue.path, key])}\`.`,
+      {
+        hint: "Remove it or fix its spelling; `hob config show` prints every valid key. Models belong in litellm.yaml.",
+      },
+    );
   }
   throw new HobError("E_CONFIG", `${file}${locate(issue.path)}: \`${dotted(issue.path)}\`: ${issue.message}.`, {
     hint: "Fix that value; `hob config show` prints the defaults.",
@@ -81,17 +85,24 @@ function anthropicSettings(config: HobConfig, env: NodeJS.ProcessEnv): LoadedCon
     });
   }
   const baseUrl = (envUrl || config.anthropic.base_url).replace(/\/+$/, "");
-  const baseUrlSource = envUrl ? "env" : config.anthropic.base_url !== "https://api.anthropic.com" ? "config" : "default";
+  const baseUrlSource = envUrl
+    ? "env"
+    : config.anthropic.base_url !== "https://api.anthropic.com"
+      ? "config"
+      : "default";
   return { apiKey, apiKeySource, baseUrl, baseUrlSource };
 }
 
-/** Accepts Ollama's own forms: `host`, `host:port`, `0.0.0.0:11434` or a full URL. */
+/**
+ * Accepts Ollama's own forms, with its rules: `host` or `host:port` without a scheme
+ * defaults to port 11434; `http://host` / `https://host` use 80 / 443; 0.0.0.0 means here.
+ */
 export function normalizeOllamaHost(raw: string): string {
-  let value = raw.trim().replace(/\/+$/, "");
-  if (!/^https?:\/\//.test(value)) value = `http://${value}`;
-  const url = new URL(value);
+  const trimmed = raw.trim().replace(/\/+$/, "");
+  const hasScheme = /^https?:\/\//.test(trimmed);
+  const url = new URL(hasScheme ? trimmed : `http://${trimmed}`);
   if (url.hostname === "0.0.0.0") url.hostname = "127.0.0.1";
-  if (!url.port && !/^https?:\/\/[^/]+:\d+/.test(value)) url.port = "11434";
+  if (!hasScheme && !url.port) url.port = "11434";
   return url.toString().replace(/\/+$/, "");
 }
 
@@ -104,8 +115,12 @@ function ollamaSettings(config: HobConfig, env: NodeJS.ProcessEnv): LoadedConfig
       hostSource: envHost ? "env" : config.ollama.host !== "http://127.0.0.1:11434" ? "config" : "default",
     };
   } catch {
-    throw new HobError("E_CONFIG", `${envHost ? "OLLAMA_HOST" : "ollama.host"} is not a valid host: ${JSON.stringify(raw)}.`, {
-      hint: "Use a form like 127.0.0.1:11434 or http://my-server:11434.",
-    });
+    throw new HobError(
+      "E_CONFIG",
+      `${envHost ? "OLLAMA_HOST" : "ollama.host"} is not a valid host: ${JSON.stringify(raw)}.`,
+      {
+        hint: "Use a form like 127.0.0.1:11434 or http://my-server:11434.",
+      },
+    );
   }
 }

@@ -59,4 +59,6 @@ function makeLocator(doc: Document, lineCounter: LineCounter): Locate {
 }
 
 export const dotted = (path: ReadonlyArray<PropertyKey>) =>
-  path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join("");
+  path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+    .join("");

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BAD_KEY, FakeAnthropic } from "../../test/fakes/anthropic.js";
 import { HobError } from "../errors/index.js";
-import {
-  checkAnthropic,
-  createAnthropicProvider,
-  PriceTable,
-  type Provider,
-  type StreamPart,
-  streamWithRetries,
-} from "./index.js";
+import { checkAnthropic, createAnthropicProvider, type Provider, type StreamPart } from "./index.js";
 
 const KEY = "sk-ant-test-key-0123456789";
 
@@ -31,14 +24,6 @@ async function failure(promise: Promise<unknown>): Promise<HobError> {
 describe("Anthropic provider against a fake Messages API", () => {
   let fake: FakeAnthropic;
   let provider: Provider;
-  const sleeps: number[] = [];
-  const options = {
-    policy: { maxRetries: 3, maxRetryDelayMs: 60_000 },
-    prices: new PriceTable(),
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-    },
-  };
   const request = {
     model: "claude-haiku-4-5",
     messages: [{ role: "user" as const, content: "hi" }],
@@ -50,10 +35,7 @@ describe("Anthropic provider against a fake Messages API", () => {
     provider = await createAnthropicProvider({ apiKey: KEY, baseUrl: fake.url, timeoutMs: 2_000 });
   });
   afterAll(() => fake.close());
-  beforeEach(() => {
-    sleeps.length = 0;
-    fake.requests.length = 0;
-  });
+  beforeEach(() => fake.reset());
 
   it("streams text and reports usage with cache tokens", async () => {
     fake.enqueue({
@@ -124,45 +106,11 @@ describe("Anthropic provider against a fake Messages API", () => {
 
   it("maps 401 to E_AUTH and does not retry it", async () => {
     const bad = await createAnthropicProvider({ apiKey: BAD_KEY, baseUrl: fake.url, timeoutMs: 2_000 });
-    const error = await failure(collect(streamWithRetries(bad, request, options)));
+    const error = await failure(collect(bad.stream(request)));
     expect(error.code).toBe("E_AUTH");
     expect(error.message).toContain("401");
     expect(error.hint).toContain("ANTHROPIC_API_KEY");
-    expect(fake.messageRequests).toHaveLength(1);
-    expect(sleeps).toEqual([]);
-  });
-
-  it("honours retry-after on 429 and then succeeds", async () => {
-    fake.enqueue({ kind: "error", status: 429, headers: { "retry-after": "7" } }, { kind: "text", text: "ok" });
-    const attempts: boolean[] = [];
-    const parts = await collect(
-      streamWithRetries(provider, request, { ...options, onAttempt: (a) => attempts.push(a.ok) }),
-    );
-    expect(parts.flatMap((p) => (p.type === "text-delta" ? [p.text] : [])).join("")).toBe("ok");
-    expect(sleeps).toEqual([7_000]);
-    expect(attempts).toEqual([false, true]);
-  });
-
-  it("backs off exponentially on 500 and 529, and says when it gave up", async () => {
-    fake.enqueue(
-      { kind: "error", status: 500 },
-      { kind: "error", status: 529 },
-      { kind: "error", status: 529 },
-      { kind: "error", status: 529 },
-    );
-    const error = await failure(collect(streamWithRetries(provider, request, options)));
-    expect(error.code).toBe("E_OVERLOADED");
-    expect(error.message).toContain("gave up after 4 attempts");
-    expect(sleeps).toEqual([500, 1_000, 2_000]);
-    expect(fake.messageRequests).toHaveLength(4);
-  });
-
-  it("does not wait longer than the configured maximum retry-after", async () => {
-    fake.enqueue({ kind: "error", status: 429, headers: { "retry-after": "3600" } });
-    const error = await failure(collect(streamWithRetries(provider, request, options)));
-    expect(error.code).toBe("E_RATE_LIMIT");
-    expect(error.message).toContain("3600 s");
-    expect(sleeps).toEqual([]);
+    expect(error.retryable).toBe(false);
   });
 
   it("times out a request that never answers", async () => {
@@ -180,20 +128,30 @@ describe("Anthropic provider against a fake Messages API", () => {
     expect(error.code).toBe("E_TIMEOUT");
   });
 
-  it("does not retry a stream cut after text was shown", async () => {
+  it("reports a stream cut after text was shown as E_STREAM", async () => {
     fake.enqueue({ kind: "cut", text: "The first half arrives and then the conn" });
     const seen: string[] = [];
     const error = await failure(
       (async () => {
-        for await (const part of streamWithRetries(provider, request, options)) {
+        for await (const part of provider.stream(request)) {
           if (part.type === "text-delta") seen.push(part.text);
         }
       })(),
     );
     expect(error.code).toBe("E_STREAM");
     expect(seen.join("").length).toBeGreaterThan(0);
-    expect(sleeps).toEqual([]);
-    expect(fake.messageRequests).toHaveLength(1);
+  });
+
+  it("marks 429, 500 and 529 retryable with the server's retry-after", async () => {
+    fake.enqueue(
+      { kind: "error", status: 429, headers: { "retry-after": "7" } },
+      { kind: "error", status: 500 },
+      { kind: "error", status: 529 },
+    );
+    const limited = await failure(collect(provider.stream(request)));
+    expect(limited).toMatchObject({ code: "E_RATE_LIMIT", retryable: true, retryAfterMs: 7000 });
+    expect(await failure(collect(provider.stream(request)))).toMatchObject({ code: "E_PROVIDER", retryable: true });
+    expect(await failure(collect(provider.stream(request)))).toMatchObject({ code: "E_OVERLOADED", retryable: true });
   });
 
   it("maps an SSE error event mid-stream", async () => {
@@ -206,9 +164,7 @@ describe("Anthropic provider against a fake Messages API", () => {
     fake.enqueue({ kind: "hang" });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const error = await failure(
-      collect(streamWithRetries(provider, { ...request, signal: controller.signal }, options)),
-    );
+    const error = await failure(collect(provider.stream({ ...request, signal: controller.signal })));
     expect(error.code).toBe("E_CANCELLED");
     const already = await failure(collect(provider.stream({ ...request, signal: controller.signal })));
     expect(already.code).toBe("E_CANCELLED");
@@ -219,14 +175,14 @@ describe("Anthropic provider against a fake Messages API", () => {
     const error = await failure(provider.generate(request));
     expect(error.code).toBe("E_BAD_REQUEST");
     expect(error.message).toContain("model: claude-nope");
-    expect(error.hint).toContain("tiers");
+    expect(error.hint).toContain("litellm.yaml");
   });
 
   it("reports an unreachable endpoint as E_NETWORK", async () => {
-    const nowhere = await createAnthropicProvider({ apiKey: KEY, baseUrl: "http://127.0.0.1:9", timeoutMs: 2_000 });
+    const nowhere = await createAnthropicProvider({ apiKey: KEY, baseUrl: "http://127.0.0.1:47", timeoutMs: 2_000 });
     const error = await failure(collect(nowhere.stream(request)));
     expect(error.code).toBe("E_NETWORK");
-    expect(error.message).toContain("127.0.0.1:9");
+    expect(error.message).toContain("127.0.0.1:47");
   });
 
   it("refuses to start without a key", async () => {
@@ -239,7 +195,7 @@ describe("Anthropic provider against a fake Messages API", () => {
     expect((await checkAnthropic({ apiKey: KEY, baseUrl: fake.url, timeoutMs: 2_000 })).ok).toBe(true);
     const rejected = await checkAnthropic({ apiKey: BAD_KEY, baseUrl: fake.url, timeoutMs: 2_000 });
     expect(rejected.error?.code).toBe("E_AUTH");
-    const down = await checkAnthropic({ apiKey: KEY, baseUrl: "http://127.0.0.1:9", timeoutMs: 2_000 });
+    const down = await checkAnthropic({ apiKey: KEY, baseUrl: "http://127.0.0.1:47", timeoutMs: 2_000 });
     expect(down.error?.code).toBe("E_NETWORK");
     expect(fake.messageRequests).toHaveLength(0);
   });

@@ -14,7 +14,14 @@ export { createOpenAICompatibleProvider, type OpenAICompatibleSettings } from ".
 export { DEFAULT_PRICES, PriceTable } from "./pricing.js";
 export { createDeploymentProvider, isLocalDeployment, type ProviderFactory, registerProvider } from "./registry.js";
 export { abortableSleep, type CallAttempt, type RetryInfo, type RetryPolicy, retryDelay } from "./retry.js";
-export { type FallbackInfo, type RouteOptions, type RoutedAttempt, Router, type RouterDeps, type RouterRequest } from "./router.js";
+export {
+  type FallbackInfo,
+  type RoutedAttempt,
+  type RouteOptions,
+  Router,
+  type RouterDeps,
+  type RouterRequest,
+} from "./router.js";
 export type {
   FinishReason,
   Message,

@@ -4,7 +4,15 @@ import { HobError } from "../errors/index.js";
 import { startCall } from "./call-control.js";
 import { type ErrorContext, fromStatus, toProviderError } from "./errors.js";
 import { createFetch, type ProxySettings } from "./http.js";
-import type { FinishReason, Message, ModelRequest, ModelResponse, Provider, StreamPart, ToolCallPart } from "./types.js";
+import type {
+  FinishReason,
+  Message,
+  ModelRequest,
+  ModelResponse,
+  Provider,
+  StreamPart,
+  ToolCallPart,
+} from "./types.js";
 
 export interface OllamaSettings {
   /** e.g. http://127.0.0.1:11434 (OLLAMA_HOST, normalised). */
@@ -55,7 +63,12 @@ class OllamaProvider implements Provider {
         if (chunk.message?.content) yield { type: "text-delta", text: chunk.message.content };
         for (const toolCall of toToolCalls(chunk)) {
           sawToolCall = true;
-          yield { type: "tool-call", toolCallId: toolCall.toolCallId, toolName: toolCall.toolName, input: toolCall.input };
+          yield {
+            type: "tool-call",
+            toolCallId: toolCall.toolCallId,
+            toolName: toolCall.toolName,
+            input: toolCall.input,
+          };
         }
         if (chunk.done) {
           yield { type: "finish", finishReason: finishReason(chunk, sawToolCall), usage: usageOf(chunk) };
@@ -138,13 +151,17 @@ class OllamaProvider implements Provider {
         });
       }
       if (typeof status === "number") return Object.assign(fromStatus(status, message, context), { cause: error });
-      const code = (error as { cause?: { code?: string } }).cause?.code;
-      if (error instanceof TypeError && code) {
-        return new HobError("E_NETWORK", `Cannot reach ${this.displayName} (${code}).`, {
-          hint: "Start Ollama (`ollama serve`), or set OLLAMA_HOST to where it runs; `hob doctor` checks it.",
-          retryable: true,
-          cause: error,
-        });
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      if (error instanceof TypeError && (cause?.code || message === "fetch failed")) {
+        return new HobError(
+          "E_NETWORK",
+          `Cannot reach ${this.displayName} (${cause?.code ?? cause?.message ?? "fetch failed"}).`,
+          {
+            hint: "Start Ollama (`ollama serve`), or set OLLAMA_HOST to where it runs; `hob doctor` checks it.",
+            retryable: true,
+            cause: error,
+          },
+        );
       }
       if (!(error instanceof TypeError) && !/terminated|did not receive done/i.test(message)) {
         return new HobError("E_PROVIDER", `${this.displayName} failed: ${message}.`, {
@@ -179,7 +196,11 @@ function toOllamaMessages(message: Message): OllamaMessage[] {
 function toOllamaTool(tool: NonNullable<ModelRequest["tools"]>[number]): OllamaTool {
   return {
     type: "function",
-    function: { name: tool.name, description: tool.description, parameters: tool.inputSchema as OllamaTool["function"]["parameters"] },
+    function: {
+      name: tool.name,
+      description: tool.description,
+      parameters: tool.inputSchema as OllamaTool["function"]["parameters"],
+    },
   };
 }
 
@@ -221,7 +242,11 @@ export async function checkOllama(host: string, proxy?: ProxySettings): Promise<
     const response = await fetcher(`${host}/api/tags`, { signal: AbortSignal.timeout(5_000) });
     if (!response.ok) {
       await response.body?.cancel();
-      return { ok: false, models: [], error: new HobError("E_PROVIDER", `Ollama at ${host} answered ${response.status}.`) };
+      return {
+        ok: false,
+        models: [],
+        error: new HobError("E_PROVIDER", `Ollama at ${host} answered ${response.status}.`),
+      };
     }
     const body = (await response.json()) as { models?: Array<{ name?: string; model?: string }> };
     return { ok: true, models: (body.models ?? []).map((m) => m.name ?? m.model ?? "").filter(Boolean) };

@@ -73,7 +73,10 @@ export function createDeploymentProvider(deployment: DeploymentConfig, config: L
 /** Local means no money and no data leaving the machine: Ollama, or an endpoint on loopback. */
 export function isLocalDeployment(deployment: DeploymentConfig, config: LoadedConfig): boolean {
   if (deployment.provider === "ollama") return true;
-  const base = deployment.provider === "anthropic" ? (deployment.apiBase?.value ?? config.anthropic.baseUrl) : deployment.apiBase?.value;
+  const base =
+    deployment.provider === "anthropic"
+      ? (deployment.apiBase?.value ?? config.anthropic.baseUrl)
+      : deployment.apiBase?.value;
   if (!base || deployment.provider === "anthropic") return false;
   try {
     const host = new URL(base).hostname;

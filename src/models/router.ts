@@ -112,7 +112,8 @@ export class Router {
       });
     }
     const started = this.now();
-    const key = options.cache !== false && this.deps.cache && isCacheable(request) ? cacheKey(modelName, request) : undefined;
+    const key =
+      options.cache !== false && this.deps.cache && isCacheable(request) ? cacheKey(modelName, request) : undefined;
     if (key) {
       const hit = this.deps.cache?.get(key, started);
       if (hit) {
@@ -294,10 +295,14 @@ export class Router {
   private unavailable(group: string): HobError {
     const until = Math.min(...(this.groups.get(group) ?? []).map((state) => state.coolingUntil));
     const seconds = Math.max(1, Math.ceil((until - this.now()) / 1000));
-    return new HobError("E_UNAVAILABLE", `Every deployment of "${group}" is cooling down after failures (about ${seconds} s left).`, {
-      hint: "Wait, or check the provider with `hob doctor`.",
-      retryable: false,
-    });
+    return new HobError(
+      "E_UNAVAILABLE",
+      `Every deployment of "${group}" is cooling down after failures (about ${seconds} s left).`,
+      {
+        hint: "Wait, or check the provider with `hob doctor`.",
+        retryable: false,
+      },
+    );
   }
 
   private providerFor(deployment: DeploymentConfig): Promise<Provider> {
@@ -315,7 +320,8 @@ export class Router {
   cost(deployment: DeploymentConfig, usage: Usage): number {
     if (deployment.inputCostPerToken !== undefined || deployment.outputCostPerToken !== undefined) {
       const micro =
-        usage.inputTokens * (deployment.inputCostPerToken ?? 0) + usage.outputTokens * (deployment.outputCostPerToken ?? 0);
+        usage.inputTokens * (deployment.inputCostPerToken ?? 0) +
+        usage.outputTokens * (deployment.outputCostPerToken ?? 0);
       return Math.round(micro * 1e9) / 1e9;
     }
     if (isLocalDeployment(deployment, this.deps.config)) return 0;

@@ -24,7 +24,11 @@ export function createRouter(config: LoadedConfig, store: Store): Router {
 }
 
 /** Builds an orchestrator from config with the real router and routing cascade. */
-export function createOrchestrator(config: LoadedConfig, store: Store, router = createRouter(config, store)): Orchestrator {
+export function createOrchestrator(
+  config: LoadedConfig,
+  store: Store,
+  router = createRouter(config, store),
+): Orchestrator {
   return new Orchestrator({
     config,
     store,

@@ -1,163 +1,261 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeAnthropic } from "../../test/fakes/anthropic.js";
-import { tempHome } from "../../test/helpers.js";
-import { type LoadedConfig, loadConfig } from "../config/index.js";
+import { FakeOllama } from "../../test/fakes/ollama.js";
+import { CLOSED_PORT_URL, tempHome, writeHobConfig } from "../../test/helpers.js";
+import { loadConfig } from "../config/index.js";
 import type { HobEvent } from "../events/index.js";
 import { Store } from "../store/index.js";
-import { createOrchestrator, Orchestrator } from "./index.js";
+import { createOrchestrator } from "./index.js";
 
-describe("Orchestrator", () => {
-  let fake: FakeAnthropic;
+describe("Orchestrator (routing, escalation, fallback, cache) over fake Ollama and Anthropic", () => {
+  let ollama: FakeOllama;
+  let anthropic: FakeAnthropic;
   let home: string;
   let cleanup: () => void;
-  let config: LoadedConfig;
   let store: Store;
+  let events: HobEvent[];
 
   beforeAll(async () => {
-    fake = await FakeAnthropic.start();
+    [ollama, anthropic] = await Promise.all([FakeOllama.start(), FakeAnthropic.start()]);
   });
-  afterAll(() => fake.close());
+  afterAll(async () => {
+    await Promise.all([ollama.close(), anthropic.close()]);
+  });
   beforeEach(() => {
     ({ home, cleanup } = tempHome());
-    config = loadConfig({
-      HOB_HOME: home,
-      ANTHROPIC_API_KEY: "sk-ant-test-key-0123456789",
-      ANTHROPIC_BASE_URL: fake.url,
-    });
-    store = Store.open(config.paths.database);
-    fake.requests.length = 0;
+    store = Store.open(`${home}/hob.db`);
+    events = [];
+    ollama.reset();
+    anthropic.reset();
+    ollama.models = new Set(["qwen3:1.7b", "qwen3:8b"]);
+    ollama.classify = () => ({ agent: "general", complexity: "simple", confidence: 0.9 });
   });
   afterEach(() => {
     store.close();
     cleanup();
   });
 
-  it("records a task, its model call, tokens and cost, and emits events in order", async () => {
-    fake.enqueue({ kind: "text", text: "Four.", usage: { input_tokens: 1000, output_tokens: 200 } });
-    const events: HobEvent[] = [];
-    const result = await createOrchestrator(config, store).run({
-      input: "  what is 2+2?  ",
-      onEvent: (e) => events.push(e),
+  function orchestrator(env: NodeJS.ProcessEnv = {}, hobYaml?: string) {
+    if (hobYaml) writeHobConfig(home, hobYaml);
+    const config = loadConfig({
+      HOB_HOME: home,
+      OLLAMA_HOST: ollama.url,
+      ANTHROPIC_BASE_URL: anthropic.url,
+      ANTHROPIC_API_KEY: "sk-ant-test-key-0123456789",
+      ...env,
     });
+    return createOrchestrator(config, store);
+  }
+  const run = (o: ReturnType<typeof orchestrator>, input: string, extra = {}) =>
+    o.run({ input, onEvent: (e) => events.push(e), ...extra });
 
+  it("sends a simple task to the local model at no cost, and records how it was routed", async () => {
+    ollama.enqueue({ kind: "text", text: "Canberra.", promptTokens: 40, evalTokens: 3 });
+    const result = await run(orchestrator(), "what is the capital of Australia?");
     expect(result).toMatchObject({
       status: "succeeded",
       agent: "general",
-      tier: "fast",
-      model: "claude-haiku-4-5",
-      output: "Four.",
-      usage: { input_tokens: 1000, output_tokens: 200 },
+      tier: "local-fast",
+      model: "qwen3:1.7b",
+      output: "Canberra.",
+      usage: { input_tokens: 40, output_tokens: 3 },
+      cost_usd: 0,
       cached: false,
     });
-    expect(result.cost_usd).toBeCloseTo((1000 * 1 + 200 * 5) / 1e6, 12);
+    expect(result.escalated_from).toBeUndefined();
+    expect(anthropic.messageRequests).toHaveLength(0);
+    const task = store.tasks.get(result.id);
+    expect(task).toMatchObject({
+      classifier: "embedded",
+      complexity: "simple",
+      tier: "local-fast",
+      model: "qwen3:1.7b",
+    });
+    expect(task.confidence).toBeGreaterThanOrEqual(0.7);
+    expect(store.modelCalls.forTask(result.id)).toEqual([
+      expect.objectContaining({ provider: "ollama", local: true, cached: false, purpose: "answer", costUsd: 0 }),
+    ]);
     expect(events.map((e) => e.type)).toEqual([
       "task-started",
       ...Array(3).fill("text-delta"),
       "model-call",
       "task-finished",
     ]);
+  });
 
-    const task = store.tasks.getWithUsage(result.id);
-    expect(task).toMatchObject({
-      input: "what is 2+2?",
+  it("sends a complex coding task to the smart tier in the cloud", async () => {
+    const result = await run(
+      orchestrator(),
+      "refactor this 300-line javascript module into smaller functions with unit tests and explain each change",
+    );
+    expect(result).toMatchObject({ agent: "code", tier: "smart", model: "claude-sonnet-4-5", status: "succeeded" });
+    expect(result.cost_usd).toBeGreaterThan(0);
+    expect(ollama.chatRequests).toHaveLength(0);
+  });
+
+  it("escalates an unreliable local answer to the next tier and records why", async () => {
+    ollama.enqueue({ kind: "text", text: "I don't know." }, { kind: "text", text: "Canberra is the capital." });
+    const result = await run(orchestrator(), "what is the capital of Australia?");
+    expect(result).toMatchObject({
       status: "succeeded",
-      output: "Four.",
-      calls: 1,
-      inputTokens: 1000,
+      tier: "local",
+      escalated_from: "local-fast",
+      output: "Canberra is the capital.",
     });
-    expect(task.durationMs).toBeGreaterThanOrEqual(0);
-    expect(store.modelCalls.forTask(result.id)).toEqual([
-      expect.objectContaining({
-        provider: "anthropic",
-        model: "claude-haiku-4-5",
-        tier: "fast",
-        ok: true,
-        outputTokens: 200,
-      }),
-    ]);
-  });
-
-  it("uses the smart tier's model for demanding tasks", async () => {
-    const result = await createOrchestrator(config, store).run({ input: "design a schema for a library" });
-    expect(result.tier).toBe("smart");
-    expect(fake.messageRequests[0]?.body.model).toBe("claude-sonnet-4-5");
-    expect(store.tasks.get(result.id).tierReason).toBe('mentions "design"');
-  });
-
-  it("records a failed task with its error and every attempt", async () => {
-    fake.enqueue({ kind: "error", status: 500 }, { kind: "error", status: 400, message: "max_tokens: too large" });
-    const events: HobEvent[] = [];
-    const orchestrator = new Orchestrator({
-      config,
-      store,
-      prices: new (await import("../models/index.js")).PriceTable(),
-      providerFor: async () =>
-        (await import("../models/index.js")).createAnthropicProvider({
-          apiKey: "sk-ant-x",
-          baseUrl: fake.url,
-          timeoutMs: 2000,
-        }),
-      sleep: async () => undefined,
+    const escalated = events.find((e) => e.type === "task-escalated");
+    expect(escalated).toMatchObject({ from: "local-fast", to: "local", reason: "the model declined or did not know" });
+    expect(store.tasks.get(result.id)).toMatchObject({
+      escalatedFrom: "local-fast",
+      escalationReason: "the model declined or did not know",
+      tier: "local",
+      output: "Canberra is the capital.",
     });
-    const result = await orchestrator.run({ input: "hello", onEvent: (e) => events.push(e) });
-    expect(result.status).toBe("failed");
-    expect(result.error?.code).toBe("E_BAD_REQUEST");
-    expect(events.map((e) => e.type)).toEqual([
-      "task-started",
-      "model-call",
-      "model-retry",
-      "model-call",
-      "task-failed",
-    ]);
-    expect(store.tasks.get(result.id)).toMatchObject({ status: "failed", errorCode: "E_BAD_REQUEST" });
-    expect(store.modelCalls.forTask(result.id).map((c) => [c.attempt, c.ok, c.errorCode])).toEqual([
-      [1, false, "E_PROVIDER"],
-      [2, false, "E_BAD_REQUEST"],
-    ]);
   });
 
-  it("records a missing key as a failed task that says how to fix it", async () => {
-    const keyless = loadConfig({ HOB_HOME: home });
-    const result = await createOrchestrator(keyless, store).run({ input: "hello" });
+  it("escalates on an answer cut at the token limit, an empty answer, or missing JSON, up to the cloud", async () => {
+    ollama.enqueue({ kind: "text", text: "The list is: 1, 2, 3, 4", doneReason: "length" }, { kind: "text", text: "" });
+    const cut = await run(orchestrator(), "list the first ten primes");
+    expect(cut).toMatchObject({
+      tier: "fast",
+      escalated_from: "local-fast",
+      output: "You said: list the first ten primes",
+    });
+    expect(events.filter((e) => e.type === "task-escalated").map((e) => (e as { reason: string }).reason)).toEqual([
+      "the answer was cut at the token limit",
+      "the answer was empty",
+    ]);
+
+    ollama.enqueue(
+      { kind: "text", text: "name: Ada, age: 36" },
+      { kind: "text", text: '```json\n{"name":"Ada","age":36}\n```' },
+    );
+    const json = await run(orchestrator(), "give me a json object with name Ada and age 36");
+    expect(json).toMatchObject({ tier: "local", escalated_from: "local-fast" });
+  });
+
+  it("escalates when the self-check scores the answer low", async () => {
+    ollama.classify = () => ({ score: 0.2 });
+    ollama.enqueue({ kind: "text", text: "Sydney." });
+    const o = orchestrator({}, "escalation:\n  self_check: true\n  self_check_threshold: 0.5\n");
+    const result = await run(o, "what is the capital of Australia?");
+    expect(result.escalated_from).toBe("local-fast");
+    const calls = store.modelCalls.forTask(result.id);
+    expect(calls.map((c) => c.purpose)).toContain("self-check");
+  });
+
+  it("falls back to the cloud when Ollama is down, says so once, and records it", async () => {
+    const result = await run(orchestrator({ OLLAMA_HOST: CLOSED_PORT_URL }), "what is the capital of Australia?");
+    expect(result).toMatchObject({ status: "succeeded", tier: "fast", model: "claude-haiku-4-5" });
+    const fallback = events.filter((e) => e.type === "model-fallback");
+    expect(fallback).toHaveLength(1);
+    expect(fallback[0]).toMatchObject({ from: "local-fast", to: "fast", error: { code: "E_NETWORK" } });
+    expect(store.tasks.get(result.id).fallback).toBe("local-fast → fast (E_NETWORK)");
+  });
+
+  it("names both ways to get going when there is no local model and no key", async () => {
+    const result = await run(
+      orchestrator({ OLLAMA_HOST: CLOSED_PORT_URL, ANTHROPIC_API_KEY: "" }),
+      "what is the capital of Australia?",
+    );
     expect(result.status).toBe("failed");
     expect(result.error?.code).toBe("E_NO_API_KEY");
-    expect(store.tasks.get(result.id).status).toBe("failed");
+    expect(result.error?.message).toMatch(/no local model answers at .*, and no Anthropic API key is set/);
+    expect(result.error?.hint).toMatch(/ollama pull qwen3:1\.7b.*ANTHROPIC_API_KEY/);
+  });
+
+  it("answers a repeated deterministic task from the cache", async () => {
+    const o = orchestrator();
+    const first = await run(o, "what is the capital of Australia?");
+    const second = await run(o, "what is the capital of Australia?");
+    expect(second).toMatchObject({ cached: true, cost_usd: 0, output: first.output });
+    expect(ollama.chatRequests).toHaveLength(1);
+    const third = await run(o, "what is the capital of Australia?", { cache: false });
+    expect(third.cached).toBe(false);
+    expect(ollama.chatRequests).toHaveLength(2);
+  });
+
+  describe("classifier cascade", () => {
+    const unsure = "routing:\n  classifier_threshold: 0.999\n";
+
+    it("asks the local model with a JSON schema when the embedded classifier is unsure", async () => {
+      ollama.classify = () => ({ agent: "research", complexity: "complex", confidence: 0.95 });
+      const decision = await orchestrator({}, unsure).route("what is the capital of Australia?");
+      expect(decision).toMatchObject({ classifier: "local-llm", agent: "research", tier: "smart", confidence: 0.95 });
+      const body = ollama.chatRequests[0]?.body;
+      expect(body.format.required).toEqual(["agent", "complexity", "confidence"]);
+      expect(body.options.temperature).toBe(0);
+    });
+
+    it("sends the task to the cloud when the local model is unsure too", async () => {
+      ollama.classify = () => ({ agent: "general", complexity: "simple", confidence: 0.3 });
+      const decision = await orchestrator({}, unsure).route("what is the capital of Australia?");
+      expect(decision).toMatchObject({ classifier: "cloud-fallback", tier: "fast" });
+      expect(decision.reason).toContain("local model not sure (30%)");
+    });
+
+    it("goes to the cloud without a local model, and never falls back to the cloud to classify", async () => {
+      const decision = await orchestrator({ OLLAMA_HOST: CLOSED_PORT_URL }, unsure).route(
+        "what is the capital of Australia?",
+      );
+      expect(decision.classifier).toBe("cloud-fallback");
+      expect(decision.reason).toContain("local model unavailable (E_NETWORK)");
+      expect(anthropic.messageRequests).toHaveLength(0);
+    });
+
+    it("treats invalid classifier JSON as no verdict, and records the classify call on the task", async () => {
+      ollama.classify = () => ({ agent: "wizard" });
+      const result = await run(orchestrator({}, unsure), "what is the capital of Australia?");
+      expect(store.tasks.get(result.id)).toMatchObject({ classifier: "cloud-fallback" });
+      expect(store.tasks.get(result.id).tierReason).toContain("no valid verdict");
+      expect(store.modelCalls.forTask(result.id).map((c) => c.purpose)).toEqual(["classify", "answer"]);
+    });
+
+    it("obeys a forced or pinned tier", async () => {
+      expect(await orchestrator().route("anything at all", { tier: "smart" })).toMatchObject({
+        classifier: "forced",
+        tier: "smart",
+      });
+      expect(await orchestrator({}, "routing:\n  default_tier: local\n").route("hello")).toMatchObject({
+        classifier: "pinned",
+        tier: "local",
+      });
+    });
   });
 
   it("keeps the partial answer of a cancelled task", async () => {
-    fake.enqueue({ kind: "text", text: "one two three four five six", chunks: 6, chunkDelayMs: 100 });
+    ollama.enqueue({ kind: "text", text: "one two three four five six", chunks: 6, chunkDelayMs: 100 });
     const controller = new AbortController();
-    const result = await createOrchestrator(config, store).run({
-      input: "count",
+    const result = await orchestrator().run({
+      input: "count to six",
       signal: controller.signal,
       onEvent: (e) => {
         if (e.type === "text-delta") controller.abort();
       },
     });
-    expect(result.status).toBe("cancelled");
-    expect(result.error?.code).toBe("E_CANCELLED");
-    const task = store.tasks.get(result.id);
-    expect(task.status).toBe("cancelled");
-    expect(task.output?.length).toBeGreaterThan(0);
+    expect(result).toMatchObject({ status: "cancelled", error: { code: "E_CANCELLED" } });
+    expect(store.tasks.get(result.id).output?.length).toBeGreaterThan(0);
   });
 
   it("sends earlier turns of a conversation", async () => {
-    const orchestrator = createOrchestrator(config, store);
     const session = store.createSession();
-    await orchestrator.run({
+    await orchestrator().run({
       input: "and in French?",
+      tier: "local-fast",
       sessionId: session,
       history: [
         { role: "user", content: "say hello" },
         { role: "assistant", content: "hello" },
       ],
     });
-    expect(fake.messageRequests[0]?.body.messages).toHaveLength(3);
+    expect(ollama.chatRequests.at(-1)?.body.messages).toHaveLength(4); // system + 3 turns
     expect(store.tasks.list({ limit: 1 })[0]?.sessionId).toBe(session);
   });
 
-  it("rejects an empty task before recording anything", async () => {
-    await expect(createOrchestrator(config, store).run({ input: "   " })).rejects.toMatchObject({ code: "E_USAGE" });
+  it("rejects an empty task or an unknown tier before recording anything", async () => {
+    await expect(orchestrator().run({ input: "   " })).rejects.toMatchObject({ code: "E_USAGE" });
+    await expect(orchestrator().run({ input: "x", tier: "turbo" as "fast" })).rejects.toMatchObject({
+      code: "E_USAGE",
+    });
     expect(store.tasks.list({ limit: 5 })).toHaveLength(0);
   });
 });

@@ -199,7 +199,13 @@ export class Orchestrator {
               }),
             onFallback: (info) => {
               fallback ??= `${info.from} → ${info.to} (${info.error.code})`;
-              emit({ type: "model-fallback", taskId: task.id, from: info.from, to: info.to, error: info.error.toJSON() });
+              emit({
+                type: "model-fallback",
+                taskId: task.id,
+                from: info.from,
+                to: info.to,
+                error: info.error.toJSON(),
+              });
             },
           },
         );
@@ -217,7 +223,12 @@ export class Orchestrator {
         const next = await this.escalation(input, output, finishReason, served, request, record("self-check"));
         if (!next) break;
         emit({ type: "task-escalated", taskId: task.id, from: next.from, to: next.to, reason: next.reason });
-        store.tasks.setServed(task.id, { tier: next.from, model: served?.model ?? "", escalatedFrom: next.from, escalationReason: next.reason });
+        store.tasks.setServed(task.id, {
+          tier: next.from,
+          model: served?.model ?? "",
+          escalatedFrom: next.from,
+          escalationReason: next.reason,
+        });
         escalatedFrom ??= next.from;
         tier = next.to;
       }

@@ -52,13 +52,24 @@ export class RoutingCascade {
     const { routing } = this.deps;
     const first = this.embedded(task);
     const base = { agent: first.agent, complexity: first.complexity, confidence: round(first.confidence) };
-    if (options.tier) return { ...base, tier: options.tier, classifier: "forced", reason: `tier forced to ${options.tier}` };
+    if (options.tier)
+      return { ...base, tier: options.tier, classifier: "forced", reason: `tier forced to ${options.tier}` };
     if (routing.default_tier !== "auto") {
-      return { ...base, tier: routing.default_tier, classifier: "pinned", reason: `routing.default_tier is ${routing.default_tier}` };
+      return {
+        ...base,
+        tier: routing.default_tier,
+        classifier: "pinned",
+        reason: `routing.default_tier is ${routing.default_tier}`,
+      };
     }
     const embeddedReason = `embedded classifier: ${first.agent} (${pct(first.agentConfidence)}), ${first.complexity} (${pct(first.complexityConfidence)})`;
     if (first.confidence >= routing.classifier_threshold) {
-      return { ...base, tier: this.tierFor(first.complexity, first.agent), classifier: "embedded", reason: embeddedReason };
+      return {
+        ...base,
+        tier: this.tierFor(first.complexity, first.agent),
+        classifier: "embedded",
+        reason: embeddedReason,
+      };
     }
 
     let verdict: LocalVerdict | undefined;

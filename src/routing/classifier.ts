@@ -52,7 +52,8 @@ export class EmbeddedClassifier {
     const x = extractFeatures(text, this.model.dim);
     softmaxScores(this.agentWeights, this.model.agent.bias, x, this.model.dim, this.scores);
     let best = 0;
-    for (let c = 1; c < this.scores.length; c++) if ((this.scores[c] as number) > (this.scores[best] as number)) best = c;
+    for (let c = 1; c < this.scores.length; c++)
+      if ((this.scores[c] as number) > (this.scores[best] as number)) best = c;
     const p = sigmoid(dot(this.complexityWeights, 0, x) + this.model.complexity.bias);
     const agentConfidence = this.scores[best] as number;
     const complexityConfidence = Math.max(p, 1 - p);

@@ -13,10 +13,14 @@ export const FEATURE_VERSION = 2;
  * The model learns how much each group matters; these only name the groups.
  */
 const LEXICON: Record<string, RegExp> = {
-  "lex:now": /\b(today|tonight|tomorrow|yesterday|now|current(ly)?|latest|this (week|weekend|year|season|morning|month)|right now|next (week|month|launch|game)|live|schedule|forecast|news|headlines?)\b/,
-  "lex:web": /\b(price|prices|cost|costs|near me|nearby|open(ing)? (hours|times)|reviews?|rated|stock|score|weather|exchange rate|release date|search (the web|online)|look ?up|find out|sources?|citations?|citing|studies|evidence)\b/,
-  "lex:code": /\b(function|script|regex|sql|query|bash|shell|python|javascript|typescript|node|npm|git|api|bug|debug|compile|code|class|refactor|unit tests?|dockerfile|docker|cli|endpoint|algorithm|big-o|variable|syntax|exception|error:|traceback|rust|golang|go service|react|html|css|json schema|vim|cron|async|implement|deploy)\b/,
-  "lex:files": /\b(files?|folders?|director(y|ies)|workspace|my notes|notes folder|documents folder|downloads|readme|\.md|\.txt|\.csv|\.pdf|\.log|rename|move|delete|archive|subfolders?)\b/,
+  "lex:now":
+    /\b(today|tonight|tomorrow|yesterday|now|current(ly)?|latest|this (week|weekend|year|season|morning|month)|right now|next (week|month|launch|game)|live|schedule|forecast|news|headlines?)\b/,
+  "lex:web":
+    /\b(price|prices|cost|costs|near me|nearby|open(ing)? (hours|times)|reviews?|rated|stock|score|weather|exchange rate|release date|search (the web|online)|look ?up|find out|sources?|citations?|citing|studies|evidence)\b/,
+  "lex:code":
+    /\b(function|script|regex|sql|query|bash|shell|python|javascript|typescript|node|npm|git|api|bug|debug|compile|code|class|refactor|unit tests?|dockerfile|docker|cli|endpoint|algorithm|big-o|variable|syntax|exception|error:|traceback|rust|golang|go service|react|html|css|json schema|vim|cron|async|implement|deploy)\b/,
+  "lex:files":
+    /\b(files?|folders?|director(y|ies)|workspace|my notes|notes folder|documents folder|downloads|readme|\.md|\.txt|\.csv|\.pdf|\.log|rename|move|delete|archive|subfolders?)\b/,
   "lex:mine": /\b(my|i saved|i wrote|i created)\b/,
 };
 

@@ -99,7 +99,8 @@ export function train(tasks: LabelledTask[], options: TrainOptions = {}): Serial
 
 export function dot(weights: Float32Array, offset: number, x: SparseFeatures): number {
   let sum = 0;
-  for (let i = 0; i < x.indices.length; i++) sum += (weights[offset + (x.indices[i] as number)] as number) * (x.values[i] as number);
+  for (let i = 0; i < x.indices.length; i++)
+    sum += (weights[offset + (x.indices[i] as number)] as number) * (x.values[i] as number);
   return sum;
 }
 

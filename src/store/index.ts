@@ -1,6 +1,14 @@
 export { MIGRATIONS, migrate, SCHEMA_VERSION } from "./migrations.js";
 export type { ModelCallRecord } from "./model-calls.js";
-export type { CounterfactualPrice, ModelStats, RoutingStats, Stats, TierStats, TokenSplit, TokenTotals } from "./stats.js";
-export { Store, type StoreOptions } from "./store.js";
 export type { CacheStats } from "./response-cache.js";
+export type {
+  CounterfactualPrice,
+  ModelStats,
+  RoutingStats,
+  Stats,
+  TierStats,
+  TokenSplit,
+  TokenTotals,
+} from "./stats.js";
+export { Store, type StoreOptions } from "./store.js";
 export type { NewTask, TaskOutcome, TaskRecord, TaskRoute, TaskStatus, TaskUsage, TaskWithUsage } from "./tasks.js";

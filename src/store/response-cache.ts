@@ -17,9 +17,9 @@ export class ResponseCacheRepository {
   constructor(private readonly db: Database.Database) {}
 
   get(key: string, now: number): unknown {
-    const row = this.db
-      .prepare("SELECT response FROM response_cache WHERE key = ? AND expires_at > ?")
-      .get(key, now) as { response: string } | undefined;
+    const row = this.db.prepare("SELECT response FROM response_cache WHERE key = ? AND expires_at > ?").get(key, now) as
+      | { response: string }
+      | undefined;
     if (!row) return undefined;
     this.db.prepare("UPDATE response_cache SET hits = hits + 1, last_hit_at = ? WHERE key = ?").run(now, key);
     return JSON.parse(row.response);
@@ -42,7 +42,14 @@ export class ResponseCacheRepository {
         `SELECT COUNT(*) AS entries, COALESCE(SUM(expires_at <= ?), 0) AS expired, COALESCE(SUM(bytes), 0) AS bytes,
            COALESCE(SUM(hits), 0) AS hits, MIN(created_at) AS oldest, MAX(created_at) AS newest FROM response_cache`,
       )
-      .get(now) as { entries: number; expired: number; bytes: number; hits: number; oldest: number | null; newest: number | null };
+      .get(now) as {
+      entries: number;
+      expired: number;
+      bytes: number;
+      hits: number;
+      oldest: number | null;
+      newest: number | null;
+    };
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     return { ...row, oldest: iso(row.oldest), newest: iso(row.newest) };
   }

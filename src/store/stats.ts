@@ -108,7 +108,8 @@ function routingStats(db: Database.Database, since: number, price: Counterfactua
   const share = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 1000);
   const savedUsd = price
     ? Math.round(
-        ((local.input_tokens + cached.input_tokens) * price.input + (local.output_tokens + cached.output_tokens) * price.output) *
+        ((local.input_tokens + cached.input_tokens) * price.input +
+          (local.output_tokens + cached.output_tokens) * price.output) *
           1000,
       ) / 1e9
     : null;

@@ -69,7 +69,14 @@ export class FakeAnthropic extends FakeServer<FakeReply> {
     }
     if (request.method === "GET" && path.startsWith("/v1/models")) {
       return sendJson(res, 200, {
-        data: [{ type: "model", id: "claude-haiku-4-5", display_name: "Claude Haiku 4.5", created_at: "2025-10-01T00:00:00Z" }],
+        data: [
+          {
+            type: "model",
+            id: "claude-haiku-4-5",
+            display_name: "Claude Haiku 4.5",
+            created_at: "2025-10-01T00:00:00Z",
+          },
+        ],
         has_more: false,
         first_id: "claude-haiku-4-5",
         last_id: "claude-haiku-4-5",

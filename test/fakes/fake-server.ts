@@ -36,6 +36,12 @@ export abstract class FakeServer<Reply> {
     return this;
   }
 
+  /** Forgets requests and unused replies (between tests). */
+  reset(): void {
+    this.requests.length = 0;
+    this.queue.length = 0;
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     this.server.close();
@@ -56,7 +62,12 @@ export abstract class FakeServer<Reply> {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);

@@ -7,7 +7,15 @@ import type { ServerResponse } from "node:http";
 import { FakeServer, pause, type RecordedRequest, sendJson, splitText } from "./fake-server.js";
 
 export type OllamaReply =
-  | { kind: "text"; text: string; chunks?: number; chunkDelayMs?: number; doneReason?: string; promptTokens?: number; evalTokens?: number }
+  | {
+      kind: "text";
+      text: string;
+      chunks?: number;
+      chunkDelayMs?: number;
+      doneReason?: string;
+      promptTokens?: number;
+      evalTokens?: number;
+    }
   | { kind: "tool_call"; name: string; arguments: Record<string, unknown> }
   | { kind: "error"; status: number; message: string }
   /** An error object inside the ndjson stream, as Ollama sends when generation fails midway. */
@@ -17,7 +25,7 @@ export type OllamaReply =
 export class FakeOllama extends FakeServer<OllamaReply> {
   /** Models that are "pulled"; a chat for any other answers 404 like Ollama. */
   models = new Set(["qwen3:1.7b", "qwen3:8b"]);
-  /** Answer to schema-constrained (`format`) requests, e.g. the router's classification. */
+  /** Answer to every schema-constrained (`format`) request, e.g. the router's classification. */
   classify: (request: RecordedRequest) => unknown = () => ({ agent: "general", complexity: "simple", confidence: 0.9 });
   private fallback: (request: RecordedRequest) => OllamaReply = (request) => ({
     kind: "text",
@@ -48,23 +56,30 @@ export class FakeOllama extends FakeServer<OllamaReply> {
           modified_at: "2026-11-01T00:00:00Z",
           size: 1_000_000_000,
           digest: "sha256:fake",
-          details: { format: "gguf", family: "qwen3", parameter_size: name.split(":")[1] ?? "", quantization_level: "Q4_K_M" },
+          details: {
+            format: "gguf",
+            family: "qwen3",
+            parameter_size: name.split(":")[1] ?? "",
+            quantization_level: "Q4_K_M",
+          },
         })),
       });
     }
     if (method === "POST" && path === "/api/show") {
-      if (!this.models.has(body.model ?? body.name)) return sendJson(res, 404, { error: `model '${body.model}' not found` });
+      if (!this.models.has(body.model ?? body.name))
+        return sendJson(res, 404, { error: `model '${body.model}' not found` });
       return sendJson(res, 200, { details: { family: "qwen3" }, capabilities: ["completion", "tools"] });
     }
     if (method !== "POST" || path !== "/api/chat") return sendJson(res, 404, { error: "404 page not found" });
     if (!this.models.has(body.model)) {
       return sendJson(res, 404, { error: `model "${body.model}" not found, try pulling it first` });
     }
-    let reply = this.queue.shift();
-    if (!reply && body.format && typeof body.format === "object") {
-      reply = { kind: "text", text: JSON.stringify(this.classify(request)) };
-    }
-    reply ??= this.fallback(request);
+    // Schema-constrained requests (classification, self-check) have their own answer;
+    // the queue is for ordinary chat replies.
+    const reply: OllamaReply =
+      body.format && typeof body.format === "object"
+        ? { kind: "text", text: JSON.stringify(this.classify(request)) }
+        : (this.queue.shift() ?? this.fallback(request));
     if (reply.kind === "error") return sendJson(res, reply.status, { error: reply.message });
     if (reply.kind === "hang") return;
     const base = { model: body.model, created_at: new Date().toISOString() };
@@ -75,7 +90,8 @@ export class FakeOllama extends FakeServer<OllamaReply> {
       done_reason: reply.kind === "text" ? (reply.doneReason ?? "stop") : "stop",
       total_duration: 1_000_000,
       load_duration: 1000,
-      prompt_eval_count: reply.kind === "text" && reply.promptTokens !== undefined ? reply.promptTokens : promptTokens(body),
+      prompt_eval_count:
+        reply.kind === "text" && reply.promptTokens !== undefined ? reply.promptTokens : promptTokens(body),
       prompt_eval_duration: 1000,
       eval_count: reply.kind === "text" && reply.evalTokens !== undefined ? reply.evalTokens : 7,
       eval_duration: 1000,
@@ -86,7 +102,11 @@ export class FakeOllama extends FakeServer<OllamaReply> {
       if (reply.kind === "tool_call") {
         return sendJson(res, 200, {
           ...final(),
-          message: { role: "assistant", content: "", tool_calls: [{ function: { name: reply.name, arguments: reply.arguments } }] },
+          message: {
+            role: "assistant",
+            content: "",
+            tool_calls: [{ function: { name: reply.name, arguments: reply.arguments } }],
+          },
         });
       }
       return sendJson(res, 200, { ...final(), message: { role: "assistant", content: reply.text } });
@@ -96,7 +116,11 @@ export class FakeOllama extends FakeServer<OllamaReply> {
     if (reply.kind === "tool_call") {
       line({
         ...base,
-        message: { role: "assistant", content: "", tool_calls: [{ function: { name: reply.name, arguments: reply.arguments } }] },
+        message: {
+          role: "assistant",
+          content: "",
+          tool_calls: [{ function: { name: reply.name, arguments: reply.arguments } }],
+        },
         done: false,
       });
     } else {

@@ -25,9 +25,11 @@ export class FakeOpenAI extends FakeServer<OpenAIReply> {
     return this.requests.filter((r) => r.path === "/v1/chat/completions");
   }
 
-  protected handle(request: RecordedRequest, res: ServerResponse): void {
+  protected async handle(request: RecordedRequest, res: ServerResponse): Promise<void> {
     if (this.apiKey && request.headers.authorization !== `Bearer ${this.apiKey}`) {
-      return sendJson(res, 401, { error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } });
+      return sendJson(res, 401, {
+        error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" },
+      });
     }
     if (request.method !== "POST" || request.path !== "/v1/chat/completions") {
       return sendJson(res, 404, { error: { message: "Not found", type: "invalid_request_error" } });
@@ -63,7 +65,9 @@ export class FakeOpenAI extends FakeServer<OpenAIReply> {
     }
     res.writeHead(200, { "content-type": "text/event-stream" });
     const chunk = (choices: unknown[], extra: object = {}) =>
-      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices, ...extra })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices, ...extra })}\n\n`,
+      );
     chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]);
     for (const piece of splitText(reply.text, 3)) chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]);
     chunk([{ index: 0, delta: {}, finish_reason: finish }]);

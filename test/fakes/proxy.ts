@@ -38,6 +38,10 @@ export class FakeProxy {
         res.writeHead(response.statusCode ?? 502, response.headers);
         response.pipe(res);
       });
+      upstream.on("error", () => {
+        res.writeHead(502, { "content-type": "text/plain" });
+        res.end("bad gateway");
+      });
       req.pipe(upstream);
     });
     return proxy;

@@ -7,7 +7,8 @@ export async function cacheStatsCommand(io: CliIO, options: { json: boolean }): 
   const { config, store } = await openContext(io, options);
   try {
     const stats = store.responseCache.stats(Date.now());
-    if (options.json) writeJson(io, { ...stats, enabled: config.config.cache.enabled, ttl_hours: config.config.cache.ttl_hours });
+    if (options.json)
+      writeJson(io, { ...stats, enabled: config.config.cache.enabled, ttl_hours: config.config.cache.ttl_hours });
     else {
       io.stdout.write(
         `Cache ${config.config.cache.enabled ? "on" : "off"} · ttl ${config.config.cache.ttl_hours} h · ` +

@@ -19,14 +19,25 @@ export async function configShowCommand(io: CliIO, options: { json: boolean }): 
   };
   const sources = {
     file: loaded.source === "file" ? loaded.paths.configFile : null,
+    ollama_host: loaded.ollama.hostSource,
     api_key: loaded.anthropic.apiKeySource ?? null,
     base_url: loaded.anthropic.baseUrlSource,
   };
-  if (options.json) writeJson(io, { config: effective, sources });
+  const router = {
+    file: loaded.router.file,
+    source: loaded.router.source,
+    models: loaded.router.deployments.map((d) => ({ model_name: d.modelName, model: d.litellmModel, id: d.id })),
+    settings: loaded.router.settings,
+    warnings: loaded.router.warnings,
+  };
+  if (options.json) writeJson(io, { config: effective, sources, router });
   else {
     io.stdout.write(`# ${sources.file ?? "no hob.yaml: built-in defaults"}\n`);
     io.stdout.write(`# api_key from ${sources.api_key ?? "nowhere"}, base_url from ${sources.base_url}\n`);
     io.stdout.write(stringify(effective));
+    io.stdout.write(`\n# models and routing: ${router.file} (${router.source})\n`);
+    for (const model of router.models) io.stdout.write(`#   ${model.model_name.padEnd(12)} ${model.model}\n`);
+    for (const warning of router.warnings) io.stdout.write(`# warning: ${warning}\n`);
   }
   return 0;
 }

@@ -17,7 +17,12 @@ interface Check {
 
 function failed(name: string, thrown: unknown): Check {
   const error = toHobError(thrown);
-  return { name, status: "fail", detail: `[${error.code}] ${error.message}`, ...(error.hint ? { hint: error.hint } : {}) };
+  return {
+    name,
+    status: "fail",
+    detail: `[${error.code}] ${error.message}`,
+    ...(error.hint ? { hint: error.hint } : {}),
+  };
 }
 
 function maskKey(key: string): string {
@@ -33,8 +38,8 @@ async function providerChecks(config: LoadedConfig): Promise<Check[]> {
   if (ollamaModels.length > 0) {
     const status = await checkOllama(config.ollama.host, config.proxy);
     if (!status.ok) {
-      checks.push({ ...failed("ollama", status.error), status: "warn" });
-      checks.at(-1)!.detail += " Local tiers fall back to the cloud.";
+      const down = failed("ollama", status.error);
+      checks.push({ ...down, status: "warn", detail: `${down.detail} Local tiers fall back to the cloud.` });
     } else {
       checks.push({ name: "ollama", status: "pass", detail: `Ollama answers at ${config.ollama.host}` });
       for (const deployment of ollamaModels) {
@@ -60,7 +65,11 @@ async function providerChecks(config: LoadedConfig): Promise<Check[]> {
       const reach = await checkAnthropic({ apiKey, baseUrl: config.anthropic.baseUrl, timeoutMs, proxy: config.proxy });
       checks.push(
         reach.ok
-          ? { name: "anthropic", status: "pass", detail: `Anthropic answers at ${config.anthropic.baseUrl} and accepts the key` }
+          ? {
+              name: "anthropic",
+              status: "pass",
+              detail: `Anthropic answers at ${config.anthropic.baseUrl} and accepts the key`,
+            }
           : failed("anthropic", reach.error),
       );
     } else {
@@ -71,6 +80,17 @@ async function providerChecks(config: LoadedConfig): Promise<Check[]> {
         hint: "Export ANTHROPIC_API_KEY=sk-ant-... (https://console.anthropic.com/settings/keys) or set anthropic.api_key in hob.yaml.",
       });
     }
+  }
+
+  // Warnings are fine while something can answer; nothing at all is a failure.
+  const usable = checks.some((c) => c.status === "pass" && (c.name === "anthropic" || c.detail.endsWith(" is pulled")));
+  if (!usable) {
+    checks.push({
+      name: "models",
+      status: "fail",
+      detail: "no model can answer: no local model is available and no cloud key works",
+      hint: "Either start Ollama (https://ollama.com) and `ollama pull qwen3:1.7b`, or export ANTHROPIC_API_KEY=sk-ant-...",
+    });
   }
 
   const prices = new PriceTable(config.config.pricing);
@@ -104,7 +124,9 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
       name: "config",
       status: "pass",
       detail:
-        config.source === "file" ? `${config.paths.configFile} is valid` : `no ${config.paths.configFile}; using the defaults`,
+        config.source === "file"
+          ? `${config.paths.configFile} is valid`
+          : `no ${config.paths.configFile}; using the defaults`,
     });
     checks.push({
       name: "router",
@@ -122,7 +144,11 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
     try {
       // Takes the write lock and lets go: fails on a read-only file or directory.
       store.db.exec("BEGIN IMMEDIATE; ROLLBACK;");
-      checks.push({ name: "database", status: "pass", detail: `${paths.database} is writable (schema v${store.schemaVersion})` });
+      checks.push({
+        name: "database",
+        status: "pass",
+        detail: `${paths.database} is writable (schema v${store.schemaVersion})`,
+      });
     } finally {
       store.close();
     }
@@ -137,7 +163,12 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
     writeJson(io, { ok, checks });
   } else {
     const c = colorsFor(io.stdout, io.env);
-    const mark: Record<CheckStatus, string> = { pass: c.green("✓"), warn: c.yellow("!"), fail: c.red("✗"), skip: c.dim("-") };
+    const mark: Record<CheckStatus, string> = {
+      pass: c.green("✓"),
+      warn: c.yellow("!"),
+      fail: c.red("✗"),
+      skip: c.dim("-"),
+    };
     for (const check of checks) {
       io.stdout.write(`${mark[check.status]} ${check.name.padEnd(10)} ${check.detail}\n`);
       for (const line of check.hint?.split("\n") ?? []) io.stdout.write(`  ${" ".repeat(10)} ${c.dim(`→ ${line}`)}\n`);

@@ -12,7 +12,11 @@ function counterfactual(config: LoadedConfig): CounterfactualPrice | undefined {
   const smart = config.router.deployments.find((d) => d.modelName === "smart");
   if (!smart) return undefined;
   if (smart.inputCostPerToken !== undefined || smart.outputCostPerToken !== undefined) {
-    return { model: smart.model, input: (smart.inputCostPerToken ?? 0) * 1e6, output: (smart.outputCostPerToken ?? 0) * 1e6 };
+    return {
+      model: smart.model,
+      input: (smart.inputCostPerToken ?? 0) * 1e6,
+      output: (smart.outputCostPerToken ?? 0) * 1e6,
+    };
   }
   const price = new PriceTable(config.config.pricing).lookup(smart.model);
   return price ? { model: smart.model, input: price.input, output: price.output } : undefined;
