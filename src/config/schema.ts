@@ -32,7 +32,7 @@ const tierMap = z
 
 export const DEFAULT_TIER_MAP = {
   simple: { code: "local", research: "local", fileops: "local-fast", general: "local-fast" },
-  complex: { code: "smart", research: "smart", fileops: "fast", general: "smart" },
+  complex: { code: "smart", research: "smart", fileops: "fast", general: "fast" },
 } as const satisfies Record<"simple" | "complex", Record<AgentName, Tier>>;
 
 /**

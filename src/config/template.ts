@@ -19,7 +19,7 @@ routing:
   local_classifier: true
   tiers:                       # which tier takes a task, by complexity and agent
     simple:  { code: local, research: local, fileops: local-fast, general: local-fast }
-    complex: { code: smart, research: smart, fileops: fast, general: smart }
+    complex: { code: smart, research: smart, fileops: fast, general: fast }
 
 escalation:
   enabled: true                # re-run on the next tier when a local answer looks unreliable

@@ -1,0 +1,73 @@
+/**
+ * Response cache: hit latency through the Router (goal < 2 ms), and bytes of
+ * database per 1,000 cached responses of a typical size (a 600-character answer).
+ * Usage: npx tsx bench/cache.ts
+ */
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../src/config/index.js";
+import { PriceTable, Router, type StreamPart } from "../src/models/index.js";
+import { storeCache } from "../src/orchestrator/index.js";
+import { Store } from "../src/store/index.js";
+import { FakeOllama } from "../test/fakes/ollama.js";
+import { median, ms, percentile } from "./stats.js";
+
+const answer = "A monad is a design pattern that chains computations. ".repeat(11).slice(0, 600);
+const ollama = await FakeOllama.start();
+ollama.setDefault(() => ({ kind: "text", text: answer }));
+const home = mkdtempSync(join(tmpdir(), "hob-bench-"));
+mkdirSync(join(home, "config"));
+writeFileSync(
+  join(home, "config", "litellm.yaml"),
+  "model_list:\n  - model_name: local-fast\n    litellm_params: { model: ollama_chat/qwen3:1.7b }\n",
+);
+try {
+  const config = loadConfig({ HOB_HOME: home, OLLAMA_HOST: ollama.url });
+  const store = Store.open(config.paths.database);
+  const router = new Router({ config, prices: new PriceTable(), cache: storeCache(store) });
+  const drain = async (stream: AsyncIterable<StreamPart>) => {
+    for await (const _ of stream) {
+      // consume
+    }
+  };
+  const request = (i: number) => ({
+    system: "You are hob, a personal assistant.",
+    messages: [{ role: "user" as const, content: `question number ${i}: what is a monad?` }],
+    maxOutputTokens: 4096,
+    temperature: 0,
+  });
+
+  const pagesBefore =
+    (store.db.pragma("page_count", { simple: true }) as number) *
+    (store.db.pragma("page_size", { simple: true }) as number);
+  for (let i = 0; i < 1000; i++) await drain(router.stream("local-fast", request(i)));
+  store.db.pragma("wal_checkpoint(TRUNCATE)");
+  const pagesAfter =
+    (store.db.pragma("page_count", { simple: true }) as number) *
+    (store.db.pragma("page_size", { simple: true }) as number);
+  const stats = store.responseCache.stats(Date.now());
+
+  const hits: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 1000; i++) {
+      const start = performance.now();
+      await drain(router.stream("local-fast", request(i)));
+      hits.push(performance.now() - start);
+    }
+  }
+  console.log(`response cache (SQLite, WAL) with 1,000 entries of a ${answer.length}-character answer`);
+  console.log(`  hit latency through the router  p50 ${ms(median(hits), 3)}  p99 ${ms(percentile(hits, 99), 3)}`);
+  console.log(`  network calls during the hits   ${ollama.chatRequests.length - 1000}`);
+  console.log(
+    `  database growth per 1,000       ${(pagesAfter - pagesBefore).toLocaleString("en-US")} bytes (payload ${stats.bytes.toLocaleString("en-US")} bytes)`,
+  );
+  console.log(
+    `  db file now                     ${statSync(config.paths.database).size.toLocaleString("en-US")} bytes`,
+  );
+  console.log(`  goal hit < 2 ms -> ${median(hits) < 2 ? "met" : "NOT met"}`);
+  store.close();
+} finally {
+  await ollama.close();
+  rmSync(home, { recursive: true, force: true });
+}
