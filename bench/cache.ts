@@ -3,34 +3,18 @@
  * database per 1,000 cached responses of a typical size (a 600-character answer).
  * Usage: npx tsx bench/cache.ts
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { loadConfig } from "../src/config/index.js";
-import { PriceTable, Router, type StreamPart } from "../src/models/index.js";
+import { statSync } from "node:fs";
+import { PriceTable, Router } from "../src/models/index.js";
 import { storeCache } from "../src/orchestrator/index.js";
 import { Store } from "../src/store/index.js";
-import { FakeOllama } from "../test/fakes/ollama.js";
+import { drain, fakeOllamaHome } from "./fake-ollama-setup.js";
 import { median, ms, percentile } from "./stats.js";
 
 const answer = "A monad is a design pattern that chains computations. ".repeat(11).slice(0, 600);
-const ollama = await FakeOllama.start();
-ollama.setDefault(() => ({ kind: "text", text: answer }));
-const home = mkdtempSync(join(tmpdir(), "hob-bench-"));
-mkdirSync(join(home, "config"));
-writeFileSync(
-  join(home, "config", "litellm.yaml"),
-  "model_list:\n  - model_name: local-fast\n    litellm_params: { model: ollama_chat/qwen3:1.7b }\n",
-);
+const { ollama, config, dispose } = await fakeOllamaHome(answer);
 try {
-  const config = loadConfig({ HOB_HOME: home, OLLAMA_HOST: ollama.url });
   const store = Store.open(config.paths.database);
   const router = new Router({ config, prices: new PriceTable(), cache: storeCache(store) });
-  const drain = async (stream: AsyncIterable<StreamPart>) => {
-    for await (const _ of stream) {
-      // consume
-    }
-  };
   const request = (i: number) => ({
     system: "You are hob, a personal assistant.",
     messages: [{ role: "user" as const, content: `question number ${i}: what is a monad?` }],
@@ -68,6 +52,5 @@ try {
   console.log(`  goal hit < 2 ms -> ${median(hits) < 2 ? "met" : "NOT met"}`);
   store.close();
 } finally {
-  await ollama.close();
-  rmSync(home, { recursive: true, force: true });
+  await dispose();
 }

@@ -4,33 +4,16 @@
  * zero-latency fake Ollama server. Goal: < 1 ms added. Cache off (it is measured
  * in bench/cache.ts). Usage: npx tsx bench/router-overhead.ts [calls]
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { loadConfig } from "../src/config/index.js";
-import { createOllamaProvider, PriceTable, Router, type StreamPart } from "../src/models/index.js";
-import { FakeOllama } from "../test/fakes/ollama.js";
+import { createOllamaProvider, PriceTable, Router } from "../src/models/index.js";
+import { drain, fakeOllamaHome } from "./fake-ollama-setup.js";
 import { median, ms } from "./stats.js";
 
 const calls = Number(process.argv[2] ?? 500);
-const ollama = await FakeOllama.start();
-ollama.setDefault(() => ({ kind: "text", text: "ok, done.", chunks: 3 }));
-const home = mkdtempSync(join(tmpdir(), "hob-bench-"));
-mkdirSync(join(home, "config"));
-writeFileSync(
-  join(home, "config", "litellm.yaml"),
-  "model_list:\n  - model_name: local-fast\n    litellm_params: { model: ollama_chat/qwen3:1.7b }\n",
-);
+const { ollama, config, dispose } = await fakeOllamaHome("ok, done.");
 try {
-  const config = loadConfig({ HOB_HOME: home, OLLAMA_HOST: ollama.url });
   const router = new Router({ config, prices: new PriceTable() });
   const provider = await createOllamaProvider({ host: ollama.url, timeoutMs: 10_000 });
   const request = { messages: [{ role: "user" as const, content: "hi" }], maxOutputTokens: 50, temperature: 0 };
-  const drain = async (stream: AsyncIterable<StreamPart>) => {
-    for await (const _ of stream) {
-      // consume
-    }
-  };
   for (let i = 0; i < 50; i++) {
     await drain(provider.stream({ ...request, model: "qwen3:1.7b" }));
     await drain(router.stream("local-fast", request, { cache: false }));
@@ -52,6 +35,5 @@ try {
   console.log(`  p50 ratio ${(median(routed) / median(direct)).toFixed(3)}  added ${ms(added, 3)}`);
   console.log(`  goal < 1 ms added -> ${added < 1 ? "met" : "NOT met"}`);
 } finally {
-  await ollama.close();
-  rmSync(home, { recursive: true, force: true });
+  await dispose();
 }

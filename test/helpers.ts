@@ -4,7 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import { type CliIO, main } from "../src/cli/index.js";
+import { HobError } from "../src/errors/index.js";
+import type { StreamPart } from "../src/models/index.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const HOB_BIN = join(REPO_ROOT, "bin", "hob.js");
@@ -117,4 +120,33 @@ export function writeRouterConfig(home: string, yaml: string): void {
 /** Writes $HOB_HOME/hob.yaml. */
 export function writeHobConfig(home: string, yaml: string): void {
   writeFileSync(join(home, "hob.yaml"), yaml);
+}
+
+/** Awaits a promise that must reject with a HobError, and returns that error. */
+export async function failure(promise: Promise<unknown>): Promise<HobError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(HobError);
+    return error as HobError;
+  }
+  throw new Error("expected a failure");
+}
+
+/** Calls a function that must throw a HobError, and returns that error. */
+export function thrown(fn: () => unknown): HobError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(HobError);
+    return error as HobError;
+  }
+  throw new Error("expected an error");
+}
+
+/** Reads a model stream to its end: all parts, and the text they carry. */
+export async function drain(stream: AsyncIterable<StreamPart>): Promise<{ text: string; parts: StreamPart[] }> {
+  const parts: StreamPart[] = [];
+  for await (const part of stream) parts.push(part);
+  return { text: parts.flatMap((p) => (p.type === "text-delta" ? [p.text] : [])).join(""), parts };
 }

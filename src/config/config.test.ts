@@ -1,19 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { REPO_ROOT, tempHome } from "../../test/helpers.js";
-import { HobError } from "../errors/index.js";
+import { REPO_ROOT, tempHome, thrown } from "../../test/helpers.js";
 import { loadConfig, normalizeOllamaHost, parseRouterConfig, resolvePaths } from "./index.js";
-
-function thrown(fn: () => unknown): HobError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HobError);
-    return error as HobError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("hob.yaml", () => {
   let home: string;

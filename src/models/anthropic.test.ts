@@ -1,25 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BAD_KEY, FakeAnthropic } from "../../test/fakes/anthropic.js";
-import { HobError } from "../errors/index.js";
+import { drain, failure } from "../../test/helpers.js";
 import { checkAnthropic, createAnthropicProvider, type Provider, type StreamPart } from "./index.js";
 
 const KEY = "sk-ant-test-key-0123456789";
 
-async function collect(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
-  const parts: StreamPart[] = [];
-  for await (const part of stream) parts.push(part);
-  return parts;
-}
-
-async function failure(promise: Promise<unknown>): Promise<HobError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(HobError);
-    return error as HobError;
-  }
-  throw new Error("expected a failure");
-}
+const collect = async (stream: AsyncIterable<StreamPart>) => (await drain(stream)).parts;
 
 describe("Anthropic provider against a fake Messages API", () => {
   let fake: FakeAnthropic;

@@ -2,9 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { FakeAnthropic } from "../../test/fakes/anthropic.js";
 import { FakeOllama } from "../../test/fakes/ollama.js";
 import { FakeOpenAI } from "../../test/fakes/openai.js";
-import { CLOSED_PORT_URL, tempHome, writeRouterConfig } from "../../test/helpers.js";
+import { CLOSED_PORT_URL, drain, failure, tempHome, writeRouterConfig } from "../../test/helpers.js";
 import { loadConfig } from "../config/index.js";
-import { HobError } from "../errors/index.js";
 import { storeCache } from "../orchestrator/index.js";
 import { Store } from "../store/index.js";
 import {
@@ -17,22 +16,6 @@ import {
 } from "./index.js";
 
 const KEY = "sk-ant-test-key-0123456789";
-
-async function drain(stream: AsyncIterable<StreamPart>): Promise<{ text: string; parts: StreamPart[] }> {
-  const parts: StreamPart[] = [];
-  for await (const part of stream) parts.push(part);
-  return { text: parts.flatMap((p) => (p.type === "text-delta" ? [p.text] : [])).join(""), parts };
-}
-
-async function failure(promise: Promise<unknown>): Promise<HobError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(HobError);
-    return error as HobError;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("Router (LiteLLM semantics) against fake Ollama, Anthropic and OpenAI-compatible servers", () => {
   let ollama: FakeOllama;

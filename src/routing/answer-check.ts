@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { FinishReason, RouteOptions, Router } from "../models/index.js";
-import { extractJson } from "./local-llm.js";
+import { askLocalJson, extractJson } from "./local-llm.js";
 
 export type AnswerVerdict = { ok: true } | { ok: false; reason: string };
 
@@ -45,25 +45,20 @@ export async function selfCheckScore(
   answer: string,
   options: Pick<RouteOptions, "signal" | "onAttempt">,
 ): Promise<number | undefined> {
-  const response = await router.generate(
-    "local-fast",
+  const verdict = await askLocalJson(
+    router,
     {
       system: SELF_CHECK_PROMPT,
-      messages: [{ role: "user", content: `Task:\n${task}\n\nAnswer:\n${answer}` }],
-      responseSchema: {
+      user: `Task:\n${task}\n\nAnswer:\n${answer}`,
+      jsonSchema: {
         type: "object",
         properties: { score: { type: "number", minimum: 0, maximum: 1 } },
         required: ["score"],
       },
-      temperature: 0,
       maxOutputTokens: 50,
     },
-    { ...options, fallbacks: false, numRetries: 0 },
+    z.object({ score: z.number().min(0).max(1) }),
+    options,
   );
-  try {
-    const parsed = z.object({ score: z.number().min(0).max(1) }).safeParse(extractJson(response.text));
-    return parsed.success ? parsed.data.score : undefined;
-  } catch {
-    return undefined;
-  }
+  return verdict?.score;
 }

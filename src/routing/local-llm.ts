@@ -46,30 +46,47 @@ export function extractJson(text: string): unknown {
 }
 
 /**
- * Step 2 of the cascade: the `local-fast` model classifies with schema-constrained
- * JSON. No fallbacks and no retries: classifying must never cost a cloud call.
- * Returns undefined when the answer is not valid JSON of the right shape.
+ * Asks the `local-fast` model for JSON following `jsonSchema`, and validates it with
+ * `validator`. No fallbacks and no retries: routing's own questions must never cost a
+ * cloud call. Undefined when the answer is not valid JSON of the right shape.
  */
-export async function classifyWithLocalModel(
+export async function askLocalJson<T>(
+  router: Router,
+  question: { system: string; user: string; jsonSchema: Record<string, unknown>; maxOutputTokens: number },
+  validator: z.ZodType<T>,
+  options: Pick<RouteOptions, "signal" | "onAttempt">,
+): Promise<T | undefined> {
+  const response = await router.generate(
+    "local-fast",
+    {
+      system: question.system,
+      messages: [{ role: "user", content: question.user }],
+      responseSchema: question.jsonSchema,
+      temperature: 0,
+      maxOutputTokens: question.maxOutputTokens,
+    },
+    { ...options, fallbacks: false, numRetries: 0 },
+  );
+  let json: unknown;
+  try {
+    json = extractJson(response.text);
+  } catch {
+    return undefined;
+  }
+  const parsed = validator.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Step 2 of the cascade: the `local-fast` model classifies with schema-constrained JSON. */
+export function classifyWithLocalModel(
   router: Router,
   task: string,
   options: Pick<RouteOptions, "signal" | "onAttempt">,
 ): Promise<LocalVerdict | undefined> {
-  const response = await router.generate(
-    "local-fast",
-    {
-      system: CLASSIFY_SYSTEM_PROMPT,
-      messages: [{ role: "user", content: task }],
-      responseSchema: CLASSIFY_SCHEMA,
-      temperature: 0,
-      maxOutputTokens: 100,
-    },
-    { ...options, fallbacks: false, numRetries: 0 },
+  return askLocalJson(
+    router,
+    { system: CLASSIFY_SYSTEM_PROMPT, user: task, jsonSchema: CLASSIFY_SCHEMA, maxOutputTokens: 100 },
+    verdictSchema,
+    options,
   );
-  try {
-    const parsed = verdictSchema.safeParse(extractJson(response.text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
 }
