@@ -23,6 +23,11 @@ export const ERROR_CODES = [
   "E_STORE",
   "E_NOT_FOUND",
   "E_INTERRUPTED",
+  "E_SANDBOX",
+  "E_TOOL",
+  "E_MAX_STEPS",
+  "E_VALIDATION",
+  "E_APPROVAL",
   "E_INTERNAL",
 ] as const;
 

@@ -1,0 +1,9 @@
+export {
+  type AuditEntry,
+  type DirectoryEntry,
+  SandboxedFileSystem,
+  type SandboxOptions,
+  type SearchMatch,
+} from "./fs.js";
+export { type Intent, isInside, printable, type Resolved, resolveInside } from "./paths.js";
+export { normaliseName } from "./protected.js";
