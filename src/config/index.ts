@@ -16,6 +16,8 @@ export { type HobPaths, resolvePaths } from "./paths.js";
 export {
   AGENTS,
   type AgentName,
+  APPROVAL_LEVELS,
+  type ApprovalLevel,
   configSchema,
   DEFAULT_TIER_MAP,
   type HobConfig,
@@ -26,3 +28,4 @@ export {
   type Tier,
 } from "./schema.js";
 export { CONFIG_TEMPLATE } from "./template.js";
+export { type Locate, parseYaml, readOptional } from "./yaml-source.js";

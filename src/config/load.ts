@@ -21,6 +21,8 @@ export interface LoadedConfig {
   proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined;
   /** litellm.yaml: deployments, fallbacks, retries, cooldowns. */
   router: RouterConfig;
+  /** The research agent's search provider; BRAVE_API_KEY / SEARXNG_URL win over hob.yaml. */
+  search: { provider: "none" | "searxng" | "brave"; url: string | undefined; apiKey: string | undefined };
 }
 
 /** Loads `$HOB_HOME/hob.yaml` (or defaults) and litellm.yaml, validates both, applies env overrides. */
@@ -37,6 +39,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
     ollama: ollamaSettings(config, env),
     proxy: proxyFromEnv(env),
     router: loadRouterConfig(paths.home, env),
+    search: {
+      provider: config.research.search.provider,
+      url: env.SEARXNG_URL || config.research.search.url,
+      apiKey: env.BRAVE_API_KEY || config.research.search.api_key,
+    },
   };
 }
 

@@ -21,6 +21,10 @@ export type AgentName = (typeof AGENTS)[number];
 
 export const LOCAL_TIERS: readonly Tier[] = ["local-fast", "local"];
 
+export const APPROVAL_LEVELS = ["allow", "ask", "deny"] as const;
+export type ApprovalLevel = (typeof APPROVAL_LEVELS)[number];
+const approvalLevel = z.enum(APPROVAL_LEVELS);
+
 const tierMap = z
   .object({
     code: z.enum(TIERS),
@@ -106,6 +110,61 @@ export const configSchema = z
     max_retry_delay_ms: z.number().int().positive().default(60_000),
     /** Overrides or additions to the built-in price table, keyed by model id. */
     pricing: z.record(z.string(), priceSchema).default({}),
+    /** Where agents work; default $HOB_HOME/workspace. `--workspace` wins. */
+    workspace: z.string().min(1).optional(),
+    research: z
+      .object({
+        search: z
+          .object({
+            /** searxng: a SearXNG instance's JSON API; brave: the Brave Search API. */
+            provider: z.enum(["none", "searxng", "brave"]).default("none"),
+            /** SearXNG's base URL, or another endpoint for Brave. */
+            url: z.string().url().optional(),
+            /** Brave's key; BRAVE_API_KEY wins. */
+            api_key: z.string().min(1).optional(),
+          })
+          .strict()
+          .default({ provider: "none" }),
+        fetch: z
+          .object({
+            /** Hosts (name or name:port) that may be fetched although local or private. */
+            allow_private_hosts: z.array(z.string().min(1)).default([]),
+            max_bytes: z.number().int().positive().default(2_000_000),
+            timeout_ms: z.number().int().positive().default(15_000),
+          })
+          .strict()
+          .default({ allow_private_hosts: [], max_bytes: 2_000_000, timeout_ms: 15_000 }),
+      })
+      .strict()
+      .default({
+        search: { provider: "none" },
+        fetch: { allow_private_hosts: [], max_bytes: 2_000_000, timeout_ms: 15_000 },
+      }),
+    /** Which tool calls need a human. The strictest applicable rule wins: deny > ask > allow. */
+    approvals: z
+      .object({
+        delete: approvalLevel.default("ask"),
+        overwrite: approvalLevel.default("ask"),
+        move_overwrite: approvalLevel.default("ask"),
+        new_domain: approvalLevel.default("ask"),
+        sensitive: approvalLevel.default("ask"),
+        /** Per tool, e.g. { fetch_url: deny }. */
+        tools: z.record(z.string(), approvalLevel).default({}),
+        /** Domains fetch_url may use without asking. */
+        allowed_domains: z.array(z.string().min(1)).default([]),
+        ttl_minutes: z.number().positive().default(60),
+      })
+      .strict()
+      .default({
+        delete: "ask",
+        overwrite: "ask",
+        move_overwrite: "ask",
+        new_domain: "ask",
+        sensitive: "ask",
+        tools: {},
+        allowed_domains: [],
+        ttl_minutes: 60,
+      }),
   })
   .strict();
 

@@ -19,7 +19,7 @@ export interface EventError {
 
 export interface TaskSummary {
   id: string;
-  status: "succeeded" | "failed" | "cancelled";
+  status: "succeeded" | "failed" | "cancelled" | "awaiting_approval";
   agent: string;
   tier: string;
   model: string;
@@ -30,8 +30,12 @@ export interface TaskSummary {
   duration_ms: number;
   /** The tier that first answered, when its answer looked unreliable and a higher tier took over. */
   escalated_from?: string;
+  /** When the task stopped for a human: the approval to decide (`hob approvals approve <id>`). */
+  approval?: { id: string; tool: string; summary: string; reason: string };
   error?: EventError;
 }
+
+export type ToolCallState = "executing" | "success" | "error" | "denied" | "awaiting_approval";
 
 export type HobEvent =
   | {
@@ -87,6 +91,28 @@ export type HobEvent =
       ok: boolean;
       errorCode?: string;
     }
+  | {
+      /** A tool call's state changes: executing → success | error | denied | awaiting_approval. */
+      type: "tool-call";
+      taskId: string;
+      step: number;
+      callId: string;
+      tool: string;
+      args: unknown;
+      state: ToolCallState;
+      summary?: string;
+      error?: EventError;
+    }
+  | {
+      type: "approval-requested";
+      taskId: string;
+      approvalId: string;
+      tool: string;
+      summary: string;
+      reason: string;
+      diff?: string;
+    }
+  | { type: "task-paused"; taskId: string; result: TaskSummary }
   | { type: "task-finished"; taskId: string; result: TaskSummary }
   | { type: "task-failed"; taskId: string; error: EventError; result: TaskSummary };
 

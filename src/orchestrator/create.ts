@@ -1,3 +1,4 @@
+import { AgentRegistry } from "../agents/index.js";
 import type { LoadedConfig } from "../config/index.js";
 import { type CachedResponse, PriceTable, type ResponseCache, Router } from "../models/index.js";
 import { RoutingCascade } from "../routing/index.js";
@@ -34,5 +35,6 @@ export function createOrchestrator(
     store,
     router,
     routing: new RoutingCascade({ routing: config.config.routing, router }),
+    agents: AgentRegistry.load(config.paths.home),
   });
 }

@@ -1,2 +1,3 @@
 export { createOrchestrator, createRouter, storeCache } from "./create.js";
-export { GENERAL_SYSTEM_PROMPT, Orchestrator, type OrchestratorDeps, type RunRequest } from "./orchestrator.js";
+export { Orchestrator, type OrchestratorDeps, type ResumeRequest, type RunRequest } from "./orchestrator.js";
+export { hobPaths } from "./tool-context.js";

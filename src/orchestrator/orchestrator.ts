@@ -1,48 +1,52 @@
+import { resolve } from "node:path";
+import { type AgentRegistry, type Approver, type BaseAgent, type LoopState, newLoopState } from "../agents/index.js";
 import { type LoadedConfig, TIERS, type Tier } from "../config/index.js";
 import { HobError, toHobError } from "../errors/index.js";
-import type { EventError, HobEvent, TaskSummary } from "../events/index.js";
-import type { FinishReason, Message, RoutedAttempt, Router } from "../models/index.js";
+import type { HobEvent, TaskSummary } from "../events/index.js";
+import type { Message, Router } from "../models/index.js";
 import { assessAnswer, type RouteDecision, type RoutingCascade, selfCheckScore } from "../routing/index.js";
 import type { Store } from "../store/index.js";
 import { noModelAvailable } from "./no-model.js";
-
-export const GENERAL_SYSTEM_PROMPT =
-  "You are hob, a personal assistant answering in the user's terminal. Answer directly and concisely; " +
-  "use Markdown only where it helps (lists, code blocks). If you are unsure, say so.";
+import { CallRecorder, summarise } from "./recorder.js";
+import { createToolContext } from "./tool-context.js";
 
 export interface OrchestratorDeps {
   config: LoadedConfig;
   store: Store;
   router: Router;
   routing: RoutingCascade;
+  agents: AgentRegistry;
   now?: () => number;
 }
 
 export interface RunRequest {
   input: string;
   tier?: Tier;
+  /** Force an agent instead of the one routing picks (`--agent`). */
+  agent?: string;
+  /** The folder the agent may work in (`--workspace`); default from config. */
+  workspace?: string;
   /** Earlier turns of a conversation (`hob chat`). */
   history?: Message[];
   sessionId?: string;
   signal?: AbortSignal;
   /** false bypasses the response cache (`--no-cache`). */
   cache?: boolean;
+  /** Asks a human at a terminal; without it, a call that needs approval pauses the task. */
+  approver?: Approver;
   onEvent?: (event: HobEvent) => void;
 }
+
+export type ResumeRequest = Pick<RunRequest, "signal" | "cache" | "approver" | "onEvent">;
 
 /** How often streamed text is saved, so a crash keeps what the user already saw. */
 const PROGRESS_SAVE_MS = 250;
 
-interface Served {
-  tier: string;
-  model: string;
-  cached: boolean;
-}
-
 /**
- * Wires one task: record → route (cascade) → answer through the router (retries,
- * fallbacks, cache) → check a local answer and escalate if it looks unreliable →
- * record the outcome and every model call. Emits events as it goes.
+ * Wires one task: record → route (cascade) → the agent routing picked runs its tool
+ * loop through the router (retries, fallbacks, cache), sandbox and approval gate →
+ * validate the result → escalate an unreliable local answer → record the outcome.
+ * A task that needs a human pauses (`awaiting_approval`) and `resume` continues it.
  */
 export class Orchestrator {
   private readonly now: () => number;
@@ -58,232 +62,186 @@ export class Orchestrator {
 
   async run(request: RunRequest): Promise<TaskSummary> {
     const input = request.input.trim();
-    if (input.length === 0) {
-      throw new HobError("E_USAGE", "The task is empty.", { hint: 'Give the task as text: hob run "…"' });
-    }
-    const { config, store, router } = this.deps;
+    if (input.length === 0) throw new HobError("E_USAGE", "The task is empty.", { hint: 'Give the task as text: hob run "…"' });
+    const { config, store, router, agents } = this.deps;
     if (request.tier && !router.has(request.tier)) {
       throw new HobError("E_USAGE", `There is no tier "${request.tier}" in ${config.router.file}.`, {
         hint: `Known model names: ${router.modelNames().join(", ")}.`,
       });
     }
-    const emit = request.onEvent ?? (() => undefined);
+    const forced = request.agent ? agents.agent(request.agent) : undefined; // validates the name
+    const workspace = resolve(request.workspace ?? config.config.workspace ?? config.paths.workspace);
     const started = this.now();
     const task = store.tasks.create({ input, sessionId: request.sessionId });
-    const usage = { input: 0, output: 0 };
-    let costUsd = 0;
-    let output = "";
-    let served: Served | undefined;
-    let decision: RouteDecision | undefined;
-    let escalatedFrom: string | undefined;
-    const failures: RoutedAttempt[] = [];
-
-    const record = (purpose: "answer" | "classify" | "self-check") => (attempt: RoutedAttempt) => {
-      if (attempt.ok) {
-        usage.input += attempt.usage.inputTokens + attempt.usage.cacheReadTokens + attempt.usage.cacheWriteTokens;
-        usage.output += attempt.usage.outputTokens;
-        costUsd += attempt.costUsd;
-        if (purpose === "answer") served = { tier: attempt.modelName, model: attempt.model, cached: attempt.cached };
-      } else {
-        failures.push(attempt);
-      }
-      store.modelCalls.insert({
-        taskId: task.id,
-        createdAt: this.now(),
-        provider: attempt.provider,
-        model: attempt.model,
-        tier: attempt.modelName,
-        attempt: attempt.attempt,
-        inputTokens: attempt.usage.inputTokens,
-        outputTokens: attempt.usage.outputTokens,
-        cacheReadTokens: attempt.usage.cacheReadTokens,
-        cacheWriteTokens: attempt.usage.cacheWriteTokens,
-        costUsd: attempt.costUsd,
-        latencyMs: attempt.latencyMs,
-        ok: attempt.ok,
-        errorCode: attempt.errorCode ?? null,
-        local: attempt.local,
-        cached: attempt.cached,
-        purpose,
-      });
-      emit({
-        type: "model-call",
-        taskId: task.id,
-        provider: attempt.provider,
-        model: attempt.model,
-        modelName: attempt.modelName,
-        purpose,
-        local: attempt.local,
-        cached: attempt.cached,
-        usage: {
-          input_tokens: attempt.usage.inputTokens,
-          output_tokens: attempt.usage.outputTokens,
-          cache_read_tokens: attempt.usage.cacheReadTokens,
-          cache_write_tokens: attempt.usage.cacheWriteTokens,
-        },
-        costUsd: attempt.costUsd,
-        latencyMs: attempt.latencyMs,
-        ok: attempt.ok,
-        ...(attempt.errorCode ? { errorCode: attempt.errorCode } : {}),
-      });
-    };
-
-    const summary = (status: TaskSummary["status"], error?: EventError): TaskSummary => ({
-      id: task.id,
-      status,
-      agent: decision?.agent ?? "general",
-      tier: served?.tier ?? decision?.tier ?? "",
-      model: served?.model ?? (decision ? router.describe(decision.tier) : ""),
-      output,
-      usage: { input_tokens: usage.input, output_tokens: usage.output },
-      cost_usd: Math.round(costUsd * 1e9) / 1e9,
-      cached: served?.cached ?? false,
-      duration_ms: this.now() - started,
-      ...(escalatedFrom ? { escalated_from: escalatedFrom } : {}),
-      ...(error ? { error } : {}),
-    });
-
+    store.tasks.setWorkspace(task.id, workspace);
+    const emit = request.onEvent ?? (() => undefined);
+    const recorder = new CallRecorder(store, task.id, emit, this.now);
+    let decision: RouteDecision;
     try {
-      decision = await this.deps.routing.decide(input, {
-        tier: request.tier,
-        signal: request.signal,
-        onAttempt: record("classify"),
-      });
-      store.tasks.setRoute(task.id, {
-        agent: decision.agent,
-        tier: decision.tier,
-        model: router.describe(decision.tier),
-        reason: decision.reason,
-        complexity: decision.complexity,
-        classifier: decision.classifier,
-        confidence: decision.confidence,
-      });
-      emit({
-        type: "task-started",
-        taskId: task.id,
-        input,
-        agent: decision.agent,
-        tier: decision.tier,
-        model: router.describe(decision.tier),
-        reason: decision.reason,
-        classifier: decision.classifier,
-        confidence: decision.confidence,
-        at: started,
-      });
-
-      let tier: string = decision.tier;
-      let fallback: string | undefined;
-      for (;;) {
-        let lastSave = this.now();
-        let finishReason: FinishReason = "other";
-        output = "";
-        const stream = router.stream(
-          tier,
-          {
-            system: GENERAL_SYSTEM_PROMPT,
-            messages: [...(request.history ?? []), { role: "user", content: input }],
-            maxOutputTokens: config.config.max_output_tokens,
-            temperature: config.config.temperature,
-          },
-          {
-            signal: request.signal,
-            cache: request.cache !== false && config.config.cache.enabled,
-            onAttempt: record("answer"),
-            onRetry: (info) =>
-              emit({
-                type: "model-retry",
-                taskId: task.id,
-                attempt: info.attempt,
-                delayMs: info.delayMs,
-                error: info.error.toJSON(),
-              }),
-            onFallback: (info) => {
-              fallback ??= `${info.from} → ${info.to} (${info.error.code})`;
-              emit({
-                type: "model-fallback",
-                taskId: task.id,
-                from: info.from,
-                to: info.to,
-                error: info.error.toJSON(),
-              });
-            },
-          },
-        );
-        for await (const part of stream) {
-          if (part.type === "finish") finishReason = part.finishReason;
-          if (part.type !== "text-delta") continue;
-          output += part.text;
-          emit({ type: "text-delta", taskId: task.id, text: part.text });
-          const at = this.now();
-          if (at - lastSave >= PROGRESS_SAVE_MS) {
-            store.tasks.saveProgress(task.id, output);
-            lastSave = at;
-          }
-        }
-        const next = await this.escalation(input, output, finishReason, served, request, record("self-check"));
-        if (!next) break;
-        emit({ type: "task-escalated", taskId: task.id, from: next.from, to: next.to, reason: next.reason });
-        store.tasks.setServed(task.id, {
-          tier: next.from,
-          model: served?.model ?? "",
-          escalatedFrom: next.from,
-          escalationReason: next.reason,
-        });
-        escalatedFrom ??= next.from;
-        tier = next.to;
-      }
-      store.tasks.setServed(task.id, {
-        tier: served?.tier ?? tier,
-        model: served?.model ?? "",
-        ...(fallback ? { fallback } : {}),
-      });
+      decision = await this.deps.routing.decide(input, { tier: request.tier, signal: request.signal, onAttempt: recorder.for("classify") });
     } catch (thrown) {
-      const error = noModelAvailable(failures, config) ?? toHobError(thrown);
-      const status = error.code === "E_CANCELLED" ? "cancelled" : "failed";
-      const result = summary(status, error.toJSON());
-      store.tasks.finish(task.id, { status, output, error: error.toJSON(), durationMs: result.duration_ms });
-      emit({ type: "task-failed", taskId: task.id, error: error.toJSON(), result });
-      return result;
+      return this.fail(task.id, toHobError(thrown), "", started, recorder, emit);
     }
-    const result = summary("succeeded");
-    store.tasks.finish(task.id, { status: "succeeded", output, durationMs: result.duration_ms });
-    emit({ type: "task-finished", taskId: task.id, result });
+    const agent = forced ?? agents.agent(decision.agent);
+    // Routing's tier fits the task's complexity; a forced agent without --tier uses its own.
+    const tier = request.tier ?? (forced ? agent.definition.tier : decision.tier);
+    const reason = forced && !request.tier ? `agent forced to ${agent.name}; its tier is ${tier}` : decision.reason;
+    store.tasks.setRoute(task.id, {
+      agent: agent.name,
+      tier,
+      model: router.describe(tier),
+      reason,
+      complexity: decision.complexity,
+      classifier: forced ? "forced" : decision.classifier,
+      confidence: decision.confidence,
+    });
+    emit({
+      type: "task-started",
+      taskId: task.id,
+      input,
+      agent: agent.name,
+      tier,
+      model: router.describe(tier),
+      reason,
+      classifier: forced ? "forced" : decision.classifier,
+      confidence: decision.confidence,
+      at: started,
+    });
+    const messages: Message[] = [...(request.history ?? []), { role: "user", content: input }];
+    return this.drive(task.id, agent, newLoopState(tier, messages), workspace, request, recorder, started);
+  }
+
+  /** Continues a task that paused for approval, once the human decided. */
+  async resume(taskId: string, request: ResumeRequest = {}): Promise<TaskSummary> {
+    const { store, agents } = this.deps;
+    const task = store.tasks.get(taskId);
+    const state = store.approvals.loadState(task.id) as LoopState | undefined;
+    if (task.status !== "awaiting_approval" || !state) {
+      throw new HobError("E_APPROVAL", `Task ${task.id} is ${task.status}, not waiting for approval.`);
+    }
+    store.tasks.setStatus(task.id, "running");
+    const emit = request.onEvent ?? (() => undefined);
+    const recorder = new CallRecorder(store, task.id, emit, this.now);
+    const workspace = task.workspace ?? this.deps.config.paths.workspace;
+    return this.drive(task.id, agents.agent(task.agent), state, workspace, request, recorder, this.now());
+  }
+
+  private async drive(
+    taskId: string,
+    agent: BaseAgent,
+    state: LoopState,
+    workspace: string,
+    request: ResumeRequest,
+    recorder: CallRecorder,
+    started: number,
+  ): Promise<TaskSummary> {
+    const { config, store, router } = this.deps;
+    const emit = request.onEvent ?? (() => undefined);
+    const firstMessages = state.step === 0 ? structuredClone(state.messages) : undefined;
+    let output = "";
+    let fallback: string | undefined;
+    let lastSave = 0;
+    try {
+      const tools = await createToolContext(config, store, taskId, workspace, state, request.signal, this.now);
+      const deps = {
+        taskId,
+        router,
+        store,
+        tools,
+        policy: config.config.approvals,
+        temperature: config.config.temperature,
+        maxOutputTokens: config.config.max_output_tokens,
+        approver: request.approver,
+        signal: request.signal,
+        cache: request.cache !== false && config.config.cache.enabled,
+        routeOptions: {
+          onAttempt: recorder.for("answer"),
+          onRetry: (info: { attempt: number; delayMs: number; error: HobError }) =>
+            emit({ type: "model-retry", taskId, attempt: info.attempt, delayMs: info.delayMs, error: info.error.toJSON() }),
+          onFallback: (info: { from: string; to: string; error: HobError }) => {
+            fallback ??= `${info.from} → ${info.to} (${info.error.code})`;
+            emit({ type: "model-fallback", taskId, from: info.from, to: info.to, error: info.error.toJSON() });
+          },
+        },
+        emit,
+        now: this.now,
+        progress: (text: string) => {
+          output = text;
+          if (this.now() - lastSave >= PROGRESS_SAVE_MS) {
+            store.tasks.saveProgress(taskId, text);
+            lastSave = this.now();
+          }
+        },
+      };
+      for (;;) {
+        const outcome = await agent.execute(state, deps);
+        if (outcome.kind === "paused") {
+          store.tasks.setStatus(taskId, "awaiting_approval", output);
+          const result = summarise(store, taskId, { status: "awaiting_approval", output, duration_ms: this.now() - started, approval: outcome.approval }, recorder.served);
+          emit({ type: "task-paused", taskId, result });
+          return result;
+        }
+        output = outcome.text;
+        const next = state.sideEffects || !firstMessages ? undefined : await this.escalation(state.messages, output, outcome.finishReason, recorder, request);
+        if (next) {
+          emit({ type: "task-escalated", taskId, from: next.from, to: next.to, reason: next.reason });
+          store.tasks.setServed(taskId, { tier: next.from, model: recorder.served?.model ?? "", escalatedFrom: next.from, escalationReason: next.reason });
+          state = newLoopState(next.to, structuredClone(firstMessages as Message[]));
+          continue;
+        }
+        const validation = await agent.validateResult({ text: output }, deps);
+        if (!validation.ok) {
+          throw new HobError("E_VALIDATION", `The ${agent.name} agent's result was not accepted: ${validation.reason}.`, {
+            hint: "Run the task again, or give the agent more steps or a clearer task.",
+          });
+        }
+        break;
+      }
+      store.tasks.setServed(taskId, { tier: recorder.served?.tier ?? state.tier, model: recorder.served?.model ?? "", ...(fallback ? { fallback } : {}) });
+      store.approvals.clearState(taskId);
+    } catch (thrown) {
+      const error = noModelAvailable(recorder.failures, config) ?? toHobError(thrown);
+      return this.fail(taskId, error, output, started, recorder, emit);
+    }
+    store.tasks.finish(taskId, { status: "succeeded", output, durationMs: this.now() - started });
+    const result = summarise(store, taskId, { status: "succeeded", output, duration_ms: this.now() - started }, recorder.served);
+    emit({ type: "task-finished", taskId, result });
+    return result;
+  }
+
+  private fail(taskId: string, error: HobError, output: string, started: number, recorder: CallRecorder, emit: (e: HobEvent) => void): TaskSummary {
+    const status = error.code === "E_CANCELLED" ? "cancelled" : "failed";
+    this.deps.store.tasks.finish(taskId, { status, output, error: error.toJSON(), durationMs: this.now() - started });
+    const result = summarise(this.deps.store, taskId, { status, output, duration_ms: this.now() - started, error: error.toJSON() }, recorder.served);
+    emit({ type: "task-failed", taskId, error: error.toJSON(), result });
     return result;
   }
 
   /**
-   * After a local answer: is it usable? If not, the next tier up (local-fast → local
-   * → fast → smart) takes the task. Cloud answers are not second-guessed.
+   * After a local answer (and only when no tool changed anything): is it usable? If
+   * not, the next tier up (local-fast → local → fast → smart) takes the task.
    */
   private async escalation(
-    input: string,
+    messages: Message[],
     output: string,
-    finishReason: FinishReason,
-    served: Served | undefined,
-    request: RunRequest,
-    onAttempt: (attempt: RoutedAttempt) => void,
+    finishReason: Parameters<typeof assessAnswer>[2],
+    recorder: CallRecorder,
+    request: ResumeRequest,
   ): Promise<{ from: string; to: string; reason: string } | undefined> {
     const { config, router } = this.deps;
+    const served = recorder.served;
     if (!config.config.escalation.enabled || !served || !router.isLocal(served.tier)) return undefined;
-    const to = this.nextTier(served.tier);
-    if (!to) return undefined;
+    const to = TIERS.slice(TIERS.indexOf(served.tier as Tier) + 1).find((tier) => router.has(tier));
+    if (!to || !(TIERS as readonly string[]).includes(served.tier)) return undefined;
+    const task = [...messages].reverse().find((m) => m.role === "user")?.content;
+    const input = typeof task === "string" ? task : "";
     const verdict = assessAnswer(input, output, finishReason);
     if (!verdict.ok) return { from: served.tier, to, reason: verdict.reason };
     if (config.config.escalation.self_check) {
-      const score = await selfCheckScore(router, input, output, { signal: request.signal, onAttempt }).catch(
-        () => undefined,
-      );
+      const score = await selfCheckScore(router, input, output, { signal: request.signal, onAttempt: recorder.for("self-check") }).catch(() => undefined);
       const threshold = config.config.escalation.self_check_threshold;
-      if (score !== undefined && score < threshold) {
-        return { from: served.tier, to, reason: `the self-check scored it ${score} (< ${threshold})` };
-      }
+      if (score !== undefined && score < threshold) return { from: served.tier, to, reason: `the self-check scored it ${score} (< ${threshold})` };
     }
     return undefined;
-  }
-
-  private nextTier(tier: string): string | undefined {
-    const index = (TIERS as readonly string[]).indexOf(tier);
-    if (index < 0) return undefined;
-    return TIERS.slice(index + 1).find((candidate) => this.deps.router.has(candidate));
   }
 }

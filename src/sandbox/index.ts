@@ -7,3 +7,4 @@ export {
 } from "./fs.js";
 export { type Intent, isInside, printable, type Resolved, resolveInside } from "./paths.js";
 export { normaliseName } from "./protected.js";
+export { decideApproval, type PolicyInput, type PolicyVerdict, type Situation } from "./approval-policy.js";

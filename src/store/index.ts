@@ -12,3 +12,6 @@ export type {
 } from "./stats.js";
 export { Store, type StoreOptions } from "./store.js";
 export type { NewTask, TaskOutcome, TaskRecord, TaskRoute, TaskStatus, TaskUsage, TaskWithUsage } from "./tasks.js";
+export type { ApprovalRecord, ApprovalStatus } from "./approvals.js";
+export type { AuditRecord } from "./audit.js";
+export type { StepRecord, StepStatus } from "./steps.js";

@@ -82,6 +82,63 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX response_cache_expires ON response_cache (expires_at);
   `,
+  // 4: agents: every tool step, the file-access audit, approvals, paused conversations.
+  `
+  ALTER TABLE tasks ADD COLUMN workspace TEXT;
+  CREATE TABLE task_steps (
+    id          INTEGER PRIMARY KEY,
+    task_id     TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    step        INTEGER NOT NULL,
+    tool        TEXT NOT NULL,
+    call_id     TEXT NOT NULL,
+    args        TEXT NOT NULL,                -- JSON
+    status      TEXT NOT NULL,                -- success | error | denied | awaiting_approval
+    result      TEXT,
+    error_code  TEXT,
+    created_at  INTEGER NOT NULL,
+    duration_ms INTEGER
+  );
+  CREATE INDEX task_steps_task ON task_steps (task_id);
+
+  CREATE TABLE audit (
+    id        INTEGER PRIMARY KEY,
+    at        INTEGER NOT NULL,
+    task_id   TEXT,
+    operation TEXT NOT NULL,
+    path      TEXT NOT NULL,
+    resolved  TEXT,
+    allowed   INTEGER NOT NULL,
+    reason    TEXT
+  );
+  CREATE INDEX audit_at ON audit (at);
+
+  CREATE TABLE approvals (
+    id          TEXT PRIMARY KEY,
+    task_id     TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    call_id     TEXT NOT NULL,
+    tool        TEXT NOT NULL,
+    args        TEXT NOT NULL,                -- JSON, canonical
+    hash        TEXT NOT NULL,                -- sha256 of tool, canonical args, resolved paths and target state
+    preview     TEXT NOT NULL,                -- JSON: what the human was shown
+    reason      TEXT NOT NULL,
+    status      TEXT NOT NULL,                -- pending | approved | denied | used | expired
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    decided_at  INTEGER
+  );
+  CREATE INDEX approvals_task ON approvals (task_id);
+
+  CREATE TABLE task_state (
+    task_id    TEXT PRIMARY KEY REFERENCES tasks (id) ON DELETE CASCADE,
+    state      TEXT NOT NULL,                 -- JSON: the conversation and the calls still to run
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE approved_domains (
+    domain      TEXT PRIMARY KEY,
+    approved_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

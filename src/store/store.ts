@@ -4,9 +4,12 @@ import Database from "better-sqlite3";
 import { HobError } from "../errors/index.js";
 import { newId } from "./ids.js";
 import { MIGRATIONS, migrate } from "./migrations.js";
+import { ApprovalRepository } from "./approvals.js";
+import { AuditRepository } from "./audit.js";
 import { ModelCallRepository } from "./model-calls.js";
 import { ResponseCacheRepository } from "./response-cache.js";
 import { type CounterfactualPrice, computeStats, type Stats } from "./stats.js";
+import { StepRepository } from "./steps.js";
 import { processIsAlive, TaskRepository } from "./tasks.js";
 
 export interface StoreOptions {
@@ -22,6 +25,9 @@ export class Store {
   readonly tasks: TaskRepository;
   readonly modelCalls: ModelCallRepository;
   readonly responseCache: ResponseCacheRepository;
+  readonly steps: StepRepository;
+  readonly audit: AuditRepository;
+  readonly approvals: ApprovalRepository;
   readonly schemaVersion: number;
   /** How many tasks the crash sweep on open marked `interrupted`. */
   readonly interruptedOnOpen: number;
@@ -35,6 +41,9 @@ export class Store {
     this.tasks = new TaskRepository(db, now);
     this.modelCalls = new ModelCallRepository(db);
     this.responseCache = new ResponseCacheRepository(db);
+    this.steps = new StepRepository(db);
+    this.audit = new AuditRepository(db);
+    this.approvals = new ApprovalRepository(db, now);
     this.interruptedOnOpen = options.sweepInterrupted === false ? 0 : this.tasks.markInterrupted(processIsAlive);
   }
 

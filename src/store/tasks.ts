@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import { HobError } from "../errors/index.js";
 import { newId } from "./ids.js";
 
-export type TaskStatus = "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
+export type TaskStatus = "running" | "succeeded" | "failed" | "cancelled" | "interrupted" | "awaiting_approval";
 
 export interface TaskRecord {
   id: string;
@@ -26,6 +26,7 @@ export interface TaskRecord {
   escalatedFrom: string | null;
   escalationReason: string | null;
   fallback: string | null;
+  workspace: string | null;
 }
 
 interface TaskRow {
@@ -50,6 +51,7 @@ interface TaskRow {
   escalated_from: string | null;
   escalation_reason: string | null;
   fallback: string | null;
+  workspace: string | null;
 }
 
 function fromRow(row: TaskRow): TaskRecord {
@@ -75,6 +77,7 @@ function fromRow(row: TaskRow): TaskRecord {
     escalatedFrom: row.escalated_from,
     escalationReason: row.escalation_reason,
     fallback: row.fallback,
+    workspace: row.workspace,
   };
 }
 
@@ -134,7 +137,7 @@ export interface TaskRoute {
 }
 
 export interface TaskOutcome {
-  status: Exclude<TaskStatus, "running">;
+  status: Exclude<TaskStatus, "running" | "awaiting_approval">;
   output: string;
   error?: { code: string; message: string };
   durationMs: number;
@@ -168,6 +171,17 @@ export class TaskRepository {
         task.sessionId ?? null,
       );
     return this.get(id);
+  }
+
+  /** Marks a task as waiting for a human (or running again after one decided). */
+  setStatus(id: string, status: "running" | "awaiting_approval", output?: string): void {
+    this.db
+      .prepare("UPDATE tasks SET status = ?, output = COALESCE(?, output), pid = ?, updated_at = ? WHERE id = ?")
+      .run(status, output ?? null, status === "running" ? process.pid : null, this.now(), id);
+  }
+
+  setWorkspace(id: string, workspace: string): void {
+    this.db.prepare("UPDATE tasks SET workspace = ?, updated_at = ? WHERE id = ?").run(workspace, this.now(), id);
   }
 
   setRoute(id: string, route: TaskRoute): void {

@@ -1,0 +1,10 @@
+export { type AgentResult, BaseAgent, createAgent, type Validation } from "./base-agent.js";
+export {
+  type AgentDefinition,
+  type AgentDefinitionInput,
+  agentDefinitionSchema,
+  BUILT_IN_AGENTS_DIR,
+  parseDefinition,
+} from "./definition.js";
+export { AgentRegistry } from "./registry.js";
+export { type Approver, type LoopDeps, type LoopOutcome, type LoopState, newLoopState, runToolLoop } from "./tool-loop.js";

@@ -1,0 +1,45 @@
+import { join } from "node:path";
+import { parseYaml, readOptional } from "../config/index.js";
+import { HobError } from "../errors/index.js";
+import { type BaseAgent, createAgent } from "./base-agent.js";
+import { type AgentDefinition, BUILT_IN_AGENTS_DIR, parseDefinition, yamlFilesIn } from "./definition.js";
+
+/**
+ * Agents by name: hob's built-in YAML first, then the user's `$HOB_HOME/agents/*.yaml`,
+ * which add new agents or override built-ins of the same name.
+ */
+export class AgentRegistry {
+  private readonly definitions = new Map<string, AgentDefinition>();
+
+  private constructor() {}
+
+  static load(home: string, builtInDir = BUILT_IN_AGENTS_DIR): AgentRegistry {
+    const registry = new AgentRegistry();
+    for (const file of [...yamlFilesIn(builtInDir), ...yamlFilesIn(join(home, "agents"))]) {
+      const text = readOptional(file) ?? "";
+      const { value, locate } = parseYaml(text, file);
+      const definition = parseDefinition(value, file, locate);
+      registry.definitions.set(definition.name, definition);
+    }
+    return registry;
+  }
+
+  list(): AgentDefinition[] {
+    return [...this.definitions.values()];
+  }
+
+  definition(name: string): AgentDefinition {
+    const definition = this.definitions.get(name);
+    if (!definition) {
+      throw new HobError("E_USAGE", `There is no agent named "${name}".`, {
+        hint: `Known agents: ${[...this.definitions.keys()].join(", ")} (\`hob agents list\`).`,
+      });
+    }
+    return definition;
+  }
+
+  /** The agent for a name; an agent routing names but nobody defines falls back to general. */
+  agent(name: string): BaseAgent {
+    return createAgent(this.definitions.get(name) ?? this.definition("general"));
+  }
+}

@@ -1,0 +1,50 @@
+import { join } from "node:path";
+import type { LoadedConfig } from "../config/index.js";
+import { SandboxedFileSystem } from "../sandbox/index.js";
+import type { Store } from "../store/index.js";
+import { brave, type SearchProvider, searxng, type ToolContext } from "../tools/index.js";
+
+/** hob's own state, kept out of reach even if a workspace contains HOB_HOME. */
+export function hobPaths(config: LoadedConfig): string[] {
+  const { home, configFile, database } = config.paths;
+  return [configFile, database, `${database}-wal`, `${database}-shm`, join(home, "config"), join(home, "agents"), join(home, "skills")];
+}
+
+export function searchProvider(config: LoadedConfig): SearchProvider | undefined {
+  const { provider, url, apiKey } = config.search;
+  if (provider === "searxng" && url) return searxng(url);
+  if (provider === "brave" && apiKey) return brave(apiKey, url);
+  return undefined;
+}
+
+/** The tools' view of the world for one task: its sandboxed workspace, web access, and what it did so far. */
+export async function createToolContext(
+  config: LoadedConfig,
+  store: Store,
+  taskId: string,
+  workspace: string,
+  saved: { created: string[]; written: string[]; sources: string[] },
+  signal: AbortSignal | undefined,
+  now: () => number,
+): Promise<ToolContext> {
+  const fs = await SandboxedFileSystem.create(workspace, {
+    hobPaths: hobPaths(config),
+    audit: (entry) => store.audit.insert({ ...entry, at: now(), taskId }),
+  });
+  const allowed = new Set(config.config.approvals.allowed_domains);
+  return {
+    fs,
+    created: new Set(saved.created),
+    written: new Set(saved.written),
+    sources: new Set(saved.sources),
+    search: searchProvider(config),
+    fetchLimits: {
+      allowPrivateHosts: config.config.research.fetch.allow_private_hosts,
+      maxBytes: config.config.research.fetch.max_bytes,
+      timeoutMs: config.config.research.fetch.timeout_ms,
+    },
+    domainApproved: (domain) => allowed.has(domain) || store.approvals.isDomainApproved(domain),
+    approveDomain: (domain) => store.approvals.approveDomain(domain),
+    signal,
+  };
+}

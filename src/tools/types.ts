@@ -1,0 +1,45 @@
+import type { z } from "zod";
+import type { SandboxedFileSystem, Situation } from "../sandbox/index.js";
+import type { FetchLimits, SearchProvider } from "./web.js";
+
+/** What a tool may use. Built per task; the sandbox is the only way to files. */
+export interface ToolContext {
+  fs: SandboxedFileSystem;
+  /** Real paths of files this task created (overwriting those needs no approval). */
+  created: Set<string>;
+  /** Workspace-relative paths this task wrote (the code agent lints them at the end). */
+  written: Set<string>;
+  /** URLs the task searched up or fetched (the research agent cites them). */
+  sources: Set<string>;
+  search?: SearchProvider;
+  fetchLimits: FetchLimits;
+  domainApproved(domain: string): boolean;
+  approveDomain(domain: string): void;
+  signal?: AbortSignal;
+}
+
+/** What a human is shown before approving, and what the approval hash covers. */
+export interface ActionPreview {
+  tool: string;
+  summary: string;
+  /** Resolved (real) paths or URLs the action touches. */
+  targets: string[];
+  diff?: string;
+}
+
+export interface Assessment {
+  preview: ActionPreview;
+  situations: Situation[];
+  /** The targets' current state: an approval is void if it changes before the action runs. */
+  fingerprint: string;
+}
+
+export interface Tool<Params = unknown> {
+  name: string;
+  description: string;
+  params: z.ZodType<Params>;
+  /** Read-only tools have no side effects: requests offering only them may be cached. */
+  readOnly: boolean;
+  assess(args: Params, ctx: ToolContext): Promise<Assessment>;
+  execute(args: Params, ctx: ToolContext): Promise<string>;
+}
