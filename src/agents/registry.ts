@@ -38,8 +38,13 @@ export class AgentRegistry {
     return definition;
   }
 
-  /** The agent for a name; an agent routing names but nobody defines falls back to general. */
+  /** The agent of that name; an unknown name is a usage error (a user typed it). */
   agent(name: string): BaseAgent {
+    return createAgent(this.definition(name));
+  }
+
+  /** The agent routing picked; if a user removed it, the general agent takes the task. */
+  forRoute(name: string): BaseAgent {
     return createAgent(this.definitions.get(name) ?? this.definition("general"));
   }
 }

@@ -11,7 +11,9 @@ export function writeJson(io: CliIO, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Exit codes: 1 a failure, 2 a usage or config error, 130 cancelled by Ctrl-C. */
+/** Exit codes: 1 a failure, 2 a usage or config error, 3 waiting for approval, 130 cancelled by Ctrl-C. */
+export const EXIT_AWAITING_APPROVAL = 3;
+
 export function exitCodeFor(error: HobError): number {
   if (error.code === "E_CANCELLED") return 130;
   if (error.code === "E_USAGE" || error.code === "E_CONFIG") return 2;

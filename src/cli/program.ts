@@ -43,6 +43,8 @@ Examples:
   $ hob run "summarise what a monad is"
   $ hob run --tier smart --json "plan a 3-day trip to Lisbon"
   $ hob route "refactor my express app"
+  $ hob run --agent fileops --workspace ~/notes "which notes mention the dentist?"
+  $ hob approvals list
   $ hob chat
   $ hob stats --since 7d
 
@@ -75,6 +77,8 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .description("run one task and stream the answer")
     .argument("<task...>", 'what to do, e.g. "summarise what a monad is" (use - to read it from stdin)')
     .addOption(tier("force a tier instead of routing"))
+    .option("--agent <name>", "force an agent: general, fileops, code, research (or one of yours; see `hob agents list`)")
+    .option("--workspace <dir>", "the folder the agent may work in (default $HOB_HOME/workspace)")
     .option("--no-cache", "do not answer from (or store into) the response cache")
     .addOption(json())
     .addHelpText(
@@ -96,6 +100,56 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .description("talk with hob; the conversation carries context (/exit, /stats, /clear, /help)")
     .addOption(tier("force a tier for every turn"))
     .action(lazy(async () => (await import("./commands/chat.js")).chatCommand as Action));
+
+  const approvals = program
+    .command("approvals")
+    .description("tool calls waiting for a human: list, show, approve (resumes the task) or deny");
+  approvals
+    .command("list")
+    .description("approvals, pending first")
+    .option("--all", "include decided, used and expired ones", false)
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/approvals.js")).approvalsListCommand as Action));
+  approvals
+    .command("show")
+    .description("exactly what a pending call would do: tool, resolved targets, diff")
+    .argument("<id>", "an approval id (or a unique prefix)")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/approvals.js")).approvalsShowCommand as Action));
+  approvals
+    .command("approve")
+    .description("approve one call and resume its task where it stopped")
+    .argument("<id>", "an approval id (or a unique prefix)")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/approvals.js")).approvalsApproveCommand as Action));
+  approvals
+    .command("deny")
+    .description("deny one call; the task resumes and the agent is told it was denied")
+    .argument("<id>", "an approval id (or a unique prefix)")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/approvals.js")).approvalsDenyCommand as Action));
+
+  const agentsCommand = program.command("agents").description("the agents hob can run (built-in and yours)");
+  agentsCommand
+    .command("list")
+    .description("every agent with its tier and tools")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/agents.js")).agentsListCommand as Action));
+  agentsCommand
+    .command("show")
+    .description("one agent's full definition")
+    .argument("<name>", "the agent's name")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/agents.js")).agentsShowCommand as Action));
+
+  program
+    .command("audit")
+    .description("every file access agents attempted, allowed or denied, newest first")
+    .option("-n, --limit <n>", "how many entries", positiveInt, 50)
+    .option("--denied", "only refused accesses", false)
+    .option("--task <id>", "only this task's accesses")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/audit.js")).auditCommand as Action));
 
   const cache = program.command("cache").description("the response cache of deterministic answers");
   cache

@@ -39,6 +39,8 @@ export interface Renderer {
   onEvent(event: HobEvent): void;
   /** Stops the spinner and ends the streamed text with a newline. */
   close(): void;
+  /** Stops the spinner so a prompt can use the line. */
+  pause(): void;
 }
 
 /**
@@ -103,6 +105,31 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
           label = event.to;
           spinner.start(c.dim(label));
           break;
+        case "tool-call": {
+          if (event.state === "executing") {
+            spinner.stop();
+            endText();
+            io.stderr.write(c.dim(`→ ${event.tool} ${argsLine(event.args)}\n`));
+            spinner.start(c.dim(`${label} (step ${event.step})`));
+          } else if (event.state === "error" || event.state === "denied") {
+            spinner.stop();
+            io.stderr.write(c.yellow(`  ✗ ${event.tool}: ${(event.summary ?? "").replace(/^Error( \[\w+\])?: /, "")}\n`));
+            spinner.start(c.dim(label));
+          }
+          break;
+        }
+        case "approval-requested":
+          spinner.stop();
+          endText();
+          io.stderr.write(
+            c.yellow(`⏸ waiting for approval ${event.approvalId}: ${event.summary} (${event.reason})\n`) +
+              c.dim(`  hob approvals show ${event.approvalId} · hob approvals approve ${event.approvalId} · hob approvals deny ${event.approvalId}\n`),
+          );
+          break;
+        case "task-paused":
+          spinner.stop();
+          endText();
+          break;
         case "model-call":
           break;
       }
@@ -111,7 +138,19 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
       spinner.stop();
       endText();
     },
+    pause() {
+      spinner.stop();
+      endText();
+    },
   };
+}
+
+/** A tool call's arguments on one short line (paths and queries, not whole file contents). */
+function argsLine(args: unknown): string {
+  if (typeof args !== "object" || args === null) return "";
+  return Object.entries(args as Record<string, unknown>)
+    .map(([key, value]) => `${key}=${typeof value === "string" && value.length > 60 ? `${JSON.stringify(value.slice(0, 57))}…` : JSON.stringify(value)}`)
+    .join(" ");
 }
 
 export function summaryLine(c: Colors, result: TaskSummary): string {

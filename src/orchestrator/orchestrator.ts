@@ -82,7 +82,7 @@ export class Orchestrator {
     } catch (thrown) {
       return this.fail(task.id, toHobError(thrown), "", started, recorder, emit);
     }
-    const agent = forced ?? agents.agent(decision.agent);
+    const agent = forced ?? agents.forRoute(decision.agent);
     // Routing's tier fits the task's complexity; a forced agent without --tier uses its own.
     const tier = request.tier ?? (forced ? agent.definition.tier : decision.tier);
     const reason = forced && !request.tier ? `agent forced to ${agent.name}; its tier is ${tier}` : decision.reason;

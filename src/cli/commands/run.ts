@@ -4,11 +4,14 @@ import type { TaskSummary } from "../../events/index.js";
 import { createOrchestrator } from "../../orchestrator/index.js";
 import { openContext } from "../context.js";
 import type { CliIO } from "../io.js";
-import { exitCodeFor, reportError, writeJson } from "../output.js";
+import { canPrompt, terminalApprover } from "../approver.js";
 import { createRenderer } from "../render.js";
+import { reportTaskResult } from "../task-result.js";
 
 interface RunOptions {
   tier?: Tier;
+  agent?: string;
+  workspace?: string;
   cache: boolean;
   json: boolean;
   verbose?: boolean;
@@ -44,8 +47,11 @@ export async function runCommand(io: CliIO, words: string[], options: RunOptions
     result = await createOrchestrator(config, store).run({
       input,
       tier: options.tier,
+      agent: options.agent,
+      workspace: options.workspace,
       cache: options.cache,
       signal: controller.signal,
+      approver: renderer && canPrompt(io) ? terminalApprover(io, renderer.pause) : undefined,
       onEvent: renderer?.onEvent,
     });
   } finally {
@@ -53,19 +59,5 @@ export async function runCommand(io: CliIO, words: string[], options: RunOptions
     unsubscribe();
     store.close();
   }
-  if (result.status === "succeeded") {
-    if (json) {
-      const { error: _none, ...rest } = result;
-      writeJson(io, rest);
-    }
-    return 0;
-  }
-  const error = HobError.fromJSON(result.error ?? { code: "E_INTERNAL", message: "The task failed." });
-  reportError(
-    io,
-    error,
-    { json, verbose: Boolean(options.verbose) },
-    json ? { id: result.id, status: result.status } : {},
-  );
-  return exitCodeFor(error);
+  return reportTaskResult(io, result, { json, verbose: options.verbose });
 }

@@ -1,0 +1,35 @@
+import { createInterface } from "node:readline";
+import type { Approver } from "../agents/index.js";
+import { colorsFor } from "./format.js";
+import type { CliIO } from "./io.js";
+
+/** True when a human can answer a prompt: both stdin and stderr are terminals. */
+export function canPrompt(io: CliIO): boolean {
+  return Boolean(io.stdin.isTTY && io.stderr.isTTY);
+}
+
+/**
+ * Asks at the terminal, showing exactly what will happen: the tool, the resolved
+ * targets, why it needs approval, and a diff for overwrites. Anything but "y" denies.
+ */
+export function terminalApprover(io: CliIO, pauseSpinner: () => void): Approver {
+  return async ({ preview, reason }) => {
+    pauseSpinner();
+    const c = colorsFor(io.stderr, io.env);
+    const lines = [
+      "",
+      c.yellow(`┌ approval needed: ${preview.tool} — ${preview.summary}`),
+      `│ why: ${reason}`,
+      ...preview.targets.map((target) => `│ target: ${target}`),
+      ...(preview.diff ? preview.diff.split("\n").slice(2, 60).map((line) => `│ ${line.startsWith("+") ? c.green(line) : line.startsWith("-") ? c.red(line) : line}`) : []),
+    ];
+    io.stderr.write(`${lines.join("\n")}\n`);
+    const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream, terminal: true });
+    const answer = await new Promise<string>((resolve) => {
+      rl.question(c.yellow("└ allow this? [y/N] "), resolve);
+      rl.once("close", () => resolve(""));
+    });
+    rl.close();
+    return /^y(es)?$/i.test(answer.trim()) ? "approve" : "deny";
+  };
+}

@@ -1,0 +1,116 @@
+import { HobError } from "../../errors/index.js";
+import { createOrchestrator } from "../../orchestrator/index.js";
+import type { ApprovalRecord } from "../../store/index.js";
+import { canPrompt, terminalApprover } from "../approver.js";
+import { openContext } from "../context.js";
+import { colorsFor, formatTime, oneLine, table } from "../format.js";
+import type { CliIO } from "../io.js";
+import { writeJson } from "../output.js";
+import { createRenderer } from "../render.js";
+import { reportTaskResult } from "../task-result.js";
+
+interface Preview {
+  summary?: string;
+  targets?: string[];
+  diff?: string;
+}
+
+function approvalJson(a: ApprovalRecord) {
+  return {
+    id: a.id,
+    task_id: a.taskId,
+    tool: a.tool,
+    args: a.args,
+    reason: a.reason,
+    status: a.status,
+    preview: a.preview,
+    created_at: new Date(a.createdAt).toISOString(),
+    expires_at: new Date(a.expiresAt).toISOString(),
+    decided_at: a.decidedAt === null ? null : new Date(a.decidedAt).toISOString(),
+  };
+}
+
+export async function approvalsListCommand(io: CliIO, options: { json: boolean; all: boolean }): Promise<number> {
+  const { store } = await openContext(io, options);
+  try {
+    const approvals = store.approvals.list(options.all ? {} : { status: "pending" });
+    if (options.json) writeJson(io, approvals.map(approvalJson));
+    else if (approvals.length === 0) io.stdout.write(options.all ? "No approvals yet.\n" : "Nothing is waiting for approval.\n");
+    else {
+      const c = colorsFor(io.stdout, io.env);
+      io.stdout.write(
+        `${table([
+          ["ID", "TASK", "STATUS", "TOOL", "ACTION", "EXPIRES (UTC)"].map((h) => c.bold(h)),
+          ...approvals.map((a) => [a.id, a.taskId, a.status, a.tool, oneLine((a.preview as Preview).summary ?? "", 50), formatTime(a.expiresAt)]),
+        ])}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+export async function approvalsShowCommand(io: CliIO, id: string, options: { json: boolean }): Promise<number> {
+  const { store } = await openContext(io, options);
+  try {
+    const approval = store.approvals.get(id);
+    if (options.json) {
+      writeJson(io, approvalJson(approval));
+      return 0;
+    }
+    const preview = approval.preview as Preview;
+    const c = colorsFor(io.stdout, io.env);
+    const lines = [
+      `${c.bold("Approval")} ${approval.id} · ${approval.status} · task ${approval.taskId} · expires ${formatTime(approval.expiresAt)} UTC`,
+      `${c.bold("Action")}   ${approval.tool}: ${preview.summary ?? ""}`,
+      `${c.bold("Why")}      ${approval.reason}`,
+      ...(preview.targets ?? []).map((target) => `${c.bold("Target")}   ${target}`),
+      `${c.bold("Args")}     ${oneLine(JSON.stringify(approval.args), 200)}`,
+    ];
+    if (preview.diff) lines.push("", preview.diff);
+    io.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+export const approvalsApproveCommand = (io: CliIO, id: string, options: { json: boolean; verbose?: boolean }) =>
+  decideAndResume(io, id, "approved", options);
+export const approvalsDenyCommand = (io: CliIO, id: string, options: { json: boolean; verbose?: boolean }) =>
+  decideAndResume(io, id, "denied", options);
+
+/** Records the decision, then resumes the task where it stopped and reports how it ends. */
+async function decideAndResume(
+  io: CliIO,
+  id: string,
+  decision: "approved" | "denied",
+  options: { json: boolean; verbose?: boolean },
+): Promise<number> {
+  const { config, store } = await openContext(io, options);
+  const controller = new AbortController();
+  const unsubscribe = io.onInterrupt(() => controller.abort());
+  const renderer = options.json ? undefined : createRenderer(io, { summary: true });
+  try {
+    const approval = store.approvals.decide(id, decision);
+    if (!options.json) {
+      io.stderr.write(`${decision === "approved" ? "Approved" : "Denied"} ${approval.tool}: ${(approval.preview as Preview).summary ?? ""}. Resuming task ${approval.taskId}…\n`);
+    }
+    const task = store.tasks.get(approval.taskId);
+    if (task.status !== "awaiting_approval") {
+      throw new HobError("E_APPROVAL", `Task ${task.id} is ${task.status}; there is nothing to resume.`);
+    }
+    const result = await createOrchestrator(config, store).resume(approval.taskId, {
+      signal: controller.signal,
+      approver: renderer && canPrompt(io) ? terminalApprover(io, renderer.pause) : undefined,
+      onEvent: renderer?.onEvent,
+    });
+    renderer?.close();
+    return reportTaskResult(io, result, options);
+  } finally {
+    renderer?.close();
+    unsubscribe();
+    store.close();
+  }
+}

@@ -1,0 +1,50 @@
+import { openContext } from "../context.js";
+import { colorsFor, formatTime, oneLine, table } from "../format.js";
+import type { CliIO } from "../io.js";
+import { writeJson } from "../output.js";
+
+export async function auditCommand(
+  io: CliIO,
+  options: { json: boolean; limit: number; denied: boolean; task?: string },
+): Promise<number> {
+  const { store } = await openContext(io, options);
+  try {
+    const entries = store.audit.list({ limit: options.limit, deniedOnly: options.denied, taskId: options.task });
+    if (options.json) {
+      writeJson(
+        io,
+        entries.map((e) => ({
+          at: new Date(e.at).toISOString(),
+          task_id: e.taskId,
+          operation: e.operation,
+          path: e.path,
+          resolved: e.resolved,
+          allowed: e.allowed,
+          reason: e.reason,
+        })),
+      );
+      return 0;
+    }
+    if (entries.length === 0) {
+      io.stdout.write("No file accesses recorded yet.\n");
+      return 0;
+    }
+    const c = colorsFor(io.stdout, io.env);
+    io.stdout.write(
+      `${table([
+        ["WHEN (UTC)", "TASK", "OP", "ALLOWED", "PATH", "REASON"].map((h) => c.bold(h)),
+        ...entries.map((e) => [
+          formatTime(e.at),
+          e.taskId ?? "–",
+          e.operation,
+          e.allowed ? c.green("yes") : c.red("no"),
+          oneLine(e.path, 40),
+          oneLine(e.reason ?? "", 70),
+        ]),
+      ])}\n`,
+    );
+    return 0;
+  } finally {
+    store.close();
+  }
+}
