@@ -116,24 +116,36 @@ describe("agents through `hob run` (fake models, real sandbox, real store)", () 
       );
       const run = await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "add dad to my todo"], { env });
       expect(run.code).toBe(3);
-      const paused = run.json() as { id: string; status: string; approval: { id: string; tool: string; reason: string } };
+      const paused = run.json() as {
+        id: string;
+        status: string;
+        approval: { id: string; tool: string; reason: string };
+      };
       expect(paused).toMatchObject({ status: "awaiting_approval", approval: { tool: "write_file" } });
       expect(paused.approval.reason).toBe("it overwrites a file this task did not create");
       expect(readFileSync(join(ws, "todo.txt"), "utf8")).toBe("call mum\n");
       expect(readFileSync(join(ws, "fresh.txt"), "utf8")).toBe("edited by the task");
 
       const list = (await runCli(["approvals", "list", "--json"], { env })).json() as Json[];
-      expect(list).toEqual([expect.objectContaining({ id: paused.approval.id, status: "pending", task_id: paused.id })]);
+      expect(list).toEqual([
+        expect.objectContaining({ id: paused.approval.id, status: "pending", task_id: paused.id }),
+      ]);
       const show = await runCli(["approvals", "show", paused.approval.id], { env });
       expect(show.stdout).toContain("overwrite todo.txt");
       expect(show.stdout).toContain(`Target   ${join(ws, "todo.txt")}`);
       expect(show.stdout).toContain("+call dad");
-      expect((await runCli(["history", "--json"], { env })).json()).toEqual([expect.objectContaining({ status: "awaiting_approval" })]);
+      expect((await runCli(["history", "--json"], { env })).json()).toEqual([
+        expect.objectContaining({ status: "awaiting_approval" }),
+      ]);
 
       anthropic.enqueue(say("Added dad to your todo list."));
       const approved = await runCli(["approvals", "approve", "--json", paused.approval.id], { env });
       expect(approved.code).toBe(0);
-      expect(approved.json()).toMatchObject({ id: paused.id, status: "succeeded", output: "Added dad to your todo list." });
+      expect(approved.json()).toMatchObject({
+        id: paused.id,
+        status: "succeeded",
+        output: "Added dad to your todo list.",
+      });
       expect(readFileSync(join(ws, "todo.txt"), "utf8")).toBe("call mum\ncall dad\n");
       // The conversation resumed: the model saw the tool result of the approved call.
       expect(toolResults(anthropic).at(-1)).toContain("Wrote todo.txt");
@@ -144,7 +156,9 @@ describe("agents through `hob run` (fake models, real sandbox, real store)", () 
 
     it("tells the model when a call is denied, and the task goes on", async () => {
       anthropic.enqueue(tool("delete_file", { path: "todo.txt" }));
-      const paused = (await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "delete my todo"], { env })).json() as {
+      const paused = (
+        await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "delete my todo"], { env })
+      ).json() as {
         approval: { id: string; reason: string };
       };
       expect(paused.approval.reason).toMatch(/deletes a file|sensitive/);
@@ -157,7 +171,9 @@ describe("agents through `hob run` (fake models, real sandbox, real store)", () 
 
     it("re-checks the target just before the action: an approval for a changed file asks again", async () => {
       anthropic.enqueue(tool("write_file", { path: "todo.txt", content: "replaced" }));
-      const first = (await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "replace todo"], { env })).json() as {
+      const first = (
+        await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "replace todo"], { env })
+      ).json() as {
         approval: { id: string };
       };
       writeFileSync(join(ws, "todo.txt"), "changed by the user meanwhile\n");
@@ -172,7 +188,9 @@ describe("agents through `hob run` (fake models, real sandbox, real store)", () 
     it("lets approvals expire, and policy can deny a tool outright", async () => {
       writeHobConfig(home, "approvals:\n  ttl_minutes: 0.0001\n  tools:\n    move_file: deny\n");
       anthropic.enqueue(tool("write_file", { path: "todo.txt", content: "x" }));
-      const paused = (await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "overwrite"], { env })).json() as {
+      const paused = (
+        await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "overwrite"], { env })
+      ).json() as {
         approval: { id: string };
       };
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -183,7 +201,9 @@ describe("agents through `hob run` (fake models, real sandbox, real store)", () 
       anthropic.enqueue(tool("move_file", { source: "todo.txt", destination: "done.txt" }), say("Could not move it."));
       const run = await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "move it"], { env });
       expect(run.json()).toMatchObject({ status: "succeeded" });
-      expect(toolResults(anthropic).at(-1)).toContain("denied by hob's approval policy (approvals.tools.move_file is deny)");
+      expect(toolResults(anthropic).at(-1)).toContain(
+        "denied by hob's approval policy (approvals.tools.move_file is deny)",
+      );
       expect(existsSync(join(ws, "todo.txt"))).toBe(true);
     });
   });
@@ -197,7 +217,9 @@ describe("agents through `hob run` (fake models, real sandbox, real store)", () 
         tool("lint_file", { path: "hello.py" }),
         say("Wrote hello.py; run it with python3 hello.py."),
       );
-      const run = await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "write hello world in python"], { env });
+      const run = await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "write hello world in python"], {
+        env,
+      });
       expect(run.json()).toMatchObject({ status: "succeeded", agent: "code" });
       const results = toolResults(anthropic);
       expect(results[1]).toMatch(/Errors found \(ruff\)/);
@@ -209,12 +231,18 @@ describe("agents through `hob run` (fake models, real sandbox, real store)", () 
       anthropic.enqueue(tool("write_file", { path: "broken.js", content: "let x = ;\n" }), say("Done!"));
       const run = await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "write some js"], { env });
       expect(run.code).toBe(1);
-      expect((run.json() as { error: { code: string; message: string } }).error).toMatchObject({ code: "E_VALIDATION" });
+      expect((run.json() as { error: { code: string; message: string } }).error).toMatchObject({
+        code: "E_VALIDATION",
+      });
       expect((run.json() as { error: { message: string } }).error.message).toContain("lint still fails: broken.js:1");
     });
 
     it("lints Bash with bash -n", async () => {
-      anthropic.enqueue(tool("write_file", { path: "x.sh", content: "if then\n" }), tool("lint_file", { path: "x.sh" }), say("ok"));
+      anthropic.enqueue(
+        tool("write_file", { path: "x.sh", content: "if then\n" }),
+        tool("lint_file", { path: "x.sh" }),
+        say("ok"),
+      );
       await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "write a script"], { env });
       expect(toolResults(anthropic)[1]).toMatch(/Errors found \(bash -n/);
     });
@@ -243,13 +271,69 @@ describe("agents through `hob run` (fake models, real sandbox, real store)", () 
     expect(code).toMatchObject({ sensitive_tools: ["delete_file"], max_steps: 16 });
     expect((await runCli(["agents", "show", "research"], { env })).stdout).toContain("tools: web_search, fetch_url");
     mkdirSync(join(home, "agents"));
-    writeFileSync(join(home, "agents", "fileops.yaml"), "name: fileops\ndescription: mine\ntier: local\nsystem_prompt: hi\n");
-    expect((await runCli(["agents", "show", "--json", "fileops"], { env })).json()).toMatchObject({ description: "mine", tier: "local" });
+    writeFileSync(
+      join(home, "agents", "fileops.yaml"),
+      "name: fileops\ndescription: mine\ntier: local\nsystem_prompt: hi\n",
+    );
+    expect((await runCli(["agents", "show", "--json", "fileops"], { env })).json()).toMatchObject({
+      description: "mine",
+      tier: "local",
+    });
     const unknown = await runCli(["run", "--json", "--agent", "wizard", "x"], { env });
     expect((unknown.json() as { error: { message: string } }).error.message).toBe('There is no agent named "wizard".');
-    writeFileSync(join(home, "agents", "bad.yaml"), "name: bad\ndescription: x\ntier: local\nsystem_prompt: hi\ntools: [rm_rf]\n");
+    writeFileSync(
+      join(home, "agents", "bad.yaml"),
+      "name: bad\ndescription: x\ntier: local\nsystem_prompt: hi\ntools: [rm_rf]\n",
+    );
     const bad = await runCli(["agents", "list", "--json"], { env });
     expect(bad.code).toBe(2);
     expect((bad.json() as { error: { message: string } }).error.message).toMatch(/bad\.yaml:5: `tools\.0`/);
+  });
+});
+
+describe("the research agent (fake model, fixture web, fake SearXNG)", () => {
+  it("searches, fetches, answers with its sources, and asks before a new domain", async () => {
+    const { FixtureWeb } = await import("./fakes/web.js");
+    const [anthropic, web] = await Promise.all([FakeAnthropic.start(), FixtureWeb.start()]);
+    const { home, cleanup } = tempHome();
+    try {
+      const host = new URL(web.url).host;
+      writeHobConfig(
+        home,
+        `research:\n  search: { provider: searxng, url: "${web.url}" }\n  fetch: { allow_private_hosts: ["${host}"] }\n`,
+      );
+      const env = testEnv(home, anthropic.url);
+      anthropic.enqueue(
+        tool("web_search", { query: "how many hearts does an octopus have" }),
+        tool("fetch_url", { url: `${web.url}/octopus` }),
+      );
+      const paused = await runCli(["run", "--json", "--agent", "research", "how many hearts does an octopus have?"], {
+        env,
+      });
+      const { approval } = paused.json() as { approval: { id: string; reason: string } };
+      expect(approval.reason).toBe("it fetches from a domain not approved before");
+      anthropic.enqueue(say(`An octopus has three hearts.\n\nSources:\n- ${web.url}/octopus`));
+      const done = await runCli(["approvals", "approve", "--json", approval.id], { env });
+      expect(done.json()).toMatchObject({ status: "succeeded", agent: "research" });
+      const results = toolResults(anthropic);
+      expect(results[0]).toContain(`${web.url}/octopus`);
+      expect(results[1]).toContain("three hearts and blue blood");
+
+      // The domain is approved now: the next fetch from it needs no human.
+      anthropic.enqueue(
+        tool("fetch_url", { url: `${web.url}/octopus` }),
+        say(`Blue blood. Sources: ${web.url}/octopus`),
+      );
+      const again = await runCli(["run", "--json", "--agent", "research", "what colour is octopus blood?"], { env });
+      expect(again.json()).toMatchObject({ status: "succeeded" });
+
+      // An answer that cites nothing it read is not accepted.
+      anthropic.enqueue(say("Octopuses are purple, trust me."));
+      const uncited = await runCli(["run", "--json", "--agent", "research", "octopus colour?"], { env });
+      expect((uncited.json() as { error: { code: string } }).error.code).toBe("E_VALIDATION");
+    } finally {
+      cleanup();
+      await Promise.all([anthropic.close(), web.close()]);
+    }
   });
 });

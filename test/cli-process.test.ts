@@ -104,3 +104,54 @@ describe("hob as a process (built binary, fake Anthropic server)", () => {
     expect(run.stderr.split("\n").filter(Boolean)).toHaveLength(2);
   });
 });
+
+describe("approval in a terminal (a pseudo-terminal via script(1))", () => {
+  it("shows the action with its diff, asks, and acts on the answer", async () => {
+    const { writeFileSync, readFileSync, mkdirSync } = await import("node:fs");
+    const fake = await FakeAnthropic.start();
+    const { home, cleanup } = tempHome();
+    try {
+      mkdirSync(join(home, "workspace"));
+      writeFileSync(join(home, "workspace", "todo.txt"), "call mum\n");
+      const env = { ...testEnv(home, fake.url), TERM: "dumb" };
+      const ask = async (answer: string, content: string) => {
+        fake.enqueue(
+          { kind: "tool_use", name: "write_file", input: { path: "todo.txt", content } },
+          { kind: "text", text: "Done." },
+        );
+        const child = spawn(
+          "script",
+          ["-qec", `${process.execPath} ${HOB_BIN} run --agent code --tier fast "edit my todo"`, "/dev/null"],
+          {
+            env,
+            stdio: ["pipe", "pipe", "pipe"],
+          },
+        );
+        let screen = "";
+        const prompted = new Promise<void>((resolve) => {
+          child.stdout.on("data", (d) => {
+            screen += d;
+            if (screen.includes("allow this? [y/N]")) resolve();
+          });
+        });
+        await prompted;
+        child.stdin.write(`${answer}\r`);
+        await new Promise((resolve) => child.on("close", resolve));
+        return screen;
+      };
+      const yes = await ask("y", "call mum\ncall dad\n");
+      expect(yes).toContain("approval needed: write_file — overwrite todo.txt");
+      expect(yes).toContain("why: it overwrites a file this task did not create");
+      expect(yes).toContain("+call dad");
+      expect(readFileSync(join(home, "workspace", "todo.txt"), "utf8")).toBe("call mum\ncall dad\n");
+
+      const no = await ask("n", "wiped\n");
+      expect(no).toContain("allow this? [y/N]");
+      expect(readFileSync(join(home, "workspace", "todo.txt"), "utf8")).toBe("call mum\ncall dad\n");
+      expect(JSON.stringify(fake.messageRequests.at(-1)?.body.messages)).toContain("the user denied this action");
+    } finally {
+      cleanup();
+      await fake.close();
+    }
+  });
+});

@@ -52,7 +52,9 @@ class CodeAgent extends BaseAgent {
       }
     }
     if (failing.length > 0) return { ok: false, reason: `lint still fails: ${failing.join("; ")}` };
-    return result.text.trim() || deps.tools.written.size > 0 ? { ok: true } : { ok: false, reason: "nothing was written or said" };
+    return result.text.trim() || deps.tools.written.size > 0
+      ? { ok: true }
+      : { ok: false, reason: "nothing was written or said" };
   }
 }
 
@@ -60,7 +62,9 @@ class CodeAgent extends BaseAgent {
 class ResearchAgent extends BaseAgent {
   async validateResult(result: AgentResult, deps: LoopDeps): Promise<Validation> {
     const cited = [...deps.tools.sources].filter((url) => result.text.includes(url));
-    return cited.length > 0 ? { ok: true } : { ok: false, reason: "the answer cites no source the agent searched or read" };
+    return cited.length > 0
+      ? { ok: true }
+      : { ok: false, reason: "the answer cites no source the agent searched or read" };
   }
 }
 

@@ -52,19 +52,31 @@ export interface AgentDefinition {
 }
 
 /** Validates one parsed YAML definition; errors name the file, line and field. */
-export function parseDefinition(value: unknown, file: string, locate: (path: ReadonlyArray<PropertyKey>, key?: string) => string): AgentDefinition {
+export function parseDefinition(
+  value: unknown,
+  file: string,
+  locate: (path: ReadonlyArray<PropertyKey>, key?: string) => string,
+): AgentDefinition {
   const result = agentDefinitionSchema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0] as z.core.$ZodIssue;
     if (issue.code === "unrecognized_keys") {
       const key = issue.keys[0] ?? "";
-      throw new HobError("E_CONFIG", `${file}${locate(issue.path, key)}: unknown field \`${[...issue.path, key].join(".")}\`.`, {
-        hint: "Fields: name, description, base, tier, system_prompt, tools, max_steps, approval.",
-      });
+      throw new HobError(
+        "E_CONFIG",
+        `${file}${locate(issue.path, key)}: unknown field \`${[...issue.path, key].join(".")}\`.`,
+        {
+          hint: "Fields: name, description, base, tier, system_prompt, tools, max_steps, approval.",
+        },
+      );
     }
-    throw new HobError("E_CONFIG", `${file}${locate(issue.path)}: \`${issue.path.join(".") || "(top level)"}\`: ${issue.message}.`, {
-      hint: `Fix that field. Tools: ${TOOL_NAMES.join(", ")}. Tiers: ${TIERS.join(", ")}.`,
-    });
+    throw new HobError(
+      "E_CONFIG",
+      `${file}${locate(issue.path)}: \`${issue.path.join(".") || "(top level)"}\`: ${issue.message}.`,
+      {
+        hint: `Fix that field. Tools: ${TOOL_NAMES.join(", ")}. Tiers: ${TIERS.join(", ")}.`,
+      },
+    );
   }
   const data = result.data;
   return {

@@ -7,4 +7,11 @@ export {
   parseDefinition,
 } from "./definition.js";
 export { AgentRegistry } from "./registry.js";
-export { type Approver, type LoopDeps, type LoopOutcome, type LoopState, newLoopState, runToolLoop } from "./tool-loop.js";
+export {
+  type Approver,
+  type LoopDeps,
+  type LoopOutcome,
+  type LoopState,
+  newLoopState,
+  runToolLoop,
+} from "./tool-loop.js";

@@ -61,7 +61,17 @@ export type LoopOutcome =
   | { kind: "paused"; approval: { id: string; tool: string; summary: string; reason: string } };
 
 export function newLoopState(tier: string, messages: Message[]): LoopState {
-  return { tier, messages, step: 0, pending: [], results: [], created: [], written: [], sources: [], sideEffects: false };
+  return {
+    tier,
+    messages,
+    step: 0,
+    pending: [],
+    results: [],
+    created: [],
+    written: [],
+    sources: [],
+    sideEffects: false,
+  };
 }
 
 /**
@@ -137,9 +147,16 @@ function toolSpecs(agent: AgentDefinition): ToolSpec[] {
   });
 }
 
-type CallOutcome = { result: ToolResultPart } | { pause: { id: string; tool: string; summary: string; reason: string } };
+type CallOutcome =
+  | { result: ToolResultPart }
+  | { pause: { id: string; tool: string; summary: string; reason: string } };
 
-async function runCall(agent: AgentDefinition, call: ToolCallPart, state: LoopState, deps: LoopDeps): Promise<CallOutcome> {
+async function runCall(
+  agent: AgentDefinition,
+  call: ToolCallPart,
+  state: LoopState,
+  deps: LoopDeps,
+): Promise<CallOutcome> {
   const started = deps.now();
   const { taskId, store } = deps;
   const finish = (status: ToolCallState, output: string, error?: HobError): CallOutcome => {
@@ -166,17 +183,37 @@ async function runCall(agent: AgentDefinition, call: ToolCallPart, state: LoopSt
       summary: output.slice(0, 200),
       ...(error ? { error: error.toJSON() } : {}),
     });
-    return { result: { type: "tool-result", toolCallId: call.toolCallId, toolName: call.toolName, output, isError: status !== "success" } };
+    return {
+      result: {
+        type: "tool-result",
+        toolCallId: call.toolCallId,
+        toolName: call.toolName,
+        output,
+        isError: status !== "success",
+      },
+    };
   };
 
   const tool = agent.tools.includes(call.toolName) ? TOOLS[call.toolName] : undefined;
-  if (!tool) return finish("error", `Error: there is no tool "${call.toolName}". Available: ${agent.tools.join(", ") || "none"}.`);
+  if (!tool)
+    return finish(
+      "error",
+      `Error: there is no tool "${call.toolName}". Available: ${agent.tools.join(", ") || "none"}.`,
+    );
   const parsed = tool.params.safeParse(call.input);
   if (!parsed.success) {
     return finish("error", `Error: invalid arguments for ${tool.name}: ${z.prettifyError(parsed.error)}`);
   }
   const args = parsed.data as never;
-  deps.emit({ type: "tool-call", taskId, step: state.step, callId: call.toolCallId, tool: tool.name, args: call.input, state: "executing" });
+  deps.emit({
+    type: "tool-call",
+    taskId,
+    step: state.step,
+    callId: call.toolCallId,
+    tool: tool.name,
+    args: call.input,
+    state: "executing",
+  });
   try {
     const assessment = await tool.assess(args, deps.tools);
     const verdict = decideApproval(deps.policy, {
@@ -186,15 +223,24 @@ async function runCall(agent: AgentDefinition, call: ToolCallPart, state: LoopSt
       agentRules: agent.approval,
     });
     if (verdict.level === "deny") {
-      return finish("denied", `Error: denied by hob's approval policy (${verdict.reason}). Do not try to work around it.`);
+      return finish(
+        "denied",
+        `Error: denied by hob's approval policy (${verdict.reason}). Do not try to work around it.`,
+      );
     }
     if (verdict.level === "ask") {
       // An approval covers exactly this action: tool, canonical arguments, resolved targets, their current state.
       const hash = createHash("sha256")
-        .update(canonicalJson({ tool: tool.name, args, targets: assessment.preview.targets, state: assessment.fingerprint }))
+        .update(
+          canonicalJson({ tool: tool.name, args, targets: assessment.preview.targets, state: assessment.fingerprint }),
+        )
         .digest("hex");
       const prior = store.approvals.decisionFor(taskId, call.toolCallId);
-      if (prior?.status === "denied") return finish("denied", "Error: the user denied this action. Do not try it again; continue without it or explain.");
+      if (prior?.status === "denied")
+        return finish(
+          "denied",
+          "Error: the user denied this action. Do not try it again; continue without it or explain.",
+        );
       if (!store.approvals.consume(taskId, hash)) {
         const changed = prior?.status === "approved" || prior?.status === "used";
         const reason = changed ? `${verdict.reason}; the target changed after it was approved` : verdict.reason;
@@ -211,7 +257,10 @@ async function runCall(agent: AgentDefinition, call: ToolCallPart, state: LoopSt
         });
         if (decision === "deny") {
           store.approvals.decide(approval.id, "denied");
-          return finish("denied", "Error: the user denied this action. Do not try it again; continue without it or explain.");
+          return finish(
+            "denied",
+            "Error: the user denied this action. Do not try it again; continue without it or explain.",
+          );
         }
         if (decision === "defer") {
           finish("awaiting_approval", `Waiting for approval ${approval.id}: ${assessment.preview.summary}`);

@@ -21,7 +21,12 @@ export function terminalApprover(io: CliIO, pauseSpinner: () => void): Approver 
       c.yellow(`┌ approval needed: ${preview.tool} — ${preview.summary}`),
       `│ why: ${reason}`,
       ...preview.targets.map((target) => `│ target: ${target}`),
-      ...(preview.diff ? preview.diff.split("\n").slice(2, 60).map((line) => `│ ${line.startsWith("+") ? c.green(line) : line.startsWith("-") ? c.red(line) : line}`) : []),
+      ...(preview.diff
+        ? preview.diff
+            .split("\n")
+            .slice(2, 60)
+            .map((line) => `│ ${line.startsWith("+") ? c.green(line) : line.startsWith("-") ? c.red(line) : line}`)
+        : []),
     ];
     io.stderr.write(`${lines.join("\n")}\n`);
     const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream, terminal: true });

@@ -77,7 +77,10 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .description("run one task and stream the answer")
     .argument("<task...>", 'what to do, e.g. "summarise what a monad is" (use - to read it from stdin)')
     .addOption(tier("force a tier instead of routing"))
-    .option("--agent <name>", "force an agent: general, fileops, code, research (or one of yours; see `hob agents list`)")
+    .option(
+      "--agent <name>",
+      "force an agent: general, fileops, code, research (or one of yours; see `hob agents list`)",
+    )
     .option("--workspace <dir>", "the folder the agent may work in (default $HOB_HOME/workspace)")
     .option("--no-cache", "do not answer from (or store into) the response cache")
     .addOption(json())

@@ -113,7 +113,9 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
             spinner.start(c.dim(`${label} (step ${event.step})`));
           } else if (event.state === "error" || event.state === "denied") {
             spinner.stop();
-            io.stderr.write(c.yellow(`  ✗ ${event.tool}: ${(event.summary ?? "").replace(/^Error( \[\w+\])?: /, "")}\n`));
+            io.stderr.write(
+              c.yellow(`  ✗ ${event.tool}: ${(event.summary ?? "").replace(/^Error( \[\w+\])?: /, "")}\n`),
+            );
             spinner.start(c.dim(label));
           }
           break;
@@ -123,7 +125,9 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
           endText();
           io.stderr.write(
             c.yellow(`⏸ waiting for approval ${event.approvalId}: ${event.summary} (${event.reason})\n`) +
-              c.dim(`  hob approvals show ${event.approvalId} · hob approvals approve ${event.approvalId} · hob approvals deny ${event.approvalId}\n`),
+              c.dim(
+                `  hob approvals show ${event.approvalId} · hob approvals approve ${event.approvalId} · hob approvals deny ${event.approvalId}\n`,
+              ),
           );
           break;
         case "task-paused":
@@ -149,7 +153,10 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
 function argsLine(args: unknown): string {
   if (typeof args !== "object" || args === null) return "";
   return Object.entries(args as Record<string, unknown>)
-    .map(([key, value]) => `${key}=${typeof value === "string" && value.length > 60 ? `${JSON.stringify(value.slice(0, 57))}…` : JSON.stringify(value)}`)
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === "string" && value.length > 60 ? `${JSON.stringify(value.slice(0, 57))}…` : JSON.stringify(value)}`,
+    )
     .join(" ");
 }
 

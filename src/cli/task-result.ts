@@ -7,7 +7,11 @@ import { EXIT_AWAITING_APPROVAL, exitCodeFor, reportError, writeJson } from "./o
  * Prints how a task ended (for `hob run` and `hob approvals approve|deny`) and returns
  * the exit code: 0 done, 3 waiting for approval, otherwise the error's code.
  */
-export function reportTaskResult(io: CliIO, result: TaskSummary, options: { json: boolean; verbose?: boolean }): number {
+export function reportTaskResult(
+  io: CliIO,
+  result: TaskSummary,
+  options: { json: boolean; verbose?: boolean },
+): number {
   if (result.status === "succeeded") {
     if (options.json) {
       const { error: _none, approval: _no, ...rest } = result;
@@ -23,6 +27,11 @@ export function reportTaskResult(io: CliIO, result: TaskSummary, options: { json
     return EXIT_AWAITING_APPROVAL;
   }
   const error = HobError.fromJSON(result.error ?? { code: "E_INTERNAL", message: "The task failed." });
-  reportError(io, error, { json: options.json, verbose: Boolean(options.verbose) }, options.json ? { id: result.id, status: result.status } : {});
+  reportError(
+    io,
+    error,
+    { json: options.json, verbose: Boolean(options.verbose) },
+    options.json ? { id: result.id, status: result.status } : {},
+  );
   return exitCodeFor(error);
 }

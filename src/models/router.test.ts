@@ -6,14 +6,7 @@ import { CLOSED_PORT_URL, drain, failure, tempHome, writeRouterConfig } from "..
 import { loadConfig } from "../config/index.js";
 import { storeCache } from "../orchestrator/index.js";
 import { Store } from "../store/index.js";
-import {
-  type FallbackInfo,
-  PriceTable,
-  type RoutedAttempt,
-  Router,
-  type RouterDeps,
-  type StreamPart,
-} from "./index.js";
+import { type FallbackInfo, PriceTable, type RoutedAttempt, Router, type RouterDeps } from "./index.js";
 
 const KEY = "sk-ant-test-key-0123456789";
 

@@ -62,7 +62,8 @@ export class Orchestrator {
 
   async run(request: RunRequest): Promise<TaskSummary> {
     const input = request.input.trim();
-    if (input.length === 0) throw new HobError("E_USAGE", "The task is empty.", { hint: 'Give the task as text: hob run "…"' });
+    if (input.length === 0)
+      throw new HobError("E_USAGE", "The task is empty.", { hint: 'Give the task as text: hob run "…"' });
     const { config, store, router, agents } = this.deps;
     if (request.tier && !router.has(request.tier)) {
       throw new HobError("E_USAGE", `There is no tier "${request.tier}" in ${config.router.file}.`, {
@@ -78,7 +79,11 @@ export class Orchestrator {
     const recorder = new CallRecorder(store, task.id, emit, this.now);
     let decision: RouteDecision;
     try {
-      decision = await this.deps.routing.decide(input, { tier: request.tier, signal: request.signal, onAttempt: recorder.for("classify") });
+      decision = await this.deps.routing.decide(input, {
+        tier: request.tier,
+        signal: request.signal,
+        onAttempt: recorder.for("classify"),
+      });
     } catch (thrown) {
       return this.fail(task.id, toHobError(thrown), "", started, recorder, emit);
     }
@@ -157,7 +162,13 @@ export class Orchestrator {
         routeOptions: {
           onAttempt: recorder.for("answer"),
           onRetry: (info: { attempt: number; delayMs: number; error: HobError }) =>
-            emit({ type: "model-retry", taskId, attempt: info.attempt, delayMs: info.delayMs, error: info.error.toJSON() }),
+            emit({
+              type: "model-retry",
+              taskId,
+              attempt: info.attempt,
+              delayMs: info.delayMs,
+              error: info.error.toJSON(),
+            }),
           onFallback: (info: { from: string; to: string; error: HobError }) => {
             fallback ??= `${info.from} → ${info.to} (${info.error.code})`;
             emit({ type: "model-fallback", taskId, from: info.from, to: info.to, error: info.error.toJSON() });
@@ -177,42 +188,80 @@ export class Orchestrator {
         const outcome = await agent.execute(state, deps);
         if (outcome.kind === "paused") {
           store.tasks.setStatus(taskId, "awaiting_approval", output);
-          const result = summarise(store, taskId, { status: "awaiting_approval", output, duration_ms: this.now() - started, approval: outcome.approval }, recorder.served);
+          const result = summarise(
+            store,
+            taskId,
+            { status: "awaiting_approval", output, duration_ms: this.now() - started, approval: outcome.approval },
+            recorder.served,
+          );
           emit({ type: "task-paused", taskId, result });
           return result;
         }
         output = outcome.text;
-        const next = state.sideEffects || !firstMessages ? undefined : await this.escalation(state.messages, output, outcome.finishReason, recorder, request);
+        const next =
+          state.sideEffects || !firstMessages
+            ? undefined
+            : await this.escalation(state.messages, output, outcome.finishReason, recorder, request);
         if (next) {
           emit({ type: "task-escalated", taskId, from: next.from, to: next.to, reason: next.reason });
-          store.tasks.setServed(taskId, { tier: next.from, model: recorder.served?.model ?? "", escalatedFrom: next.from, escalationReason: next.reason });
+          store.tasks.setServed(taskId, {
+            tier: next.from,
+            model: recorder.served?.model ?? "",
+            escalatedFrom: next.from,
+            escalationReason: next.reason,
+          });
           state = newLoopState(next.to, structuredClone(firstMessages as Message[]));
           continue;
         }
         const validation = await agent.validateResult({ text: output }, deps);
         if (!validation.ok) {
-          throw new HobError("E_VALIDATION", `The ${agent.name} agent's result was not accepted: ${validation.reason}.`, {
-            hint: "Run the task again, or give the agent more steps or a clearer task.",
-          });
+          throw new HobError(
+            "E_VALIDATION",
+            `The ${agent.name} agent's result was not accepted: ${validation.reason}.`,
+            {
+              hint: "Run the task again, or give the agent more steps or a clearer task.",
+            },
+          );
         }
         break;
       }
-      store.tasks.setServed(taskId, { tier: recorder.served?.tier ?? state.tier, model: recorder.served?.model ?? "", ...(fallback ? { fallback } : {}) });
+      store.tasks.setServed(taskId, {
+        tier: recorder.served?.tier ?? state.tier,
+        model: recorder.served?.model ?? "",
+        ...(fallback ? { fallback } : {}),
+      });
       store.approvals.clearState(taskId);
     } catch (thrown) {
       const error = noModelAvailable(recorder.failures, config) ?? toHobError(thrown);
       return this.fail(taskId, error, output, started, recorder, emit);
     }
     store.tasks.finish(taskId, { status: "succeeded", output, durationMs: this.now() - started });
-    const result = summarise(store, taskId, { status: "succeeded", output, duration_ms: this.now() - started }, recorder.served);
+    const result = summarise(
+      store,
+      taskId,
+      { status: "succeeded", output, duration_ms: this.now() - started },
+      recorder.served,
+    );
     emit({ type: "task-finished", taskId, result });
     return result;
   }
 
-  private fail(taskId: string, error: HobError, output: string, started: number, recorder: CallRecorder, emit: (e: HobEvent) => void): TaskSummary {
+  private fail(
+    taskId: string,
+    error: HobError,
+    output: string,
+    started: number,
+    recorder: CallRecorder,
+    emit: (e: HobEvent) => void,
+  ): TaskSummary {
     const status = error.code === "E_CANCELLED" ? "cancelled" : "failed";
     this.deps.store.tasks.finish(taskId, { status, output, error: error.toJSON(), durationMs: this.now() - started });
-    const result = summarise(this.deps.store, taskId, { status, output, duration_ms: this.now() - started, error: error.toJSON() }, recorder.served);
+    const result = summarise(
+      this.deps.store,
+      taskId,
+      { status, output, duration_ms: this.now() - started, error: error.toJSON() },
+      recorder.served,
+    );
     emit({ type: "task-failed", taskId, error: error.toJSON(), result });
     return result;
   }
@@ -238,9 +287,13 @@ export class Orchestrator {
     const verdict = assessAnswer(input, output, finishReason);
     if (!verdict.ok) return { from: served.tier, to, reason: verdict.reason };
     if (config.config.escalation.self_check) {
-      const score = await selfCheckScore(router, input, output, { signal: request.signal, onAttempt: recorder.for("self-check") }).catch(() => undefined);
+      const score = await selfCheckScore(router, input, output, {
+        signal: request.signal,
+        onAttempt: recorder.for("self-check"),
+      }).catch(() => undefined);
       const threshold = config.config.escalation.self_check_threshold;
-      if (score !== undefined && score < threshold) return { from: served.tier, to, reason: `the self-check scored it ${score} (< ${threshold})` };
+      if (score !== undefined && score < threshold)
+        return { from: served.tier, to, reason: `the self-check scored it ${score} (< ${threshold})` };
     }
     return undefined;
   }

@@ -22,7 +22,8 @@ export class CallRecorder {
   for(purpose: CallPurpose): (attempt: RoutedAttempt) => void {
     return (attempt) => {
       if (!attempt.ok) this.failures.push(attempt);
-      else if (purpose === "answer") this.served = { tier: attempt.modelName, model: attempt.model, cached: attempt.cached };
+      else if (purpose === "answer")
+        this.served = { tier: attempt.modelName, model: attempt.model, cached: attempt.cached };
       this.store.modelCalls.insert({
         taskId: this.taskId,
         createdAt: this.now(),
@@ -79,7 +80,10 @@ export function summarise(
     agent: task.agent,
     tier: served?.tier ?? task.tier ?? "",
     model: served?.model ?? task.model ?? "",
-    usage: { input_tokens: task.inputTokens + task.cacheReadTokens + task.cacheWriteTokens, output_tokens: task.outputTokens },
+    usage: {
+      input_tokens: task.inputTokens + task.cacheReadTokens + task.cacheWriteTokens,
+      output_tokens: task.outputTokens,
+    },
     cost_usd: Math.round(task.costUsd * 1e9) / 1e9,
     cached: served?.cached ?? false,
     ...(task.escalatedFrom ? { escalated_from: task.escalatedFrom } : {}),

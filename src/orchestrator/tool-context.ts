@@ -7,7 +7,15 @@ import { brave, type SearchProvider, searxng, type ToolContext } from "../tools/
 /** hob's own state, kept out of reach even if a workspace contains HOB_HOME. */
 export function hobPaths(config: LoadedConfig): string[] {
   const { home, configFile, database } = config.paths;
-  return [configFile, database, `${database}-wal`, `${database}-shm`, join(home, "config"), join(home, "agents"), join(home, "skills")];
+  return [
+    configFile,
+    database,
+    `${database}-wal`,
+    `${database}-shm`,
+    join(home, "config"),
+    join(home, "agents"),
+    join(home, "skills"),
+  ];
 }
 
 export function searchProvider(config: LoadedConfig): SearchProvider | undefined {

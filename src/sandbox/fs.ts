@@ -66,7 +66,9 @@ export class SandboxedFileSystem {
     const real = await realpath(root);
     for (const special of ["/proc", "/sys", "/dev"]) {
       if (isInside(special, real) || real === "/") {
-        throw new HobError("E_SANDBOX", `The workspace cannot be ${real}.`, { hint: "Choose a project folder as --workspace." });
+        throw new HobError("E_SANDBOX", `The workspace cannot be ${real}.`, {
+          hint: "Choose a project folder as --workspace.",
+        });
       }
     }
     const hobPaths = await Promise.all((options.hobPaths ?? []).map((p) => realpath(p).catch(() => p)));
@@ -95,7 +97,12 @@ export class SandboxedFileSystem {
       const stats = await handle.stat();
       this.requireRegular(path, resolved, stats, "read");
       if (stats.size > this.maxReadBytes) {
-        throw this.denied("read", path, resolved, `the file is ${stats.size} bytes, over the ${this.maxReadBytes}-byte limit`);
+        throw this.denied(
+          "read",
+          path,
+          resolved,
+          `the file is ${stats.size} bytes, over the ${this.maxReadBytes}-byte limit`,
+        );
       }
       const text = await handle.readFile("utf8");
       this.audit("read", path, resolved.path, true, null);
@@ -109,15 +116,18 @@ export class SandboxedFileSystem {
   async writeFile(path: string, content: string): Promise<{ created: boolean; bytes: number }> {
     const bytes = Buffer.byteLength(content);
     const resolved = this.check(path, "write");
-    if (bytes > this.maxWriteBytes) throw this.denied("write", path, resolved, `the content is over the ${this.maxWriteBytes}-byte limit`);
-    if (resolved.finalIsLink) throw this.denied("write", path, resolved, "it is a symbolic link, and writes never follow links");
+    if (bytes > this.maxWriteBytes)
+      throw this.denied("write", path, resolved, `the content is over the ${this.maxWriteBytes}-byte limit`);
+    if (resolved.finalIsLink)
+      throw this.denied("write", path, resolved, "it is a symbolic link, and writes never follow links");
     if (!resolved.exists) await this.makeParents(path, resolved);
     const flags = resolved.exists ? O_WRONLY | O_NOFOLLOW | O_NONBLOCK : O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
     const handle = await this.openChecked(path, resolved, flags, "write");
     try {
       const stats = await handle.stat();
       this.requireRegular(path, resolved, stats, "write");
-      if (stats.nlink > 1) throw this.denied("write", path, resolved, "it has other hard links, and writing it would change them too");
+      if (stats.nlink > 1)
+        throw this.denied("write", path, resolved, "it has other hard links, and writing it would change them too");
       await handle.truncate(0);
       await handle.write(content, 0, "utf8");
       this.audit("write", path, resolved.path, true, null);
@@ -140,7 +150,13 @@ export class SandboxedFileSystem {
       const stats = await lstat(full).catch(() => undefined);
       entries.push({
         name: entry.name,
-        type: entry.isSymbolicLink() ? "symlink" : entry.isDirectory() ? "directory" : entry.isFile() ? "file" : "other",
+        type: entry.isSymbolicLink()
+          ? "symlink"
+          : entry.isDirectory()
+            ? "directory"
+            : entry.isFile()
+              ? "file"
+              : "other",
         size: stats?.size ?? 0,
       });
     }
@@ -153,14 +169,21 @@ export class SandboxedFileSystem {
    * trap it), matching file names against `glob` and contents against `pattern`
    * (a regular expression; empty lists the matching files).
    */
-  async searchFiles(pattern: string, path = ".", glob?: string): Promise<{ matches: SearchMatch[]; truncated: boolean }> {
+  async searchFiles(
+    pattern: string,
+    path = ".",
+    glob?: string,
+  ): Promise<{ matches: SearchMatch[]; truncated: boolean }> {
     const resolved = this.check(path, "list");
     if (!resolved.exists) throw this.missing("search", path, resolved);
     let regex: RegExp | undefined;
     try {
       regex = pattern ? new RegExp(pattern, "i") : undefined;
     } catch (error) {
-      throw new HobError("E_TOOL", `The search pattern is not a valid regular expression: ${(error as Error).message}.`);
+      throw new HobError(
+        "E_TOOL",
+        `The search pattern is not a valid regular expression: ${(error as Error).message}.`,
+      );
     }
     const isMatch = glob ? picomatch(glob, { dot: false, basename: !glob.includes("/") }) : () => true;
     const matches: SearchMatch[] = [];
@@ -211,11 +234,17 @@ export class SandboxedFileSystem {
   async deleteFile(path: string): Promise<void> {
     const resolved = this.check(path, "delete");
     if (!resolved.exists) throw this.missing("delete", path, resolved);
-    if (resolved.relative === ".") throw this.denied("delete", path, resolved, "the workspace itself cannot be deleted");
+    if (resolved.relative === ".")
+      throw this.denied("delete", path, resolved, "the workspace itself cannot be deleted");
     const stats = await lstat(resolved.path);
     if (stats.isDirectory()) {
       await rmdir(resolved.path).catch((error: NodeJS.ErrnoException) => {
-        throw this.denied("delete", path, resolved, error.code === "ENOTEMPTY" ? "the directory is not empty" : String(error.code));
+        throw this.denied(
+          "delete",
+          path,
+          resolved,
+          error.code === "ENOTEMPTY" ? "the directory is not empty" : String(error.code),
+        );
       });
     } else {
       await unlink(resolved.path);
@@ -266,7 +295,11 @@ export class SandboxedFileSystem {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const reason =
-        code === "ELOOP" ? "it became a symbolic link" : code === "EEXIST" ? "it appeared while writing" : `cannot open it (${code})`;
+        code === "ELOOP"
+          ? "it became a symbolic link"
+          : code === "EEXIST"
+            ? "it appeared while writing"
+            : `cannot open it (${code})`;
       throw this.denied(operation, path, resolved, reason);
     }
     const real = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
@@ -295,7 +328,13 @@ export class SandboxedFileSystem {
     });
   }
 
-  private audit(operation: string, path: string, resolved: string | null, allowed: boolean, reason: string | null): void {
+  private audit(
+    operation: string,
+    path: string,
+    resolved: string | null,
+    allowed: boolean,
+    reason: string | null,
+  ): void {
     this.options.audit?.({ operation, path, resolved, allowed, reason });
   }
 }

@@ -1,3 +1,4 @@
+export { decideApproval, type PolicyInput, type PolicyVerdict, type Situation } from "./approval-policy.js";
 export {
   type AuditEntry,
   type DirectoryEntry,
@@ -7,4 +8,3 @@ export {
 } from "./fs.js";
 export { type Intent, isInside, printable, type Resolved, resolveInside } from "./paths.js";
 export { normaliseName } from "./protected.js";
-export { decideApproval, type PolicyInput, type PolicyVerdict, type Situation } from "./approval-policy.js";

@@ -15,12 +15,12 @@ export function sandboxError(path: string, reason: string): HobError {
   });
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters we escape
+const INVISIBLE = /[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
+
 /** Shows control and invisible characters escaped, so a refusal message cannot hide them. */
 export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: we escape them on purpose
-  return text.replace(/[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g, (c) =>
-    `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  ).slice(0, 300);
+  return text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).slice(0, 300);
 }
 
 /** Inside by path components, never by string prefix (so /ws-evil is not inside /ws). */
@@ -48,15 +48,22 @@ export interface Resolved {
 export function resolveInside(root: string, userPath: string, intent: Intent): Resolved {
   if (typeof userPath !== "string") throw sandboxError(String(userPath), "the path is not text");
   if (userPath.includes("\0")) throw sandboxError(userPath, "the path contains a NUL byte");
-  if (userPath.length > MAX_PATH_LENGTH) throw sandboxError(userPath, `the path is longer than ${MAX_PATH_LENGTH} characters`);
+  if (userPath.length > MAX_PATH_LENGTH)
+    throw sandboxError(userPath, `the path is longer than ${MAX_PATH_LENGTH} characters`);
   const lexical = resolve(root, userPath === "" ? "." : userPath);
   if (!isInside(root, lexical)) {
-    throw sandboxError(userPath, isAbsolute(userPath) ? "absolute paths outside the workspace are not allowed" : "it leads outside the workspace");
+    throw sandboxError(
+      userPath,
+      isAbsolute(userPath) ? "absolute paths outside the workspace are not allowed" : "it leads outside the workspace",
+    );
   }
   const followFinal = intent === "read" || intent === "list";
-  const queue = relative(root, lexical).split(sep).filter((part) => part !== "" && part !== ".");
+  const queue = relative(root, lexical)
+    .split(sep)
+    .filter((part) => part !== "" && part !== ".");
   for (const part of queue) {
-    if (part.length > MAX_NAME_LENGTH) throw sandboxError(userPath, `a name is longer than ${MAX_NAME_LENGTH} characters`);
+    if (part.length > MAX_NAME_LENGTH)
+      throw sandboxError(userPath, `a name is longer than ${MAX_NAME_LENGTH} characters`);
   }
   let current = root;
   let hops = 0;
@@ -85,7 +92,11 @@ export function resolveInside(root: string, userPath: string, intent: Intent): R
       if (!isInside(root, absolute)) {
         throw sandboxError(userPath, `the symbolic link "${relative(root, next)}" points outside the workspace`);
       }
-      queue.unshift(...relative(root, absolute).split(sep).filter((p) => p !== "" && p !== "."));
+      queue.unshift(
+        ...relative(root, absolute)
+          .split(sep)
+          .filter((p) => p !== "" && p !== "."),
+      );
       current = root;
       continue;
     }

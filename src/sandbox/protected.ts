@@ -14,11 +14,14 @@ export interface ProtectedPaths {
   hobPaths: string[];
 }
 
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: a set of single invisible code points, removed one by one
+const INVISIBLE = /[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
+
 /** Folds case, Unicode compatibility forms and invisible characters, so `.GIT`, `.gıt` and `.g\u200bit` match. */
 export function normaliseName(path: string): string {
   return path
     .normalize("NFKC")
-    .replace(/[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g, "")
+    .replace(INVISIBLE, "")
     .toLowerCase()
     .replace(/ı/g, "i")
     .split("/")
@@ -26,9 +29,18 @@ export function normaliseName(path: string): string {
     .join("/");
 }
 
-export const DEFAULT_WORKSPACE_PATTERNS = [/^(.*\/)?\.git\/hooks(\/|$)/, /^(.*\/)?\.git\/config$/, /^(.*\/)?\.hob(\/|$)/];
+export const DEFAULT_WORKSPACE_PATTERNS = [
+  /^(.*\/)?\.git\/hooks(\/|$)/,
+  /^(.*\/)?\.git\/config$/,
+  /^(.*\/)?\.hob(\/|$)/,
+];
 
-export function protectedReason(root: string, realPath: string, protect: ProtectedPaths, write: boolean): string | undefined {
+export function protectedReason(
+  root: string,
+  realPath: string,
+  protect: ProtectedPaths,
+  write: boolean,
+): string | undefined {
   for (const hobPath of protect.hobPaths) {
     // Writing (moving, deleting) a folder that holds hob's files counts as touching them.
     if (isInside(hobPath, realPath) || (write && isInside(realPath, hobPath))) {

@@ -1,5 +1,4 @@
-import { spawn } from "node:child_process";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -47,7 +46,9 @@ describe("SandboxedFileSystem against attacks", () => {
     expect(await fs.writeFile("deep/er/c.txt", "x")).toMatchObject({ created: true });
     expect((await fs.listDirectory("notes")).map((e) => e.name)).toEqual(["a.md", "b.md"]);
     expect((await fs.searchFiles("", ".", "*.md")).matches.map((m) => m.path)).toEqual(["notes/a.md", "notes/b.md"]);
-    expect((await fs.searchFiles("line", "notes")).matches).toEqual([{ path: "notes/a.md", line: 2, text: "line two" }]);
+    expect((await fs.searchFiles("line", "notes")).matches).toEqual([
+      { path: "notes/a.md", line: 2, text: "line two" },
+    ]);
     expect(await fs.readFile(join(ws, "notes/a.md"))).toContain("hello"); // an absolute path inside is fine
     expect(audit.every((a) => a.allowed)).toBe(true);
   });
@@ -168,7 +169,13 @@ describe("SandboxedFileSystem against attacks", () => {
     // A child process keeps swapping ws/swap between the real directory and a link outside.
     const racer = spawn(
       "bash",
-      ["-c", 'cd "$1"; end=$((SECONDS+3)); while [ $SECONDS -lt $end ]; do mv swap swap.real; ln -s "$2" swap; rm swap; mv swap.real swap; done', "_", ws, outside],
+      [
+        "-c",
+        'cd "$1"; end=$((SECONDS+3)); while [ $SECONDS -lt $end ]; do mv swap swap.real; ln -s "$2" swap; rm swap; mv swap.real swap; done',
+        "_",
+        ws,
+        outside,
+      ],
       { stdio: "ignore" },
     );
     let leaked = 0;

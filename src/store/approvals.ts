@@ -103,7 +103,13 @@ export class ApprovalRepository {
         `SELECT * FROM approvals WHERE (? IS NULL OR status = ?) AND (? IS NULL OR task_id = ?)
          ORDER BY created_at DESC, id DESC LIMIT ?`,
       )
-      .all(options.status ?? null, options.status ?? null, options.taskId ?? null, options.taskId ?? null, options.limit ?? 100) as ApprovalRow[];
+      .all(
+        options.status ?? null,
+        options.status ?? null,
+        options.taskId ?? null,
+        options.taskId ?? null,
+        options.limit ?? 100,
+      ) as ApprovalRow[];
     return rows.map(fromRow);
   }
 
@@ -114,7 +120,9 @@ export class ApprovalRepository {
         hint: approval.status === "expired" ? "Run the task again to get a fresh approval request." : undefined,
       });
     }
-    this.db.prepare("UPDATE approvals SET status = ?, decided_at = ? WHERE id = ?").run(decision, this.now(), approval.id);
+    this.db
+      .prepare("UPDATE approvals SET status = ?, decided_at = ? WHERE id = ?")
+      .run(decision, this.now(), approval.id);
     return this.get(approval.id);
   }
 
@@ -149,7 +157,9 @@ export class ApprovalRepository {
   }
 
   loadState(taskId: string): unknown {
-    const row = this.db.prepare("SELECT state FROM task_state WHERE task_id = ?").get(taskId) as { state: string } | undefined;
+    const row = this.db.prepare("SELECT state FROM task_state WHERE task_id = ?").get(taskId) as
+      | { state: string }
+      | undefined;
     return row ? JSON.parse(row.state) : undefined;
   }
 
@@ -158,7 +168,9 @@ export class ApprovalRepository {
   }
 
   approveDomain(domain: string): void {
-    this.db.prepare("INSERT OR IGNORE INTO approved_domains (domain, approved_at) VALUES (?, ?)").run(domain, this.now());
+    this.db
+      .prepare("INSERT OR IGNORE INTO approved_domains (domain, approved_at) VALUES (?, ?)")
+      .run(domain, this.now());
   }
 
   isDomainApproved(domain: string): boolean {

@@ -16,7 +16,9 @@ export class AuditRepository {
 
   insert(entry: AuditRecord): void {
     this.db
-      .prepare("INSERT INTO audit (at, task_id, operation, path, resolved, allowed, reason) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .prepare(
+        "INSERT INTO audit (at, task_id, operation, path, resolved, allowed, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      )
       .run(entry.at, entry.taskId, entry.operation, entry.path, entry.resolved, entry.allowed ? 1 : 0, entry.reason);
   }
 

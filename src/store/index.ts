@@ -1,3 +1,5 @@
+export type { ApprovalRecord, ApprovalStatus } from "./approvals.js";
+export type { AuditRecord } from "./audit.js";
 export { MIGRATIONS, migrate, SCHEMA_VERSION } from "./migrations.js";
 export type { ModelCallRecord } from "./model-calls.js";
 export type { CacheStats } from "./response-cache.js";
@@ -10,8 +12,6 @@ export type {
   TokenSplit,
   TokenTotals,
 } from "./stats.js";
+export type { StepRecord, StepStatus } from "./steps.js";
 export { Store, type StoreOptions } from "./store.js";
 export type { NewTask, TaskOutcome, TaskRecord, TaskRoute, TaskStatus, TaskUsage, TaskWithUsage } from "./tasks.js";
-export type { ApprovalRecord, ApprovalStatus } from "./approvals.js";
-export type { AuditRecord } from "./audit.js";
-export type { StepRecord, StepStatus } from "./steps.js";

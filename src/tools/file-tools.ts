@@ -10,12 +10,18 @@ const MAX_OUTPUT = 20_000;
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
 const cap = (text: string) =>
-  text.length > MAX_OUTPUT ? `${text.slice(0, MAX_OUTPUT)}\n… (${text.length - MAX_OUTPUT} more characters not shown)` : text;
+  text.length > MAX_OUTPUT
+    ? `${text.slice(0, MAX_OUTPUT)}\n… (${text.length - MAX_OUTPUT} more characters not shown)`
+    : text;
 
 /** Fingerprint of a target: whether it exists and what it holds. */
 async function stateOf(ctx: ToolContext, p: string, intent: "write" | "delete" | "move-from" | "move-to") {
   const { resolved, content, size } = await ctx.fs.inspect(p, intent);
-  return { resolved, content, fingerprint: resolved.exists ? `${size ?? 0}:${content === undefined ? "?" : sha(content)}` : "absent" };
+  return {
+    resolved,
+    content,
+    fingerprint: resolved.exists ? `${size ?? 0}:${content === undefined ? "?" : sha(content)}` : "absent",
+  };
 }
 
 export const readFile: Tool<{ path: string }> = {
@@ -25,7 +31,11 @@ export const readFile: Tool<{ path: string }> = {
   readOnly: true,
   async assess(args, ctx) {
     const resolved = ctx.fs.check(args.path, "read");
-    return { preview: { tool: "read_file", summary: `read ${resolved.relative}`, targets: [resolved.path] }, situations: [], fingerprint: "" };
+    return {
+      preview: { tool: "read_file", summary: `read ${resolved.relative}`, targets: [resolved.path] },
+      situations: [],
+      fingerprint: "",
+    };
   },
   async execute(args, ctx) {
     return cap(await ctx.fs.readFile(args.path));
@@ -42,7 +52,15 @@ export const writeFile: Tool<{ path: string; content: string }> = {
     const overwrite = state.resolved.exists && !ctx.created.has(state.resolved.path);
     const diff =
       state.resolved.exists && state.content !== undefined
-        ? createTwoFilesPatch(`a/${state.resolved.relative}`, `b/${state.resolved.relative}`, state.content, args.content, "", "", { context: 3 })
+        ? createTwoFilesPatch(
+            `a/${state.resolved.relative}`,
+            `b/${state.resolved.relative}`,
+            state.content,
+            args.content,
+            "",
+            "",
+            { context: 3 },
+          )
         : undefined;
     return {
       preview: {
@@ -71,12 +89,23 @@ export const listDirectory: Tool<{ path?: string }> = {
   readOnly: true,
   async assess(args, ctx) {
     const resolved = ctx.fs.check(args.path ?? ".", "list");
-    return { preview: { tool: "list_directory", summary: `list ${resolved.relative}`, targets: [resolved.path] }, situations: [], fingerprint: "" };
+    return {
+      preview: { tool: "list_directory", summary: `list ${resolved.relative}`, targets: [resolved.path] },
+      situations: [],
+      fingerprint: "",
+    };
   },
   async execute(args, ctx) {
     const entries = await ctx.fs.listDirectory(args.path ?? ".");
     if (entries.length === 0) return "(empty directory)";
-    return cap(entries.map((e) => `${e.type === "directory" ? `${e.name}/` : e.name}${e.type === "file" ? `  ${e.size} B` : e.type === "symlink" ? "  (link)" : ""}`).join("\n"));
+    return cap(
+      entries
+        .map(
+          (e) =>
+            `${e.type === "directory" ? `${e.name}/` : e.name}${e.type === "file" ? `  ${e.size} B` : e.type === "symlink" ? "  (link)" : ""}`,
+        )
+        .join("\n"),
+    );
   },
 };
 
@@ -88,7 +117,11 @@ export const searchFiles: Tool<{ pattern: string; path?: string; glob?: string }
   readOnly: true,
   async assess(args, ctx) {
     const resolved = ctx.fs.check(args.path ?? ".", "list");
-    return { preview: { tool: "search_files", summary: `search ${resolved.relative}`, targets: [resolved.path] }, situations: [], fingerprint: "" };
+    return {
+      preview: { tool: "search_files", summary: `search ${resolved.relative}`, targets: [resolved.path] },
+      situations: [],
+      fingerprint: "",
+    };
   },
   async execute(args, ctx) {
     const { matches, truncated } = await ctx.fs.searchFiles(args.pattern, args.path ?? ".", args.glob);
@@ -148,14 +181,24 @@ export const lintFile: Tool<{ path: string }> = {
   readOnly: true,
   async assess(args, ctx) {
     const resolved = ctx.fs.check(args.path, "read");
-    return { preview: { tool: "lint_file", summary: `lint ${resolved.relative}`, targets: [resolved.path] }, situations: [], fingerprint: "" };
+    return {
+      preview: { tool: "lint_file", summary: `lint ${resolved.relative}`, targets: [resolved.path] },
+      situations: [],
+      fingerprint: "",
+    };
   },
   async execute(args, ctx) {
     const content = await ctx.fs.readFile(args.path);
     const result = await lintSource(args.path, content);
-    if (!result) throw new HobError("E_TOOL", `No linter for ${args.path}: JavaScript, TypeScript, Python and Bash are supported.`);
+    if (!result)
+      throw new HobError(
+        "E_TOOL",
+        `No linter for ${args.path}: JavaScript, TypeScript, Python and Bash are supported.`,
+      );
     if (result.diagnostics.length === 0) return `${args.path}: clean (${result.linter}).`;
-    const lines = result.diagnostics.map((d) => `${args.path}:${d.line}:${d.column} ${d.severity} ${d.code}: ${d.message}`);
+    const lines = result.diagnostics.map(
+      (d) => `${args.path}:${d.line}:${d.column} ${d.severity} ${d.code}: ${d.message}`,
+    );
     return cap(`${result.ok ? "No errors" : "Errors found"} (${result.linter}):\n${lines.join("\n")}`);
   },
 };

@@ -15,4 +15,12 @@ export const TOOL_NAMES = Object.keys(TOOLS);
 export { type LintDiagnostic, type LintResult, languageOf, lintSource } from "./lint.js";
 export { isPrivateAddress } from "./ssrf.js";
 export type { ActionPreview, Assessment, Tool, ToolContext } from "./types.js";
-export { brave, type FetchLimits, fetchPage, type Page, type SearchProvider, type SearchResult, searxng } from "./web.js";
+export {
+  brave,
+  type FetchLimits,
+  fetchPage,
+  type Page,
+  type SearchProvider,
+  type SearchResult,
+  searxng,
+} from "./web.js";

@@ -48,18 +48,31 @@ export async function lintSource(name: string, content: string): Promise<LintRes
   return lintWithBiome(name, content, language);
 }
 
-async function lintWithBiome(name: string, content: string, language: "javascript" | "typescript"): Promise<LintResult> {
+async function lintWithBiome(
+  name: string,
+  content: string,
+  language: "javascript" | "typescript",
+): Promise<LintResult> {
   const dir = await mkdtemp(join(tmpdir(), "hob-lint-"));
   try {
     const file = join(dir, basename(name));
     await writeFile(file, content);
     const biome = createRequire(import.meta.url).resolve("@biomejs/biome/bin/biome");
-    const { stdout } = await run(process.execPath, [biome, "lint", "--reporter=json", `--config-path=${LINT_CONFIG_DIR}`, file], {
-      cwd: dir,
-      maxBuffer: 10_000_000,
-    }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
+    const { stdout } = await run(
+      process.execPath,
+      [biome, "lint", "--reporter=json", `--config-path=${LINT_CONFIG_DIR}`, file],
+      {
+        cwd: dir,
+        maxBuffer: 10_000_000,
+      },
+    ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
     const report = JSON.parse(stdout || "{}") as {
-      diagnostics?: Array<{ severity: string; message: string; category: string; location?: { start?: { line: number; column: number } } }>;
+      diagnostics?: Array<{
+        severity: string;
+        message: string;
+        category: string;
+        location?: { start?: { line: number; column: number } };
+      }>;
     };
     const diagnostics = (report.diagnostics ?? []).map((d) => ({
       line: d.location?.start?.line ?? 0,
@@ -83,12 +96,19 @@ async function lintPython(content: string): Promise<LintResult> {
     };
     ruff = new Workspace(Workspace.defaultSettings());
   }
-  const found = ruff.check(content) as Array<{ code: string | null; message: string; start_location: { row: number; column: number } }>;
+  const found = ruff.check(content) as Array<{
+    code: string | null;
+    message: string;
+    start_location: { row: number; column: number };
+  }>;
   const diagnostics = found.map((d) => ({
     line: d.start_location.row,
     column: d.start_location.column,
     // Syntax errors and pyflakes' F-codes (undefined names, unused imports) fail; style is advice.
-    severity: !d.code || d.code === "invalid-syntax" || d.code.startsWith("E9") || d.code.startsWith("F") ? ("error" as const) : ("warning" as const),
+    severity:
+      !d.code || d.code === "invalid-syntax" || d.code.startsWith("E9") || d.code.startsWith("F")
+        ? ("error" as const)
+        : ("warning" as const),
     code: d.code ?? "syntax",
     message: d.message,
   }));
@@ -100,13 +120,25 @@ async function lintBash(content: string): Promise<LintResult> {
   const syntax = await feed("bash", ["-n"], content);
   for (const line of syntax.stderr.split("\n").filter(Boolean)) {
     const match = /line (\d+): (.*)$/.exec(line);
-    diagnostics.push({ line: Number(match?.[1] ?? 0), column: 0, severity: "error", code: "bash -n", message: match?.[2] ?? line });
+    diagnostics.push({
+      line: Number(match?.[1] ?? 0),
+      column: 0,
+      severity: "error",
+      code: "bash -n",
+      message: match?.[2] ?? line,
+    });
   }
   let linter = "bash -n";
   const shellcheck = await feed("shellcheck", ["-f", "json", "-s", "bash", "-"], content).catch(() => undefined);
-  if (shellcheck && shellcheck.stdout.trim().startsWith("[")) {
+  if (shellcheck?.stdout.trim().startsWith("[")) {
     linter = "bash -n + shellcheck";
-    for (const d of JSON.parse(shellcheck.stdout) as Array<{ line: number; column: number; level: string; code: number; message: string }>) {
+    for (const d of JSON.parse(shellcheck.stdout) as Array<{
+      line: number;
+      column: number;
+      level: string;
+      code: number;
+      message: string;
+    }>) {
       diagnostics.push({
         line: d.line,
         column: d.column,
@@ -120,7 +152,11 @@ async function lintBash(content: string): Promise<LintResult> {
 }
 
 /** Runs a command with `input` on stdin; rejects only when the command cannot start. */
-function feed(command: string, args: string[], input: string): Promise<{ stdout: string; stderr: string; code: number | null }> {
+function feed(
+  command: string,
+  args: string[],
+  input: string,
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";

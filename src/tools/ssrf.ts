@@ -58,7 +58,10 @@ export function guardedLookup(allowed: (host: string) => boolean) {
       if (error) return callback(error, "");
       const bad = addresses.find((a) => isPrivateAddress(a.address));
       if (bad && !allowed(hostname)) {
-        return callback(Object.assign(refusal(hostname, `it resolves to the private address ${bad.address}`), { code: "E_SANDBOX" }), "");
+        return callback(
+          Object.assign(refusal(hostname, `it resolves to the private address ${bad.address}`), { code: "E_SANDBOX" }),
+          "",
+        );
       }
       if (options.all) return callback(null, addresses);
       const first = addresses[0] as LookupAddress;

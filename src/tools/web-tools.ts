@@ -9,7 +9,11 @@ export const webSearch: Tool<{ query: string }> = {
   params: z.object({ query: z.string().min(1) }),
   readOnly: true,
   async assess(args) {
-    return { preview: { tool: "web_search", summary: `search the web for "${args.query}"`, targets: [] }, situations: [], fingerprint: "" };
+    return {
+      preview: { tool: "web_search", summary: `search the web for "${args.query}"`, targets: [] },
+      situations: [],
+      fingerprint: "",
+    };
   },
   async execute(args, ctx) {
     if (!ctx.search) {

@@ -37,36 +37,67 @@ export function searxng(baseUrl: string, fetcher: typeof fetch = fetch): SearchP
       const body = (await getJson(fetcher, url, {}, signal, "SearXNG")) as {
         results?: Array<{ title?: string; url?: string; content?: string }>;
       };
-      return (body.results ?? []).slice(0, 10).map((r) => ({ title: r.title ?? "", url: r.url ?? "", snippet: r.content ?? "" }));
+      return (body.results ?? [])
+        .slice(0, 10)
+        .map((r) => ({ title: r.title ?? "", url: r.url ?? "", snippet: r.content ?? "" }));
     },
   };
 }
 
 /** The Brave Search API (hosted; needs an API key). */
-export function brave(apiKey: string, baseUrl = "https://api.search.brave.com", fetcher: typeof fetch = fetch): SearchProvider {
+export function brave(
+  apiKey: string,
+  baseUrl = "https://api.search.brave.com",
+  fetcher: typeof fetch = fetch,
+): SearchProvider {
   return {
     name: "brave",
     async search(query, signal) {
       const url = `${baseUrl.replace(/\/+$/, "")}/res/v1/web/search?q=${encodeURIComponent(query)}&count=10`;
-      const body = (await getJson(fetcher, url, { "X-Subscription-Token": apiKey, Accept: "application/json" }, signal, "Brave Search")) as {
+      const body = (await getJson(
+        fetcher,
+        url,
+        { "X-Subscription-Token": apiKey, Accept: "application/json" },
+        signal,
+        "Brave Search",
+      )) as {
         web?: { results?: Array<{ title?: string; url?: string; description?: string }> };
       };
-      return (body.web?.results ?? []).map((r) => ({ title: r.title ?? "", url: r.url ?? "", snippet: r.description ?? "" }));
+      return (body.web?.results ?? []).map((r) => ({
+        title: r.title ?? "",
+        url: r.url ?? "",
+        snippet: r.description ?? "",
+      }));
     },
   };
 }
 
-async function getJson(fetcher: typeof fetch, url: string, headers: Record<string, string>, signal: AbortSignal | undefined, name: string) {
+async function getJson(
+  fetcher: typeof fetch,
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal | undefined,
+  name: string,
+) {
   let response: Response;
   try {
-    response = await fetcher(url, { headers, signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(15_000)]) : AbortSignal.timeout(15_000) });
+    response = await fetcher(url, {
+      headers,
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(15_000)]) : AbortSignal.timeout(15_000),
+    });
   } catch (error) {
-    throw new HobError("E_NETWORK", `Cannot reach ${name}: ${(error as Error).message}.`, { cause: error, retryable: true });
+    throw new HobError("E_NETWORK", `Cannot reach ${name}: ${(error as Error).message}.`, {
+      cause: error,
+      retryable: true,
+    });
   }
   if (!response.ok) {
     await response.body?.cancel();
     throw new HobError("E_TOOL", `${name} answered ${response.status}.`, {
-      hint: response.status === 401 || response.status === 403 ? "Check the search API key in hob.yaml (research.search)." : undefined,
+      hint:
+        response.status === 401 || response.status === 403
+          ? "Check the search API key in hob.yaml (research.search)."
+          : undefined,
     });
   }
   return response.json();
@@ -85,7 +116,11 @@ export async function fetchPage(rawUrl: string, limits: FetchLimits, signal?: Ab
   const { Agent, fetch: undiciFetch } = await import("undici");
   let url = parseUrl(rawUrl);
   const dispatcher = new Agent({
-    connect: { lookup: guardedLookup((host) => limits.allowPrivateHosts.some((h) => h === host || h.startsWith(`${host}:`))) as never },
+    connect: {
+      lookup: guardedLookup((host) =>
+        limits.allowPrivateHosts.some((h) => h === host || h.startsWith(`${host}:`)),
+      ) as never,
+    },
   });
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
@@ -94,12 +129,24 @@ export async function fetchPage(rawUrl: string, limits: FetchLimits, signal?: Ab
       checkUrl(url, limits);
       let response: Awaited<ReturnType<typeof undiciFetch>>;
       try {
-        response = await undiciFetch(url, { dispatcher, redirect: "manual", signal: combined, headers: { "user-agent": "hob/0.1 (+research agent)", accept: "text/html,text/plain,application/json;q=0.9,*/*;q=0.1" } });
+        response = await undiciFetch(url, {
+          dispatcher,
+          redirect: "manual",
+          signal: combined,
+          headers: {
+            "user-agent": "hob/0.1 (+research agent)",
+            accept: "text/html,text/plain,application/json;q=0.9,*/*;q=0.1",
+          },
+        });
       } catch (error) {
         const cause = (error as { cause?: unknown }).cause;
         if (isHobError(cause)) throw cause;
-        if (deadline.aborted) throw new HobError("E_TIMEOUT", `Fetching ${url.href} took longer than ${limits.timeoutMs / 1000} s.`);
-        throw new HobError("E_NETWORK", `Cannot fetch ${url.href}: ${(cause as Error)?.message ?? (error as Error).message}.`);
+        if (deadline.aborted)
+          throw new HobError("E_TIMEOUT", `Fetching ${url.href} took longer than ${limits.timeoutMs / 1000} s.`);
+        throw new HobError(
+          "E_NETWORK",
+          `Cannot fetch ${url.href}: ${(cause as Error)?.message ?? (error as Error).message}.`,
+        );
       }
       if (response.status >= 300 && response.status < 400 && response.headers.get("location")) {
         await response.body?.cancel();
@@ -133,7 +180,8 @@ function parseUrl(raw: string): URL {
 }
 
 function checkUrl(url: URL, limits: FetchLimits): void {
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw refusal(url.href, `${url.protocol} URLs are not fetched`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw refusal(url.href, `${url.protocol} URLs are not fetched`);
   if (url.username || url.password) throw refusal(url.href, "URLs with credentials are not fetched");
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const literal = /^[\d.]+$|:/.test(host);
@@ -142,7 +190,10 @@ function checkUrl(url: URL, limits: FetchLimits): void {
   }
 }
 
-async function readCapped(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<{ text: string; truncated: boolean }> {
   if (!body) return { text: "", truncated: false };
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -168,6 +219,9 @@ function extract(body: string, type: string, url: string): { title: string; text
   if (!type.includes("html")) return { title: url, text: body.slice(0, 20_000) };
   const { document } = parseHTML(body);
   const article = new Readability(document as never).parse();
-  const text = (article?.textContent ?? document.body?.textContent ?? "").replace(/\s+\n/g, "\n").replace(/[ \t]+/g, " ").trim();
+  const text = (article?.textContent ?? document.body?.textContent ?? "")
+    .replace(/\s+\n/g, "\n")
+    .replace(/[ \t]+/g, " ")
+    .trim();
   return { title: article?.title || document.title || url, text: text.slice(0, 20_000) };
 }

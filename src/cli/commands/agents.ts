@@ -42,7 +42,11 @@ export async function agentsShowCommand(io: CliIO, name: string, options: { json
     io.stdout.write(
       `${d.name} (${d.base}) · tier ${d.tier} · up to ${d.max_steps} steps · ${d.source}\n${d.description}\n` +
         `tools: ${d.tools.join(", ") || "none"}${d.sensitive_tools.length ? ` (sensitive: ${d.sensitive_tools.join(", ")})` : ""}\n` +
-        `approval overrides: ${Object.entries(d.approval).map(([t, l]) => `${t}=${l}`).join(", ") || "none"}\n\n${d.system_prompt}`,
+        `approval overrides: ${
+          Object.entries(d.approval)
+            .map(([t, l]) => `${t}=${l}`)
+            .join(", ") || "none"
+        }\n\n${d.system_prompt}`,
     );
   }
   return 0;

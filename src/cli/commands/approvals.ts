@@ -35,13 +35,21 @@ export async function approvalsListCommand(io: CliIO, options: { json: boolean; 
   try {
     const approvals = store.approvals.list(options.all ? {} : { status: "pending" });
     if (options.json) writeJson(io, approvals.map(approvalJson));
-    else if (approvals.length === 0) io.stdout.write(options.all ? "No approvals yet.\n" : "Nothing is waiting for approval.\n");
+    else if (approvals.length === 0)
+      io.stdout.write(options.all ? "No approvals yet.\n" : "Nothing is waiting for approval.\n");
     else {
       const c = colorsFor(io.stdout, io.env);
       io.stdout.write(
         `${table([
           ["ID", "TASK", "STATUS", "TOOL", "ACTION", "EXPIRES (UTC)"].map((h) => c.bold(h)),
-          ...approvals.map((a) => [a.id, a.taskId, a.status, a.tool, oneLine((a.preview as Preview).summary ?? "", 50), formatTime(a.expiresAt)]),
+          ...approvals.map((a) => [
+            a.id,
+            a.taskId,
+            a.status,
+            a.tool,
+            oneLine((a.preview as Preview).summary ?? "", 50),
+            formatTime(a.expiresAt),
+          ]),
         ])}\n`,
       );
     }
@@ -95,7 +103,9 @@ async function decideAndResume(
   try {
     const approval = store.approvals.decide(id, decision);
     if (!options.json) {
-      io.stderr.write(`${decision === "approved" ? "Approved" : "Denied"} ${approval.tool}: ${(approval.preview as Preview).summary ?? ""}. Resuming task ${approval.taskId}…\n`);
+      io.stderr.write(
+        `${decision === "approved" ? "Approved" : "Denied"} ${approval.tool}: ${(approval.preview as Preview).summary ?? ""}. Resuming task ${approval.taskId}…\n`,
+      );
     }
     const task = store.tasks.get(approval.taskId);
     if (task.status !== "awaiting_approval") {

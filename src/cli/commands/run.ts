@@ -2,9 +2,9 @@ import type { Tier } from "../../config/index.js";
 import { HobError } from "../../errors/index.js";
 import type { TaskSummary } from "../../events/index.js";
 import { createOrchestrator } from "../../orchestrator/index.js";
+import { canPrompt, terminalApprover } from "../approver.js";
 import { openContext } from "../context.js";
 import type { CliIO } from "../io.js";
-import { canPrompt, terminalApprover } from "../approver.js";
 import { createRenderer } from "../render.js";
 import { reportTaskResult } from "../task-result.js";
 
