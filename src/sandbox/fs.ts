@@ -1,5 +1,15 @@
-import { constants, type Stats } from "node:fs";
-import { lstat, mkdir, open, readdir, readlink, realpath, rename, rmdir, unlink } from "node:fs/promises";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  type Stats,
+  writeSync,
+} from "node:fs";
+import { lstat, mkdir, open, readdir, realpath, rename, rmdir, unlink } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import { HobError } from "../errors/index.js";
@@ -92,9 +102,11 @@ export class SandboxedFileSystem {
   async readFile(path: string): Promise<string> {
     const resolved = this.check(path, "read");
     if (!resolved.exists) throw this.missing("read", path, resolved);
-    const handle = await this.openChecked(path, resolved, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, "read");
+    // Synchronous on purpose: open, prove and read are single cheap syscalls (reads are
+    // capped), and a thread-pool hop per step would cost more than the checks themselves.
+    const fd = this.openChecked(path, resolved, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, "read");
     try {
-      const stats = await handle.stat();
+      const stats = fstatSync(fd);
       this.requireRegular(path, resolved, stats, "read");
       if (stats.size > this.maxReadBytes) {
         throw this.denied(
@@ -104,11 +116,11 @@ export class SandboxedFileSystem {
           `the file is ${stats.size} bytes, over the ${this.maxReadBytes}-byte limit`,
         );
       }
-      const text = await handle.readFile("utf8");
+      const text = readFileSync(fd, "utf8");
       this.audit("read", path, resolved.path, true, null);
       return text;
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
@@ -122,26 +134,25 @@ export class SandboxedFileSystem {
       throw this.denied("write", path, resolved, "it is a symbolic link, and writes never follow links");
     if (!resolved.exists) await this.makeParents(path, resolved);
     const flags = resolved.exists ? O_WRONLY | O_NOFOLLOW | O_NONBLOCK : O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
-    const handle = await this.openChecked(path, resolved, flags, "write");
+    const fd = this.openChecked(path, resolved, flags, "write");
     try {
-      const stats = await handle.stat();
+      const stats = fstatSync(fd);
       this.requireRegular(path, resolved, stats, "write");
       if (stats.nlink > 1)
         throw this.denied("write", path, resolved, "it has other hard links, and writing it would change them too");
-      await handle.truncate(0);
-      await handle.write(content, 0, "utf8");
+      ftruncateSync(fd, 0);
+      writeSync(fd, content, 0, "utf8");
       this.audit("write", path, resolved.path, true, null);
       return { created: !resolved.exists, bytes };
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
   async listDirectory(path: string): Promise<DirectoryEntry[]> {
     const resolved = this.check(path, "list");
     if (!resolved.exists) throw this.missing("list", path, resolved);
-    const handle = await this.openChecked(path, resolved, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, "list");
-    await handle.close();
+    closeSync(this.openChecked(path, resolved, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, "list"));
     const names = await readdir(resolved.path, { withFileTypes: true });
     const entries: DirectoryEntry[] = [];
     for (const entry of names.sort((a, b) => a.name.localeCompare(b.name))) {
@@ -288,10 +299,10 @@ export class SandboxedFileSystem {
   }
 
   /** Opens, then proves the opened file is the one we checked and is still inside the workspace. */
-  private async openChecked(path: string, resolved: Resolved, flags: number, operation: string) {
-    let handle: Awaited<ReturnType<typeof open>>;
+  private openChecked(path: string, resolved: Resolved, flags: number, operation: string): number {
+    let fd: number;
     try {
-      handle = await open(resolved.path, flags, 0o644);
+      fd = openSync(resolved.path, flags, 0o644);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const reason =
@@ -302,12 +313,17 @@ export class SandboxedFileSystem {
             : `cannot open it (${code})`;
       throw this.denied(operation, path, resolved, reason);
     }
-    const real = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
+    let real: string | undefined;
+    try {
+      real = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      real = undefined; // no /proc (not Linux): the no-follow open is the guard
+    }
     if (real !== undefined && (!isInside(this.root, real) || real !== resolved.path)) {
-      await handle.close();
+      closeSync(fd);
       throw this.denied(operation, path, resolved, "it changed between the check and the open (a swapped symlink?)");
     }
-    return handle;
+    return fd;
   }
 
   private requireRegular(path: string, resolved: Resolved, stats: Stats, operation: string): void {
