@@ -337,3 +337,29 @@ describe("the research agent (fake model, fixture web, fake SearXNG)", () => {
     }
   });
 });
+
+it("hob show lists a task's tool steps", async () => {
+  const anthropic = await FakeAnthropic.start();
+  const { home, cleanup } = tempHome();
+  try {
+    mkdirSync(join(home, "workspace"), { recursive: true });
+    const env = testEnv(home, anthropic.url);
+    anthropic.enqueue(tool("list_directory", {}), tool("read_file", { path: "../x" }), say("Empty workspace."));
+    const run = (
+      await runCli(["run", "--json", "--agent", "fileops", "--tier", "fast", "what is here?"], { env })
+    ).json() as { id: string };
+    const shown = (await runCli(["show", "--json", run.id], { env })).json() as {
+      steps: Array<{ tool: string; status: string }>;
+    };
+    expect(shown.steps.map((s) => [s.tool, s.status])).toEqual([
+      ["list_directory", "success"],
+      ["read_file", "error"],
+    ]);
+    const human = await runCli(["show", run.id], { env });
+    expect(human.stdout).toContain("Tool steps");
+    expect(human.stdout).toMatch(/read_file\s+error/);
+  } finally {
+    cleanup();
+    await anthropic.close();
+  }
+});

@@ -14,6 +14,16 @@ const cap = (text: string) =>
     ? `${text.slice(0, MAX_OUTPUT)}\n… (${text.length - MAX_OUTPUT} more characters not shown)`
     : text;
 
+/** A read-only tool changes nothing, so there is no situation to approve and no state to fingerprint. */
+function readOnly(tool: string, verb: string, ctx: ToolContext, path: string, intent: "read" | "list") {
+  const resolved = ctx.fs.check(path, intent);
+  return {
+    preview: { tool, summary: `${verb} ${resolved.relative}`, targets: [resolved.path] },
+    situations: [],
+    fingerprint: "",
+  };
+}
+
 /** Fingerprint of a target: whether it exists and what it holds. */
 async function stateOf(ctx: ToolContext, p: string, intent: "write" | "delete" | "move-from" | "move-to") {
   const { resolved, content, size } = await ctx.fs.inspect(p, intent);
@@ -30,12 +40,7 @@ export const readFile: Tool<{ path: string }> = {
   params: z.object({ path }),
   readOnly: true,
   async assess(args, ctx) {
-    const resolved = ctx.fs.check(args.path, "read");
-    return {
-      preview: { tool: "read_file", summary: `read ${resolved.relative}`, targets: [resolved.path] },
-      situations: [],
-      fingerprint: "",
-    };
+    return readOnly("read_file", "read", ctx, args.path, "read");
   },
   async execute(args, ctx) {
     return cap(await ctx.fs.readFile(args.path));
@@ -88,12 +93,7 @@ export const listDirectory: Tool<{ path?: string }> = {
   params: z.object({ path: path.optional() }),
   readOnly: true,
   async assess(args, ctx) {
-    const resolved = ctx.fs.check(args.path ?? ".", "list");
-    return {
-      preview: { tool: "list_directory", summary: `list ${resolved.relative}`, targets: [resolved.path] },
-      situations: [],
-      fingerprint: "",
-    };
+    return readOnly("list_directory", "list", ctx, args.path ?? ".", "list");
   },
   async execute(args, ctx) {
     const entries = await ctx.fs.listDirectory(args.path ?? ".");
@@ -116,12 +116,7 @@ export const searchFiles: Tool<{ pattern: string; path?: string; glob?: string }
   params: z.object({ pattern: z.string(), path: path.optional(), glob: z.string().optional() }),
   readOnly: true,
   async assess(args, ctx) {
-    const resolved = ctx.fs.check(args.path ?? ".", "list");
-    return {
-      preview: { tool: "search_files", summary: `search ${resolved.relative}`, targets: [resolved.path] },
-      situations: [],
-      fingerprint: "",
-    };
+    return readOnly("search_files", "search", ctx, args.path ?? ".", "list");
   },
   async execute(args, ctx) {
     const { matches, truncated } = await ctx.fs.searchFiles(args.pattern, args.path ?? ".", args.glob);
@@ -180,12 +175,7 @@ export const lintFile: Tool<{ path: string }> = {
   params: z.object({ path }),
   readOnly: true,
   async assess(args, ctx) {
-    const resolved = ctx.fs.check(args.path, "read");
-    return {
-      preview: { tool: "lint_file", summary: `lint ${resolved.relative}`, targets: [resolved.path] },
-      situations: [],
-      fingerprint: "",
-    };
+    return readOnly("lint_file", "lint", ctx, args.path, "read");
   },
   async execute(args, ctx) {
     const content = await ctx.fs.readFile(args.path);

@@ -3,6 +3,7 @@ import type { Tier } from "../../config/index.js";
 import { HobError } from "../../errors/index.js";
 import type { Message } from "../../models/index.js";
 import { createOrchestrator } from "../../orchestrator/index.js";
+import { canPrompt, terminalApprover } from "../approver.js";
 import { openContext } from "../context.js";
 import { colorsFor, formatInt, formatUsd } from "../format.js";
 import type { CliIO } from "../io.js";
@@ -82,6 +83,7 @@ export async function chatCommand(io: CliIO, options: ChatOptions): Promise<numb
           history,
           sessionId,
           signal: running.signal,
+          approver: canPrompt(io) ? terminalApprover(io, renderer.pause) : undefined,
           onEvent: renderer.onEvent,
         });
         renderer.close();
@@ -93,6 +95,8 @@ export async function chatCommand(io: CliIO, options: ChatOptions): Promise<numb
         if (result.status === "succeeded") {
           history.push({ role: "user", content: line }, { role: "assistant", content: result.output });
           io.stderr.write(`${summaryLine(c, result)}\n`);
+        } else if (result.status === "awaiting_approval") {
+          io.stderr.write(c.yellow("(this turn waits for approval; the conversation goes on)\n"));
         } else if (result.status === "cancelled") {
           io.stderr.write(c.yellow("(cancelled; the conversation goes on)\n"));
         } else if (result.error) {

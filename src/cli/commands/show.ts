@@ -1,5 +1,5 @@
 import { openContext } from "../context.js";
-import { colorsFor, formatDuration, formatInt, formatTime, formatUsd, table } from "../format.js";
+import { colorsFor, formatDuration, formatInt, formatTime, formatUsd, oneLine, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 import { callJson, taskJson } from "../task-json.js";
@@ -9,13 +9,26 @@ export async function showCommand(io: CliIO, id: string, options: { json: boolea
   try {
     const task = store.tasks.getWithUsage(id);
     const calls = store.modelCalls.forTask(task.id);
+    const steps = store.steps.forTask(task.id);
     if (options.json) {
-      writeJson(io, { ...taskJson(task), model_calls: calls.map(callJson) });
+      writeJson(io, {
+        ...taskJson(task),
+        model_calls: calls.map(callJson),
+        steps: steps.map((s) => ({
+          step: s.step,
+          tool: s.tool,
+          args: s.args,
+          status: s.status,
+          result: s.result,
+          error_code: s.errorCode,
+        })),
+      });
       return 0;
     }
     const c = colorsFor(io.stdout, io.env);
     const lines = [
       `${c.bold("Task")}     ${task.id} · ${task.status} · ${formatTime(task.createdAt)} UTC`,
+      ...(task.workspace ? [`${c.bold("Workspace")} ${task.workspace}`] : []),
       `${c.bold("Route")}    agent ${task.agent} · tier ${task.tier ?? "–"} (${task.tierReason ?? "–"}) · ${task.model ?? "–"}`,
       `${c.bold("Usage")}    ${task.calls} calls · ${formatInt(task.inputTokens)} in / ${formatInt(task.outputTokens)} out` +
         ` · cache ${formatInt(task.cacheReadTokens)} read / ${formatInt(task.cacheWriteTokens)} written · ${formatUsd(task.costUsd)}` +
@@ -23,6 +36,21 @@ export async function showCommand(io: CliIO, id: string, options: { json: boolea
     ];
     if (task.errorCode) lines.push(`${c.bold(c.red("Error"))}    [${task.errorCode}] ${task.error ?? ""}`);
     lines.push("", c.bold("Input"), task.input, "", c.bold("Output"), task.output || c.dim("(none)"));
+    if (steps.length > 0) {
+      lines.push("", c.bold("Tool steps"));
+      lines.push(
+        table([
+          ["STEP", "TOOL", "STATUS", "ARGS", "RESULT"],
+          ...steps.map((s) => [
+            String(s.step),
+            s.tool,
+            s.status,
+            oneLine(JSON.stringify(s.args), 50),
+            oneLine(s.result ?? "", 60),
+          ]),
+        ]),
+      );
+    }
     if (calls.length > 0) {
       lines.push("", c.bold("Model calls"));
       lines.push(
