@@ -17,6 +17,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number.");
+  return n;
+}
+
 export interface GlobalOptions {
   json: boolean;
   verbose: boolean;
@@ -153,6 +159,24 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .option("--task <id>", "only this task's accesses")
     .addOption(json())
     .action(lazy(async () => (await import("./commands/audit.js")).auditCommand as Action));
+
+  const sandbox = program.command("sandbox").description("the OS sandbox that runs code (skills) in isolation");
+  sandbox
+    .command("exec")
+    .description(
+      "run a command exactly as a skill would run: no network, read-only system, only the workspace writable",
+    )
+    .argument("<command...>", "the command and its arguments (put -- before it)")
+    .option("--workspace <dir>", "the folder mounted read-write at /workspace (default $HOB_HOME/workspace)")
+    .option("--timeout <seconds>", "wall-time limit; everything the command started is killed", positiveNumber, 30)
+    .option("--memory <mb>", "address-space limit", positiveNumber, 512)
+    .option("--max-processes <n>", "process limit", positiveInt, 64)
+    .addOption(json())
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ hob sandbox exec -- python3 -c 'print(1)'\n  $ hob sandbox exec --timeout 5 --json -- sh -c 'curl https://example.com'",
+    )
+    .action(lazy(async () => (await import("./commands/sandbox.js")).sandboxExecCommand as Action));
 
   const cache = program.command("cache").description("the response cache of deterministic answers");
   cache

@@ -110,6 +110,11 @@ export const configSchema = z
     max_retry_delay_ms: z.number().int().positive().default(60_000),
     /** Overrides or additions to the built-in price table, keyed by model id. */
     pricing: z.record(z.string(), priceSchema).default({}),
+    /** The OS sandbox for running code: bubblewrap, or none (not safe; warned about on every run). */
+    sandbox: z
+      .object({ mode: z.enum(["bubblewrap", "none"]).default("bubblewrap") })
+      .strict()
+      .default({ mode: "bubblewrap" }),
     /** Where agents work; default $HOB_HOME/workspace. `--workspace` wins. */
     workspace: z.string().min(1).optional(),
     research: z

@@ -7,4 +7,13 @@ export {
   type SearchMatch,
 } from "./fs.js";
 export { type Intent, isInside, printable, type Resolved, resolveInside } from "./paths.js";
+export {
+  findBubblewrap,
+  neutralise,
+  noSandboxError,
+  runSandboxed,
+  SANDBOX_DEFAULTS,
+  type SandboxRunOptions,
+  type SandboxRunResult,
+} from "./process.js";
 export { normaliseName } from "./protected.js";

@@ -1,0 +1,59 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli, spawnHob, tempHome, testEnv, writeHobConfig } from "./helpers.js";
+
+describe("hob sandbox exec", () => {
+  let home: string;
+  let cleanup: () => void;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(() => {
+    ({ home, cleanup } = tempHome());
+    env = testEnv(home);
+  });
+  afterEach(() => cleanup());
+
+  it("runs a command in the workspace and passes its exit code and output through", async () => {
+    const run = await runCli(
+      ["sandbox", "exec", "--", "sh", "-c", "echo out; echo err >&2; echo made > f.txt; exit 7"],
+      { env },
+    );
+    expect(run.code).toBe(7);
+    expect(run.stdout).toBe("out\n");
+    expect(run.stderr).toBe("err\n");
+    expect(readFileSync(join(home, "workspace", "f.txt"), "utf8")).toBe("made\n");
+  });
+
+  it("reports limits in --json and exits 124 on timeout", async () => {
+    const run = await runCli(["sandbox", "exec", "--timeout", "0.5", "--json", "--", "sleep", "10"], { env });
+    expect(run.code).toBe(124);
+    expect(run.json()).toMatchObject({ exit_code: 124, timed_out: true, signal: "SIGKILL", isolation: "bubblewrap" });
+    const human = await runCli(["sandbox", "exec", "--timeout", "0.5", "--", "sleep", "10"], { env });
+    expect(human.stderr).toContain("killed after 0.5 s");
+  });
+
+  it("uses --workspace and never lets arguments become options or shell code", async () => {
+    const ws = join(home, "elsewhere");
+    const run = await runCli(["sandbox", "exec", "--workspace", ws, "--", "echo", "--bind", "/", "/host", "$(id)"], {
+      env,
+    });
+    expect(run.stdout).toBe("--bind / /host $(id)\n");
+    expect(existsSync(ws)).toBe(true);
+  });
+
+  it("refuses to run without bubblewrap and says how to install it", async () => {
+    const run = await spawnHob(["sandbox", "exec", "--json", "--", "true"], { ...env, PATH: "/nonexistent" });
+    expect(run.code).toBe(1);
+    const { error } = run.json() as { error: { code: string; message: string; hint: string } };
+    expect(error.code).toBe("E_SANDBOX");
+    expect(error.message).toContain("bubblewrap (bwrap) is not installed");
+    expect(error.hint).toContain("apt-get install bubblewrap");
+  });
+
+  it("warns on every run when the sandbox is switched off", async () => {
+    writeHobConfig(home, "sandbox:\n  mode: none\n");
+    const run = await runCli(["sandbox", "exec", "--", "sh", "-c", "echo $HOME"], { env });
+    expect(run.stderr).toContain("warning: sandbox.mode is none");
+    expect(run.stdout).toBe("/tmp\n"); // still a minimal environment, but no isolation
+  });
+});
