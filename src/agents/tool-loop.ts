@@ -54,6 +54,8 @@ export interface LoopDeps {
   now: () => number;
   /** Saves streamed text as it comes (crash safety). */
   progress: (text: string) => void;
+  /** Added to the agent's system prompt (e.g. the skills relevant to the task). */
+  systemAddendum?: string;
 }
 
 export type LoopOutcome =
@@ -108,7 +110,7 @@ export async function runToolLoop(agent: AgentDefinition, state: LoopState, deps
     const stream = deps.router.stream(
       state.tier,
       {
-        system: agent.systemPrompt,
+        system: agent.systemPrompt + (deps.systemAddendum ?? ""),
         messages: state.messages,
         ...(specs.length > 0 ? { tools: specs } : {}),
         temperature: deps.temperature,

@@ -160,6 +160,63 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .addOption(json())
     .action(lazy(async () => (await import("./commands/audit.js")).auditCommand as Action));
 
+  const skills = program
+    .command("skills")
+    .description("reusable scripts and instructions: validated, sandboxed, scored");
+  const skill = (load: string) =>
+    lazy(async () => (await import("./commands/skills.js"))[load as "skillsListCommand"] as Action);
+  skills
+    .command("list")
+    .description("every skill with its status and success record")
+    .addOption(json())
+    .action(skill("skillsListCommand"));
+  skills
+    .command("show")
+    .description("one skill: its record, recent runs and last validation")
+    .argument("<name>")
+    .addOption(json())
+    .action(skill("skillsShowCommand"));
+  skills
+    .command("validate")
+    .description("run the validation pipeline again (lint, security scan, paths, tests in the sandbox)")
+    .argument("<name>")
+    .addOption(json())
+    .action(skill("skillsValidateCommand"));
+  skills
+    .command("run")
+    .description("run a skill in the sandbox on the workspace")
+    .argument("<name>")
+    .argument("[args...]", "command-line arguments for the skill")
+    .option("--input <json>", "the input object (given to the skill on stdin)")
+    .option("--workspace <dir>", "the folder mounted at /workspace")
+    .addOption(json())
+    .action(skill("skillsRunCommand"));
+  skills
+    .command("enable")
+    .description("make a skill available to agents again")
+    .argument("<name>")
+    .addOption(json())
+    .action(skill("skillsEnableCommand"));
+  skills
+    .command("disable")
+    .description("stop offering a skill to agents")
+    .argument("<name>")
+    .addOption(json())
+    .action(skill("skillsDisableCommand"));
+  skills
+    .command("remove")
+    .description("delete a skill's folder and record")
+    .argument("<name>")
+    .addOption(json())
+    .action(skill("skillsRemoveCommand"));
+  skills
+    .command("new")
+    .description("write a skill template (SKILL.md with the standard header, a script, a test)")
+    .argument("<name>", "lowercase letters, digits and dashes")
+    .requiredOption("--lang <language>", "python, javascript or bash")
+    .addOption(json())
+    .action(skill("skillsNewCommand"));
+
   const sandbox = program.command("sandbox").description("the OS sandbox that runs code (skills) in isolation");
   sandbox
     .command("exec")

@@ -115,6 +115,19 @@ export const configSchema = z
       .object({ mode: z.enum(["bubblewrap", "none"]).default("bubblewrap") })
       .strict()
       .default({ mode: "bubblewrap" }),
+    skills: z
+      .object({
+        /** A skill whose success rate over its last `review_window` runs falls below this needs review. */
+        review_threshold: z.number().min(0).max(1).default(0.5),
+        review_window: z.number().int().min(1).default(10),
+        /** Runs needed before the rate counts. */
+        min_runs: z.number().int().min(1).default(3),
+        /** How many relevant skills an agent is told about when a task starts. */
+        context_limit: z.number().int().min(0).default(3),
+        timeout_seconds: z.number().positive().default(30),
+      })
+      .strict()
+      .default({ review_threshold: 0.5, review_window: 10, min_runs: 3, context_limit: 3, timeout_seconds: 30 }),
     /** Where agents work; default $HOB_HOME/workspace. `--workspace` wins. */
     workspace: z.string().min(1).optional(),
     research: z
@@ -153,6 +166,8 @@ export const configSchema = z
         move_overwrite: approvalLevel.default("ask"),
         new_domain: approvalLevel.default("ask"),
         sensitive: approvalLevel.default("ask"),
+        /** Creating or changing a skill is self-modification: a human always sees it (or it is denied). */
+        self_modification: z.enum(["ask", "deny"]).default("ask"),
         /** Per tool, e.g. { fetch_url: deny }. */
         tools: z.record(z.string(), approvalLevel).default({}),
         /** Domains fetch_url may use without asking. */
@@ -166,6 +181,7 @@ export const configSchema = z
         move_overwrite: "ask",
         new_domain: "ask",
         sensitive: "ask",
+        self_modification: "ask",
         tools: {},
         allowed_domains: [],
         ttl_minutes: 60,

@@ -5,9 +5,11 @@ import { HobError, toHobError } from "../errors/index.js";
 import type { HobEvent, TaskSummary } from "../events/index.js";
 import type { Message, Router } from "../models/index.js";
 import { assessAnswer, type RouteDecision, type RoutingCascade, selfCheckScore } from "../routing/index.js";
+import { SkillRegistry } from "../skills/index.js";
 import type { Store } from "../store/index.js";
 import { noModelAvailable } from "./no-model.js";
 import { CallRecorder, summarise } from "./recorder.js";
+import { skillContext } from "./skills-access.js";
 import { createToolContext } from "./tool-context.js";
 
 export interface OrchestratorDeps {
@@ -50,6 +52,7 @@ const PROGRESS_SAVE_MS = 250;
  */
 export class Orchestrator {
   private readonly now: () => number;
+  private skills: SkillRegistry | undefined;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.now = deps.now ?? Date.now;
@@ -147,7 +150,15 @@ export class Orchestrator {
     let fallback: string | undefined;
     let lastSave = 0;
     try {
-      const tools = await createToolContext(config, store, taskId, workspace, state, request.signal, this.now);
+      const skills = await this.skillRegistry();
+      const tools = await createToolContext(config, store, taskId, workspace, state, request.signal, this.now, skills);
+      const task = [...state.messages].reverse().find((m) => m.role === "user");
+      const systemAddendum = skillContext(
+        skills,
+        typeof task?.content === "string" ? task.content : "",
+        config.config.skills.context_limit,
+        agent.definition.tools.includes("run_skill"),
+      );
       const deps = {
         taskId,
         router,
@@ -176,6 +187,7 @@ export class Orchestrator {
         },
         emit,
         now: this.now,
+        systemAddendum,
         progress: (text: string) => {
           output = text;
           if (this.now() - lastSave >= PROGRESS_SAVE_MS) {
@@ -244,6 +256,22 @@ export class Orchestrator {
     );
     emit({ type: "task-finished", taskId, result });
     return result;
+  }
+
+  /** The skills, loaded (and changed ones re-validated) once per orchestrator. */
+  private async skillRegistry(): Promise<SkillRegistry> {
+    if (!this.skills) {
+      const { config, store } = this.deps;
+      this.skills = new SkillRegistry({
+        dir: `${config.paths.home}/skills`,
+        store,
+        settings: config.config.skills,
+        mode: config.config.sandbox.mode,
+        now: this.now,
+      });
+      await this.skills.sync();
+    }
+    return this.skills;
   }
 
   private fail(

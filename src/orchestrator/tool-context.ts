@@ -1,8 +1,10 @@
 import { join } from "node:path";
 import type { LoadedConfig } from "../config/index.js";
 import { SandboxedFileSystem } from "../sandbox/index.js";
+import type { SkillRegistry } from "../skills/index.js";
 import type { Store } from "../store/index.js";
 import { brave, type SearchProvider, searxng, type ToolContext } from "../tools/index.js";
+import { skillsAccess } from "./skills-access.js";
 
 /** hob's own state, kept out of reach even if a workspace contains HOB_HOME. */
 export function hobPaths(config: LoadedConfig): string[] {
@@ -34,6 +36,7 @@ export async function createToolContext(
   saved: { created: string[]; written: string[]; sources: string[] },
   signal: AbortSignal | undefined,
   now: () => number,
+  skills?: SkillRegistry,
 ): Promise<ToolContext> {
   const fs = await SandboxedFileSystem.create(workspace, {
     hobPaths: hobPaths(config),
@@ -46,6 +49,7 @@ export async function createToolContext(
     written: new Set(saved.written),
     sources: new Set(saved.sources),
     search: searchProvider(config),
+    ...(skills ? { skills: skillsAccess(skills, fs.root, taskId) } : {}),
     fetchLimits: {
       allowPrivateHosts: config.config.research.fetch.allow_private_hosts,
       maxBytes: config.config.research.fetch.max_bytes,

@@ -1,13 +1,14 @@
 import type { ApprovalLevel, HobConfig } from "../config/index.js";
 
 /** Situations that may need a human, whatever the tool. */
-export type Situation = "delete" | "overwrite" | "move_overwrite" | "new_domain";
+export type Situation = "delete" | "overwrite" | "move_overwrite" | "new_domain" | "self_modification";
 
 const SITUATION_TEXT: Record<Situation, string> = {
   delete: "it deletes a file",
   overwrite: "it overwrites a file this task did not create",
   move_overwrite: "it moves onto an existing file",
   new_domain: "it fetches from a domain not approved before",
+  self_modification: "it creates or changes a skill (hob changing itself)",
 };
 
 const RANK: Record<ApprovalLevel, number> = { allow: 0, ask: 1, deny: 2 };

@@ -19,6 +19,8 @@ export interface SandboxRunOptions {
   stdin?: string;
   /** `none` runs without isolation (explicitly configured; warned about by the caller). */
   mode?: "bubblewrap" | "none";
+  /** Extra read-only mounts, e.g. the skill's own folder at /skill. */
+  readOnlyBinds?: Array<{ source: string; target: string }>;
 }
 
 export interface SandboxRunResult {
@@ -130,6 +132,7 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
       "/dev",
       "--tmpfs",
       "/tmp",
+      ...(options.readOnlyBinds ?? []).flatMap((bind) => ["--ro-bind", bind.source, bind.target]),
       "--bind",
       workspace,
       "/workspace",

@@ -3,6 +3,7 @@ export type { AuditRecord } from "./audit.js";
 export { MIGRATIONS, migrate, SCHEMA_VERSION } from "./migrations.js";
 export type { ModelCallRecord } from "./model-calls.js";
 export type { CacheStats } from "./response-cache.js";
+export type { SkillRecord, SkillRun, SkillStatus } from "./skills.js";
 export type {
   CounterfactualPrice,
   ModelStats,

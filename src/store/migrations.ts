@@ -139,6 +139,51 @@ export const MIGRATIONS: readonly string[] = [
     approved_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 5: skills, their validations and runs, and full-text search over them.
+  `
+  CREATE TABLE skills (
+    name             TEXT PRIMARY KEY,
+    version          TEXT NOT NULL,
+    content_hash     TEXT NOT NULL,
+    kind             TEXT NOT NULL,            -- script | instructions
+    language         TEXT,
+    author           TEXT NOT NULL,            -- user | agent
+    status           TEXT NOT NULL,            -- draft | validated | active | needs_review | disabled | rejected
+    description      TEXT NOT NULL,
+    instructions     TEXT NOT NULL,
+    path             TEXT NOT NULL,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    usage_count      INTEGER NOT NULL DEFAULT 0,
+    successes        INTEGER NOT NULL DEFAULT 0,
+    failures         INTEGER NOT NULL DEFAULT 0,
+    mean_duration_ms REAL,
+    last_error       TEXT
+  );
+  CREATE TABLE skill_validations (
+    id           INTEGER PRIMARY KEY,
+    skill        TEXT NOT NULL,
+    version      TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    at           INTEGER NOT NULL,
+    ok           INTEGER NOT NULL,
+    report       TEXT NOT NULL                 -- JSON: findings and test results
+  );
+  CREATE INDEX skill_validations_skill ON skill_validations (skill);
+  CREATE TABLE skill_runs (
+    id          INTEGER PRIMARY KEY,
+    skill       TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    task_id     TEXT,
+    at          INTEGER NOT NULL,
+    ok          INTEGER NOT NULL,
+    exit_code   INTEGER,
+    duration_ms INTEGER NOT NULL,
+    error       TEXT
+  );
+  CREATE INDEX skill_runs_skill ON skill_runs (skill, at);
+  CREATE VIRTUAL TABLE skills_fts USING fts5 (name, description, instructions, tokenize = 'porter unicode61');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,6 +8,7 @@ import { newId } from "./ids.js";
 import { MIGRATIONS, migrate } from "./migrations.js";
 import { ModelCallRepository } from "./model-calls.js";
 import { ResponseCacheRepository } from "./response-cache.js";
+import { SkillRepository } from "./skills.js";
 import { type CounterfactualPrice, computeStats, type Stats } from "./stats.js";
 import { StepRepository } from "./steps.js";
 import { processIsAlive, TaskRepository } from "./tasks.js";
@@ -28,6 +29,7 @@ export class Store {
   readonly steps: StepRepository;
   readonly audit: AuditRepository;
   readonly approvals: ApprovalRepository;
+  readonly skills: SkillRepository;
   readonly schemaVersion: number;
   /** How many tasks the crash sweep on open marked `interrupted`. */
   readonly interruptedOnOpen: number;
@@ -44,6 +46,7 @@ export class Store {
     this.steps = new StepRepository(db);
     this.audit = new AuditRepository(db);
     this.approvals = new ApprovalRepository(db, now);
+    this.skills = new SkillRepository(db, now);
     this.interruptedOnOpen = options.sweepInterrupted === false ? 0 : this.tasks.markInterrupted(processIsAlive);
   }
 

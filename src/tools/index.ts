@@ -1,20 +1,39 @@
 import { deleteFile, lintFile, listDirectory, moveFile, readFile, searchFiles, writeFile } from "./file-tools.js";
+import { createSkill, findSkills, runSkillTool } from "./skill-tools.js";
 import type { Tool } from "./types.js";
 import { fetchUrl, webSearch } from "./web-tools.js";
 
 /** Every tool, by the exact name the model sees. */
 export const TOOLS: Record<string, Tool<never>> = Object.fromEntries(
-  [readFile, writeFile, listDirectory, searchFiles, moveFile, deleteFile, lintFile, webSearch, fetchUrl].map((tool) => [
-    tool.name,
-    tool as unknown as Tool<never>,
-  ]),
+  [
+    readFile,
+    writeFile,
+    listDirectory,
+    searchFiles,
+    moveFile,
+    deleteFile,
+    lintFile,
+    webSearch,
+    fetchUrl,
+    findSkills,
+    runSkillTool,
+    createSkill,
+  ].map((tool) => [tool.name, tool as unknown as Tool<never>]),
 );
 
 export const TOOL_NAMES = Object.keys(TOOLS);
 
 export { type LintDiagnostic, type LintResult, languageOf, lintSource } from "./lint.js";
 export { isPrivateAddress } from "./ssrf.js";
-export type { ActionPreview, Assessment, Tool, ToolContext } from "./types.js";
+export type {
+  ActionPreview,
+  Assessment,
+  SkillProposal,
+  SkillSummary,
+  SkillsAccess,
+  Tool,
+  ToolContext,
+} from "./types.js";
 export {
   brave,
   type FetchLimits,

@@ -12,6 +12,8 @@ export interface ToolContext {
   /** URLs the task searched up or fetched (the research agent cites them). */
   sources: Set<string>;
   search?: SearchProvider;
+  /** Skills the agent may find, run and propose (wired by the orchestrator). */
+  skills?: SkillsAccess;
   fetchLimits: FetchLimits;
   domainApproved(domain: string): boolean;
   approveDomain(domain: string): void;
@@ -42,4 +44,29 @@ export interface Tool<Params = unknown> {
   readOnly: boolean;
   assess(args: Params, ctx: ToolContext): Promise<Assessment>;
   execute(args: Params, ctx: ToolContext): Promise<string>;
+}
+
+export interface SkillSummary {
+  name: string;
+  description: string;
+  kind: "script" | "instructions";
+  inputs?: unknown;
+}
+
+export interface SkillProposal {
+  name: string;
+  description: string;
+  language: "python" | "javascript" | "bash";
+  code: string;
+  inputs?: Record<string, unknown>;
+  tests?: Array<{ name?: string; args?: string[]; input?: unknown; exit_code?: number; output?: string }>;
+}
+
+/** What tools may do with skills; implemented by the skills room, so tools do not depend on it. */
+export interface SkillsAccess {
+  find(query: string): SkillSummary[];
+  run(name: string, args: unknown): Promise<string>;
+  /** Validates a proposal without writing it: blocking problems, and the preview a human approves. */
+  check(proposal: SkillProposal): Promise<{ blocking: string[]; preview: string; fingerprint: string }>;
+  create(proposal: SkillProposal): Promise<string>;
 }

@@ -1,0 +1,260 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { HobConfig } from "../config/index.js";
+import { HobError } from "../errors/index.js";
+import type { SkillRecord, SkillStatus, Store } from "../store/index.js";
+import { kindOf, readSkillFolder, type SkillFolder, type SkillLanguage, skillTemplate } from "./format.js";
+import { inputProblem, runSkill, type SkillRunOutcome, type SkillRunRequest } from "./runner.js";
+import { type ValidationReport, validateSkill } from "./validate.js";
+
+export interface SkillRegistryDeps {
+  /** `$HOB_HOME/skills`: one folder (and git repository) per skill. */
+  dir: string;
+  store: Store;
+  settings: HobConfig["skills"];
+  mode: "bubblewrap" | "none";
+  now?: () => number;
+}
+
+export interface NewSkillSpec {
+  name: string;
+  description: string;
+  language: SkillLanguage;
+  code: string;
+  inputs?: Record<string, unknown>;
+  tests?: Array<{ name?: string; args?: string[]; input?: unknown; exit_code?: number; output?: string }>;
+  instructions?: string;
+}
+
+const ENTRYPOINT: Record<SkillLanguage, string> = {
+  python: "scripts/main.py",
+  javascript: "scripts/main.mjs",
+  bash: "scripts/main.sh",
+};
+
+/**
+ * Skills on disk (Agent Skills folders) and their records: loads and re-validates
+ * changed folders, searches, runs in the sandbox and keeps the success record, and
+ * writes new skills as git repositories (the self-improvement issue commits to them).
+ */
+export class SkillRegistry {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: SkillRegistryDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Brings the table in line with the folders: new or changed ones are validated, removed ones forgotten. */
+  async sync(): Promise<Array<{ name: string; status: SkillStatus; report?: ValidationReport; error?: string }>> {
+    const { store } = this.deps;
+    const changes: Array<{ name: string; status: SkillStatus; report?: ValidationReport; error?: string }> = [];
+    const onDisk = new Set<string>();
+    for (const name of existsSync(this.deps.dir) ? readdirSync(this.deps.dir).sort() : []) {
+      const dir = join(this.deps.dir, name);
+      if (!existsSync(join(dir, "SKILL.md"))) continue;
+      onDisk.add(name);
+      let folder: SkillFolder;
+      try {
+        folder = readSkillFolder(dir);
+      } catch (error) {
+        changes.push({ name, status: "rejected", error: (error as Error).message });
+        continue;
+      }
+      const known = store.skills.get(folder.manifest.name);
+      if (known && known.contentHash === folder.contentHash) continue;
+      changes.push(await this.accept(folder, known?.author ?? "user", known?.status === "disabled"));
+    }
+    for (const record of store.skills.list()) if (!onDisk.has(record.name)) store.skills.remove(record.name);
+    return changes;
+  }
+
+  list(): SkillRecord[] {
+    return this.deps.store.skills.list();
+  }
+
+  get(name: string): { record: SkillRecord; folder: SkillFolder } {
+    const record = this.deps.store.skills.get(name);
+    if (!record) {
+      throw new HobError("E_NOT_FOUND", `There is no skill named "${name}".`, {
+        hint: "`hob skills list` shows the skills.",
+      });
+    }
+    return { record, folder: readSkillFolder(record.path) };
+  }
+
+  /** Active skills only are offered to agents; `needs_review`, disabled and rejected ones are not. */
+  search(query: string, limit: number, activeOnly = true): SkillRecord[] {
+    return this.deps.store.skills
+      .search(query, limit * 3)
+      .filter((s) => !activeOnly || s.status === "active")
+      .slice(0, limit);
+  }
+
+  async validate(name: string): Promise<ValidationReport> {
+    const { record, folder } = this.get(name);
+    const result = await this.accept(folder, record.author, record.status === "disabled");
+    return result.report as ValidationReport;
+  }
+
+  /** Runs a skill and records the outcome against its contract; a falling success rate sends it to review. */
+  async run(
+    name: string,
+    request: SkillRunRequest,
+    options: { workspace: string; taskId?: string },
+  ): Promise<SkillRunOutcome> {
+    const { record, folder } = this.get(name);
+    if (record.status !== "active") {
+      throw new HobError("E_TOOL", `The skill ${name} is ${record.status}; only active skills run.`, {
+        hint:
+          record.status === "needs_review"
+            ? "Check `hob skills show` and re-enable it with `hob skills enable`."
+            : undefined,
+      });
+    }
+    if (kindOf(folder.manifest) !== "script")
+      throw new HobError("E_TOOL", `${name} holds instructions, not a script: read it instead.`);
+    const problem = inputProblem(folder, request.input);
+    if (problem) throw new HobError("E_TOOL", `${name}: ${problem}.`);
+    const outcome = await runSkill(folder, request, {
+      workspace: options.workspace,
+      mode: this.deps.mode,
+      timeoutMs: this.deps.settings.timeout_seconds * 1000,
+    });
+    this.deps.store.skills.recordRun({
+      skill: name,
+      version: record.version,
+      taskId: options.taskId ?? null,
+      at: this.now(),
+      ok: outcome.ok,
+      exitCode: outcome.result.exitCode,
+      durationMs: outcome.result.durationMs,
+      error: outcome.error,
+    });
+    this.review(name);
+    return outcome;
+  }
+
+  setEnabled(name: string, enabled: boolean): SkillRecord {
+    const { record } = this.get(name);
+    if (enabled && record.status === "rejected") {
+      throw new HobError("E_VALIDATION", `${name} failed validation; fix it and run \`hob skills validate ${name}\`.`);
+    }
+    this.deps.store.skills.setStatus(name, enabled ? "active" : "disabled");
+    return this.get(name).record;
+  }
+
+  remove(name: string): void {
+    const { record } = this.get(name);
+    rmSync(record.path, { recursive: true, force: true });
+    this.deps.store.skills.remove(name);
+  }
+
+  /** `hob skills new`: a template folder with the standard header, a script and a test. */
+  async scaffold(name: string, language: SkillLanguage): Promise<{ dir: string; report?: ValidationReport }> {
+    const dir = join(this.deps.dir, name);
+    if (existsSync(dir)) throw new HobError("E_USAGE", `${dir} already exists.`);
+    this.writeFiles(dir, skillTemplate(name, language));
+    commit(dir, `Create skill ${name} from the template`);
+    const result = await this.accept(readSkillFolder(dir), "user", false);
+    return { dir, report: result.report };
+  }
+
+  /** Builds an agent's proposed skill in a scratch folder and validates it, writing nothing real. */
+  async prepare(
+    spec: NewSkillSpec,
+  ): Promise<{ folder: SkillFolder; report: ValidationReport; files: Record<string, string> }> {
+    const files = filesFor(spec);
+    const scratch = join(this.deps.dir, ".proposals", `${spec.name}-${this.now()}`);
+    try {
+      this.writeFiles(scratch, files);
+      const folder = readSkillFolder(scratch);
+      return { folder, report: await validateSkill(folder, { mode: this.deps.mode }), files };
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /** Writes an approved agent skill (validated again on its real folder) and commits it. */
+  async create(
+    spec: NewSkillSpec,
+    author: "agent" | "user",
+  ): Promise<{ record: SkillRecord; report: ValidationReport }> {
+    const dir = join(this.deps.dir, spec.name);
+    const existed = existsSync(dir);
+    this.writeFiles(dir, filesFor(spec));
+    commit(dir, `${existed ? "Update" : "Create"} skill ${spec.name} (${author})`);
+    const result = await this.accept(readSkillFolder(dir), author, false);
+    return { record: this.get(spec.name).record, report: result.report as ValidationReport };
+  }
+
+  private async accept(folder: SkillFolder, author: "user" | "agent", keepDisabled: boolean) {
+    const { manifest } = folder;
+    const report = await validateSkill(folder, { mode: this.deps.mode });
+    const status: SkillStatus = !report.ok ? "rejected" : keepDisabled ? "disabled" : "active";
+    this.deps.store.skills.upsert({
+      name: manifest.name,
+      version: manifest.version,
+      contentHash: folder.contentHash,
+      kind: kindOf(manifest),
+      language: manifest.language ?? null,
+      author,
+      status,
+      description: manifest.description,
+      instructions: folder.instructions,
+      path: folder.dir,
+    });
+    this.deps.store.skills.recordValidation(manifest.name, manifest.version, folder.contentHash, report.ok, report);
+    return { name: manifest.name, status, report };
+  }
+
+  private review(name: string): void {
+    const { review_threshold, review_window, min_runs } = this.deps.settings;
+    const runs = this.deps.store.skills.recentRuns(name, review_window);
+    if (runs.length < min_runs) return;
+    const rate = runs.filter((r) => r.ok).length / runs.length;
+    if (rate < review_threshold) this.deps.store.skills.setStatus(name, "needs_review");
+  }
+
+  private writeFiles(dir: string, files: Record<string, string>): void {
+    for (const [path, content] of Object.entries(files)) {
+      const full = join(dir, path);
+      mkdirSync(dirname(full), { recursive: true });
+      writeFileSync(full, content, { mode: path.endsWith(".sh") ? 0o755 : 0o644 });
+    }
+  }
+}
+
+function filesFor(spec: NewSkillSpec): Record<string, string> {
+  const entry = ENTRYPOINT[spec.language];
+  const front = {
+    name: spec.name,
+    description: spec.description,
+    language: spec.language,
+    entrypoint: entry,
+    version: 1,
+    ...(spec.inputs ? { inputs: spec.inputs } : {}),
+    permissions: { network: false },
+  };
+  const skillMd = `---\n${JSON.stringify(front, null, 2)}\n---\n\n${spec.instructions ?? `# ${spec.name}\n\n${spec.description}\n`}\n`;
+  const files: Record<string, string> = { "SKILL.md": skillMd, [entry]: spec.code };
+  if (spec.tests?.length) files["tests/cases.json"] = `${JSON.stringify(spec.tests, null, 2)}\n`;
+  return files;
+}
+
+/** Each skill folder is a git repository: every create or change is a commit that can be rolled back. */
+function commit(dir: string, message: string): void {
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-C", dir, "-c", "user.name=hob", "-c", "user.email=hob@localhost", ...args], {
+      stdio: "pipe",
+    });
+  try {
+    if (!existsSync(join(dir, ".git"))) git("init", "-q");
+    git("add", "-A");
+    git("commit", "-q", "--allow-empty", "-m", message);
+  } catch (error) {
+    throw new HobError("E_STORE", `Could not commit ${dir} to git: ${(error as Error).message.split("\n")[0]}.`, {
+      hint: "Check that git is installed (skills are kept as git repositories).",
+    });
+  }
+}

@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { lintSource } from "../tools/index.js";
+import {
+  type Finding,
+  hiddenCharacterFindings,
+  pathFindings,
+  type ScanResult,
+  securityFindings,
+  stringHits,
+} from "./findings.js";
+import { kindOf, type SkillFolder } from "./format.js";
+import { runSkill } from "./runner.js";
+import { scanBash } from "./scan-bash.js";
+import { scanJavaScript } from "./scan-javascript.js";
+import { scanPython } from "./scan-python.js";
+
+export interface TestResult {
+  name: string;
+  ok: boolean;
+  exitCode: number | null;
+  output: string;
+  reason?: string;
+  durationMs: number;
+}
+
+export interface ValidationReport {
+  ok: boolean;
+  findings: Finding[];
+  tests: TestResult[];
+  durationMs: number;
+}
+
+/**
+ * The pipeline every skill version passes before it may become active:
+ *  1. lint with the language's tools; 2. a security scan on the syntax tree (and hidden
+ *  Unicode in SKILL.md, code and tests); 3. every literal path stays inside the
+ *  workspace; 4. the skill's own tests, run in the OS sandbox on a scratch workspace.
+ * A blocking finding rejects the version, with reasons the author can act on.
+ */
+export async function validateSkill(
+  folder: SkillFolder,
+  options: { mode?: "bubblewrap" | "none" } = {},
+): Promise<ValidationReport> {
+  const started = Date.now();
+  const findings: Finding[] = [];
+  const { manifest } = folder;
+  const entry = manifest.entrypoint ?? "SKILL.md";
+  findings.push(...hiddenCharacterFindings(folder.skillMd, "SKILL.md"));
+  if (folder.code !== undefined) findings.push(...hiddenCharacterFindings(folder.code, entry));
+  if (folder.tests.length > 0)
+    findings.push(...hiddenCharacterFindings(JSON.stringify(folder.tests), "tests/cases.json"));
+  const networkAllowed = Array.isArray(manifest.permissions.network) && manifest.permissions.network.length > 0;
+  if (networkAllowed) {
+    findings.push({
+      check: "manifest",
+      rule: "network-allowlist",
+      severity: "warning",
+      message: "per-domain network access is not supported yet: the skill runs with no network at all",
+    });
+  }
+  const tests: TestResult[] = [];
+  if (kindOf(manifest) === "script" && folder.code !== undefined && manifest.language) {
+    const lint = await lintSource(entry, folder.code);
+    for (const d of lint?.diagnostics ?? []) {
+      findings.push({
+        check: "lint",
+        rule: d.code,
+        severity: d.severity === "error" ? "blocking" : "warning",
+        message: d.message,
+        file: entry,
+        line: d.line,
+      });
+    }
+    const scan: ScanResult =
+      manifest.language === "python"
+        ? await scanPython(folder.code, options.mode)
+        : manifest.language === "javascript"
+          ? scanJavaScript(folder.code)
+          : await scanBash(folder.code);
+    const hits = dedupe([...scan.hits, ...stringHits(scan.strings)]);
+    findings.push(...securityFindings({ hits, strings: scan.strings }, entry, networkAllowed));
+    findings.push(...pathFindings(scan.strings, entry));
+    if (!findings.some((f) => f.severity === "blocking")) {
+      tests.push(...(await runTests(folder, options.mode)));
+      if (tests.length === 0) {
+        findings.push({
+          check: "tests",
+          rule: "no-tests",
+          severity: "warning",
+          message: "the skill has no tests (tests/cases.json)",
+        });
+      }
+      for (const test of tests.filter((t) => !t.ok)) {
+        findings.push({
+          check: "tests",
+          rule: "test-failed",
+          severity: "blocking",
+          message: `test "${test.name}" failed: ${test.reason}`,
+        });
+      }
+    }
+  }
+  return { ok: !findings.some((f) => f.severity === "blocking"), findings, tests, durationMs: Date.now() - started };
+}
+
+async function runTests(folder: SkillFolder, mode: "bubblewrap" | "none" | undefined): Promise<TestResult[]> {
+  const results: TestResult[] = [];
+  for (const [i, test] of folder.tests.entries()) {
+    const scratch = mkdtempSync(join(tmpdir(), "hob-skill-test-"));
+    try {
+      const outcome = await runSkill(
+        folder,
+        { args: test.args, input: test.input },
+        { workspace: scratch, mode, timeoutMs: 10_000 },
+      );
+      const output = outcome.result.stdout;
+      let reason: string | undefined;
+      if (outcome.result.exitCode !== test.exit_code)
+        reason = `exit code ${outcome.result.exitCode}, expected ${test.exit_code}`;
+      else if (test.output && !new RegExp(test.output).test(output))
+        reason = `output ${JSON.stringify(output.slice(0, 120))} does not match /${test.output}/`;
+      else if (outcome.result.timedOut) reason = "timed out";
+      results.push({
+        name: test.name ?? `case ${i + 1}`,
+        ok: !reason,
+        exitCode: outcome.result.exitCode,
+        output: output.slice(0, 500),
+        reason,
+        durationMs: outcome.result.durationMs,
+      });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  return results;
+}
+
+function dedupe(hits: ScanResult["hits"]): ScanResult["hits"] {
+  const seen = new Set<string>();
+  return hits.filter((hit) => {
+    const key = `${hit.rule}:${hit.line}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
