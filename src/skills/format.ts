@@ -132,6 +132,8 @@ export function hashFolder(dir: string): string {
   return hash.digest("hex");
 }
 
+// The template sources contain ${…} of their own languages, not of this file.
+// biome-ignore-start lint/suspicious/noTemplateCurlyInString: JavaScript and Bash templates
 const TEMPLATES: Record<SkillLanguage, { file: string; code: string }> = {
   python: {
     file: "scripts/main.py",
@@ -146,6 +148,8 @@ const TEMPLATES: Record<SkillLanguage, { file: string; code: string }> = {
     code: '#!/usr/bin/env bash\nset -euo pipefail\n\nname="${1:-world}"\necho "Hello, ${name}!"\n',
   },
 };
+
+// biome-ignore-end lint/suspicious/noTemplateCurlyInString: JavaScript and Bash templates
 
 /** The files `hob skills new` writes: SKILL.md with the standard header, a script, and a test. */
 export function skillTemplate(name: string, language: SkillLanguage): Record<string, string> {

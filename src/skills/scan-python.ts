@@ -9,7 +9,7 @@ import type { ScanResult } from "./findings.js";
  * Walks Python's own syntax tree (`ast`). It runs inside the OS sandbox: parsing
  * untrusted code is still running a program on it, and nothing of that runs unconfined.
  */
-const SCANNER = String.raw`
+const SCANNER = `
 import ast, json, re, sys
 src = sys.stdin.read()
 out = {"hits": [], "strings": []}
