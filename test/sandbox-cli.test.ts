@@ -57,3 +57,50 @@ describe("hob sandbox exec", () => {
     expect(run.stdout).toBe("/tmp\n"); // still a minimal environment, but no isolation
   });
 });
+
+describe("hostile commands through `hob sandbox exec`", () => {
+  let home: string;
+  let cleanup: () => void;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(() => {
+    ({ home, cleanup } = tempHome());
+    env = { ...testEnv(home), ANTHROPIC_API_KEY: "sk-ant-must-not-leak", GITHUB_TOKEN: "ghp_must_not_leak" };
+  });
+  afterEach(() => cleanup());
+
+  const exec = async (args: string[]) =>
+    (await runCli(["sandbox", "exec", "--json", "--timeout", "3", "--", ...args], { env })).json() as Record<
+      string,
+      unknown
+    >;
+
+  it("gets no network", async () => {
+    const result = await exec([
+      "bash",
+      "-c",
+      "(exec 3<>/dev/tcp/1.1.1.1/53) 2>&1; getent hosts example.com || echo no-dns",
+    ]);
+    expect(String(result.stdout)).toContain("no-dns");
+    expect(String(result.stdout)).toMatch(/Network is unreachable|connect/);
+  });
+
+  it("sees no keys, tokens or real home", async () => {
+    const result = await exec(["sh", "-c", "env; ls -a ~"]);
+    expect(String(result.stdout)).not.toMatch(/must.not.leak|ANTHROPIC|GITHUB_TOKEN/);
+    expect(String(result.stdout)).toContain("HOME=/tmp");
+  });
+
+  it("cannot write outside the workspace", async () => {
+    const result = await exec(["sh", "-c", `touch ${home}/escaped; touch /usr/escaped; echo done`]);
+    expect(String(result.stderr)).toMatch(/No such file or directory|Read-only file system/);
+    expect(existsSync(join(home, "escaped"))).toBe(false);
+  });
+
+  it("is stopped by the time limit, and floods are cut", async () => {
+    expect(await exec(["sh", "-c", "trap '' TERM; while :; do :; done"])).toMatchObject({
+      exit_code: 124,
+      timed_out: true,
+    });
+    expect(await exec(["yes", "flood"])).toMatchObject({ output_limited: true });
+  });
+});

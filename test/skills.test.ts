@@ -93,6 +93,10 @@ describe("skills end to end (fake model, real validation, real sandbox)", () => 
     expect(lastMessages).not.toContain("write_file");
     const after = (await runCli(["skills", "show", "--json", "word-count"], { env })).json() as Record<string, unknown>;
     expect(after).toMatchObject({ usage_count: 1, successes: 1, failures: 0 });
+    // The run is linked to the task that made it, and to how that task ended.
+    expect(after.recent_runs).toEqual([
+      expect.objectContaining({ ok: true, taskOk: true, taskId: (second.json() as { id: string }).id }),
+    ]);
   });
 
   it("sends a hostile proposal back to the model with reasons, without asking anyone", async () => {

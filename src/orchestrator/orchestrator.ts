@@ -248,6 +248,7 @@ export class Orchestrator {
       return this.fail(taskId, error, output, started, recorder, emit);
     }
     store.tasks.finish(taskId, { status: "succeeded", output, durationMs: this.now() - started });
+    store.skills.setTaskOutcome(taskId, true);
     const result = summarise(
       store,
       taskId,
@@ -284,6 +285,7 @@ export class Orchestrator {
   ): TaskSummary {
     const status = error.code === "E_CANCELLED" ? "cancelled" : "failed";
     this.deps.store.tasks.finish(taskId, { status, output, error: error.toJSON(), durationMs: this.now() - started });
+    this.deps.store.skills.setTaskOutcome(taskId, false);
     const result = summarise(
       this.deps.store,
       taskId,

@@ -26,7 +26,9 @@ export function skillsAccess(registry: SkillRegistry, workspace: string, taskId:
           `The skill ${name} failed (${outcome.error}).${outcome.result.stderr ? ` stderr: ${outcome.result.stderr.slice(-500)}` : ""}`,
         );
       }
-      return `${name} succeeded (${outcome.result.durationMs} ms).\n${outcome.result.stdout}`;
+      const unconfined =
+        outcome.result.isolation === "none" ? "warning: sandbox.mode is none: this skill ran with no isolation.\n" : "";
+      return `${unconfined}${name} succeeded (${outcome.result.durationMs} ms).\n${outcome.result.stdout}`;
     },
     async check(proposal) {
       const { report, files } = await registry.prepare(proposal);

@@ -179,7 +179,8 @@ export const MIGRATIONS: readonly string[] = [
     ok          INTEGER NOT NULL,
     exit_code   INTEGER,
     duration_ms INTEGER NOT NULL,
-    error       TEXT
+    error       TEXT,
+    task_ok     INTEGER                        -- how the task that ran it ended (null until it does)
   );
   CREATE INDEX skill_runs_skill ON skill_runs (skill, at);
   CREATE VIRTUAL TABLE skills_fts USING fts5 (name, description, instructions, tokenize = 'porter unicode61');

@@ -71,6 +71,8 @@ export interface SkillRun {
   exitCode: number | null;
   durationMs: number;
   error: string | null;
+  /** How the task that ran it ended; null while it runs or when run by hand. */
+  taskOk?: boolean | null;
 }
 
 /** `skills`, `skill_validations`, `skill_runs` and the `skills_fts` index. */
@@ -185,6 +187,11 @@ export class SkillRepository {
     })();
   }
 
+  /** Links the task's outcome to the skill runs it made, once the task has ended. */
+  setTaskOutcome(taskId: string, ok: boolean): void {
+    this.db.prepare("UPDATE skill_runs SET task_ok = ? WHERE task_id = ? AND task_ok IS NULL").run(ok ? 1 : 0, taskId);
+  }
+
   recentRuns(skill: string, limit: number): SkillRun[] {
     const rows = this.db
       .prepare("SELECT * FROM skill_runs WHERE skill = ? ORDER BY id DESC LIMIT ?")
@@ -197,8 +204,10 @@ export class SkillRepository {
       exit_code: number | null;
       duration_ms: number;
       error: string | null;
+      task_ok: number | null;
     }>;
     return rows.map((r) => ({
+      taskOk: r.task_ok === null ? null : r.task_ok === 1,
       skill: r.skill,
       version: r.version,
       taskId: r.task_id,

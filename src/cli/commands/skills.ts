@@ -155,6 +155,9 @@ export const skillsRunCommand = (
     }
     const workspace = options.workspace ?? config.config.workspace ?? config.paths.workspace;
     (await import("node:fs")).mkdirSync(workspace, { recursive: true });
+    if (config.config.sandbox.mode === "none") {
+      io.stderr.write("warning: sandbox.mode is none in hob.yaml: this skill runs with no isolation at all.\n");
+    }
     const outcome = await skills.run(name, { args, input }, { workspace });
     if (options.json) {
       writeJson(io, {
