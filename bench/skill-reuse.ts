@@ -14,21 +14,9 @@ import { createOrchestrator } from "../src/orchestrator/index.js";
 import { SkillRegistry } from "../src/skills/index.js";
 import { Store } from "../src/store/index.js";
 import { FakeAnthropic } from "../test/fakes/anthropic.js";
+import { WORD_COUNT_CODE, WORD_COUNT_SKILL } from "../test/fixtures/word-count.js";
 
-const CODE = `import json
-import sys
-
-
-def main() -> None:
-    data = json.load(sys.stdin)
-    with open(data["path"], encoding="utf-8") as handle:
-        words = handle.read().split()
-    print(json.dumps({"path": data["path"], "words": len(words)}))
-
-
-if __name__ == "__main__":
-    main()
-`;
+const CODE = WORD_COUNT_CODE;
 const fake = await FakeAnthropic.start();
 const home = mkdtempSync(join(tmpdir(), "hob-bench-"));
 try {
@@ -72,17 +60,7 @@ try {
     settings: config.config.skills,
     mode: "bubblewrap",
   });
-  await registry.create(
-    {
-      name: "word-count",
-      description: "Counts the words in a text file in the workspace.",
-      language: "python",
-      code: CODE,
-      inputs: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
-      tests: [{ input: { path: "/skill/SKILL.md" }, exit_code: 0, output: '"words"' }],
-    },
-    "agent",
-  );
+  await registry.create(WORD_COUNT_SKILL, "agent");
   const withSkill = await run("with the skill", [
     { kind: "tool_use", name: "run_skill", input: { name: "word-count", args: { path: "notes.txt" } } },
     { kind: "text", text: "notes.txt has 4 words." },

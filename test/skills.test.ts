@@ -3,34 +3,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeAnthropic, type FakeReply } from "./fakes/anthropic.js";
+import { WORD_COUNT_SKILL } from "./fixtures/word-count.js";
 import { runCli, tempHome, testEnv } from "./helpers.js";
 
 const tool = (name: string, input: Record<string, unknown>): FakeReply => ({ kind: "tool_use", name, input });
 const say = (text: string): FakeReply => ({ kind: "text", text });
 
-const WORD_COUNT = `import json
-import sys
-
-
-def main() -> None:
-    data = json.load(sys.stdin)
-    with open(data["path"], encoding="utf-8") as handle:
-        words = handle.read().split()
-    print(json.dumps({"path": data["path"], "words": len(words)}))
-
-
-if __name__ == "__main__":
-    main()
-`;
-
-const proposal = {
-  name: "word-count",
-  description: "Counts the words in a text file in the workspace.",
-  language: "python",
-  code: WORD_COUNT,
-  inputs: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
-  tests: [{ input: { path: "/skill/SKILL.md" }, exit_code: 0, output: '"words": \\d+' }],
-};
+const proposal = WORD_COUNT_SKILL;
 
 describe("skills end to end (fake model, real validation, real sandbox)", () => {
   let anthropic: FakeAnthropic;

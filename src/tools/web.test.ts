@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FixtureWeb } from "../../test/fakes/web.js";
 import { failure } from "../../test/helpers.js";
-import { fetchPage, isPrivateAddress, searxng } from "./index.js";
+import { brave, fetchPage, isPrivateAddress, searxng } from "./index.js";
 import { guardedLookup } from "./ssrf.js";
 
 describe("fetch_url's guard and limits (against local fixture servers)", () => {
@@ -76,5 +76,13 @@ describe("fetch_url's guard and limits (against local fixture servers)", () => {
       snippet: "Three hearts and blue blood.",
     });
     expect(web.requests.at(-1)?.path).toBe("/search?q=octopus%20hearts&format=json");
+  });
+
+  it("searches through the Brave Search API, and explains a rejected key", async () => {
+    const results = await brave("brave-test-key", web.url).search("octopus");
+    expect(results).toEqual([{ title: "Octopus facts", url: `${web.url}/octopus`, snippet: "Three hearts." }]);
+    const error = await failure(brave("wrong-key", web.url).search("octopus"));
+    expect(error.message).toContain("answered 401");
+    expect(error.hint).toContain("API key");
   });
 });

@@ -26,6 +26,14 @@ export class FixtureWeb extends FakeServer<never> {
         ],
       });
     }
+    if (path === "/res/v1/web/search") {
+      // The Brave Search API's shape; it needs the subscription token.
+      if (request.headers["x-subscription-token"] !== "brave-test-key")
+        return sendJson(res, 401, { error: "unauthorized" });
+      return sendJson(res, 200, {
+        web: { results: [{ title: "Octopus facts", url: `${this.url}/octopus`, description: "Three hearts." }] },
+      });
+    }
     if (path === "/octopus") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       res.end(
