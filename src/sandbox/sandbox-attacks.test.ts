@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -176,8 +177,9 @@ describe("SandboxedFileSystem against attacks", () => {
         ws,
         outside,
       ],
-      { stdio: "ignore" },
+      { stdio: "ignore", detached: true }, // its own process group, so its mv/ln children die with it
     );
+    const racerExited = once(racer, "exit");
     let leaked = 0;
     let refusedCount = 0;
     let served = 0;
@@ -191,7 +193,8 @@ describe("SandboxedFileSystem against attacks", () => {
         if ((error as { code?: string }).code === "E_SANDBOX") refusedCount++;
       }
     }
-    racer.kill("SIGKILL");
+    process.kill(-(racer.pid as number), "SIGKILL");
+    await racerExited;
     expect(leaked).toBe(0);
     expect(served + refusedCount).toBeGreaterThan(100);
   });
