@@ -239,6 +239,7 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
         ["api key", "pass"],
         ["anthropic", "pass"],
         ["pricing", "pass"],
+        ["sandbox", "pass"],
       ]);
     });
 

@@ -187,6 +187,9 @@ export class SandboxedFileSystem {
   ): Promise<{ matches: SearchMatch[]; truncated: boolean }> {
     const resolved = this.check(path, "list");
     if (!resolved.exists) throw this.missing("search", path, resolved);
+    // The pattern comes from a model: bound it, and the lines it runs on, so a
+    // catastrophically backtracking expression cannot stall the task for long.
+    if (pattern.length > 200) throw new HobError("E_TOOL", "The search pattern is longer than 200 characters.");
     let regex: RegExp | undefined;
     try {
       regex = pattern ? new RegExp(pattern, "i") : undefined;
@@ -283,7 +286,7 @@ export class SandboxedFileSystem {
       if (text.includes("\0")) return []; // binary
       const found: SearchMatch[] = [];
       text.split("\n").forEach((line, i) => {
-        if (regex.test(line)) found.push({ path: rel, line: i + 1, text: line.slice(0, 200) });
+        if (regex.test(line.slice(0, 2_000))) found.push({ path: rel, line: i + 1, text: line.slice(0, 200) });
       });
       return found;
     } finally {

@@ -10,7 +10,4 @@ export {
 } from "./format.js";
 export { type NewSkillSpec, SkillRegistry, type SkillRegistryDeps } from "./registry.js";
 export { inputProblem, runSkill, type SkillRunOutcome, type SkillRunRequest } from "./runner.js";
-export { scanBash } from "./scan-bash.js";
-export { scanJavaScript } from "./scan-javascript.js";
-export { scanPython } from "./scan-python.js";
 export { type TestResult, type ValidationReport, validateSkill } from "./validate.js";

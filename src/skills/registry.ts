@@ -114,7 +114,7 @@ export class SkillRegistry {
     }
     if (kindOf(folder.manifest) !== "script")
       throw new HobError("E_TOOL", `${name} holds instructions, not a script: read it instead.`);
-    const problem = inputProblem(folder, request.input);
+    const problem = await inputProblem(folder, request.input);
     if (problem) throw new HobError("E_TOOL", `${name}: ${problem}.`);
     const outcome = await runSkill(folder, request, {
       workspace: options.workspace,

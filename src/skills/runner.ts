@@ -1,5 +1,4 @@
 import { dirname } from "node:path";
-import { Ajv } from "ajv";
 import { runSandboxed, type SandboxRunResult } from "../sandbox/index.js";
 import type { SkillFolder } from "./format.js";
 
@@ -22,15 +21,25 @@ export interface RunnerOptions {
   timeoutMs?: number;
 }
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+let ajvInstance: import("ajv").Ajv | undefined;
+
+/** Ajv loads on first use: most hob commands never check a skill's schema. */
+async function ajv(): Promise<import("ajv").Ajv> {
+  if (!ajvInstance) {
+    const { Ajv } = await import("ajv");
+    ajvInstance = new Ajv({ allErrors: false, strict: false });
+  }
+  return ajvInstance;
+}
 
 /** Checks `input` against the skill's JSON Schema; a message, or undefined when it fits. */
-export function inputProblem(folder: SkillFolder, input: unknown): string | undefined {
+export async function inputProblem(folder: SkillFolder, input: unknown): Promise<string | undefined> {
   if (!folder.manifest.inputs) return undefined;
-  const validate = ajv.compile(folder.manifest.inputs);
+  const schemas = await ajv();
+  const validate = schemas.compile(folder.manifest.inputs);
   return validate(input ?? {})
     ? undefined
-    : `input does not match the skill's schema: ${ajv.errorsText(validate.errors)}`;
+    : `input does not match the skill's schema: ${schemas.errorsText(validate.errors)}`;
 }
 
 /** Runs a script skill in the OS sandbox: its folder read-only at /skill, the workspace at /workspace. */
@@ -67,7 +76,8 @@ export async function runSkill(
   else if (result.exitCode !== 0)
     error = `exit code ${result.exitCode}${result.stderr ? `: ${result.stderr.trim().split("\n").at(-1)?.slice(0, 200)}` : ""}`;
   else if (folder.manifest.output_schema) {
-    const validate = ajv.compile(folder.manifest.output_schema);
+    const schemas = await ajv();
+    const validate = schemas.compile(folder.manifest.output_schema);
     let parsed: unknown;
     try {
       parsed = JSON.parse(result.stdout);
@@ -75,7 +85,7 @@ export async function runSkill(
       error = "output is not JSON, but the skill declares an output schema";
     }
     if (!error && !validate(parsed))
-      error = `output does not match the output schema: ${ajv.errorsText(validate.errors)}`;
+      error = `output does not match the output schema: ${schemas.errorsText(validate.errors)}`;
   }
   return { ok: error === null, error, result };
 }

@@ -12,9 +12,6 @@ import {
 } from "./findings.js";
 import { kindOf, type SkillFolder } from "./format.js";
 import { runSkill } from "./runner.js";
-import { scanBash } from "./scan-bash.js";
-import { scanJavaScript } from "./scan-javascript.js";
-import { scanPython } from "./scan-python.js";
 
 export interface TestResult {
   name: string;
@@ -73,12 +70,13 @@ export async function validateSkill(
         line: d.line,
       });
     }
+    // Each language's parser loads only when a skill of that language is validated.
     const scan: ScanResult =
       manifest.language === "python"
-        ? await scanPython(folder.code, options.mode)
+        ? await (await import("./scan-python.js")).scanPython(folder.code, options.mode)
         : manifest.language === "javascript"
-          ? scanJavaScript(folder.code)
-          : await scanBash(folder.code);
+          ? (await import("./scan-javascript.js")).scanJavaScript(folder.code)
+          : await (await import("./scan-bash.js")).scanBash(folder.code);
     const hits = dedupe([...scan.hits, ...stringHits(scan.strings)]);
     findings.push(...securityFindings({ hits, strings: scan.strings }, entry, networkAllowed));
     findings.push(...pathFindings(scan.strings, entry));

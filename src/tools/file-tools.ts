@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { createTwoFilesPatch } from "diff";
 import { z } from "zod";
 import { HobError } from "../errors/index.js";
 import { lintSource } from "./lint.js";
@@ -57,7 +56,7 @@ export const writeFile: Tool<{ path: string; content: string }> = {
     const overwrite = state.resolved.exists && !ctx.created.has(state.resolved.path);
     const diff =
       state.resolved.exists && state.content !== undefined
-        ? createTwoFilesPatch(
+        ? (await import("diff")).createTwoFilesPatch(
             `a/${state.resolved.relative}`,
             `b/${state.resolved.relative}`,
             state.content,

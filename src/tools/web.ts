@@ -1,5 +1,3 @@
-import { Readability } from "@mozilla/readability";
-import { parseHTML } from "linkedom";
 import { HobError, isHobError } from "../errors/index.js";
 import { guardedLookup, isPrivateAddress, refusal } from "./ssrf.js";
 
@@ -164,7 +162,7 @@ export async function fetchPage(rawUrl: string, limits: FetchLimits, signal?: Ab
         throw new HobError("E_TOOL", `${url.href} is ${type || "not text"}; only text pages are read.`);
       }
       const { text: body, truncated } = await readCapped(response.body, limits.maxBytes);
-      return { url: url.href, ...extract(body, type, url.href), truncated };
+      return { url: url.href, ...(await extract(body, type, url.href)), truncated };
     }
   } finally {
     await dispatcher.close();
@@ -214,9 +212,10 @@ async function readCapped(
   return { text: Buffer.concat(chunks).toString("utf8"), truncated };
 }
 
-/** Readable text: Mozilla's Readability over the HTML, or the text as it is. */
-function extract(body: string, type: string, url: string): { title: string; text: string } {
+/** Readable text: Mozilla's Readability over the HTML (loaded on first use), or the text as it is. */
+async function extract(body: string, type: string, url: string): Promise<{ title: string; text: string }> {
   if (!type.includes("html")) return { title: url, text: body.slice(0, 20_000) };
+  const [{ Readability }, { parseHTML }] = await Promise.all([import("@mozilla/readability"), import("linkedom")]);
   const { document } = parseHTML(body);
   const article = new Readability(document as never).parse();
   const text = (article?.textContent ?? document.body?.textContent ?? "")

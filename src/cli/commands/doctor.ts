@@ -1,6 +1,7 @@
 import { type LoadedConfig, loadConfig, resolvePaths } from "../../config/index.js";
 import { toHobError } from "../../errors/index.js";
 import { checkAnthropic, checkOllama, hasModel, isLocalDeployment, PriceTable } from "../../models/index.js";
+import { findBubblewrap, noSandboxError } from "../../sandbox/index.js";
 import { Store } from "../../store/index.js";
 import { colorsFor } from "../format.js";
 import type { CliIO } from "../io.js";
@@ -114,6 +115,26 @@ async function providerChecks(config: LoadedConfig): Promise<Check[]> {
   return checks;
 }
 
+/** Skills run only under bubblewrap (or, explicitly and loudly, with none). */
+function sandboxCheck(config: LoadedConfig): Check {
+  if (config.config.sandbox.mode === "none") {
+    return {
+      name: "sandbox",
+      status: "warn",
+      detail: "sandbox.mode is none: skills run with no isolation",
+      hint: "Remove `sandbox: { mode: none }` from hob.yaml.",
+    };
+  }
+  const bwrap = findBubblewrap();
+  return bwrap
+    ? { name: "sandbox", status: "pass", detail: `bubblewrap at ${bwrap}: skills run isolated` }
+    : {
+        ...failed("sandbox", noSandboxError()),
+        status: "warn",
+        detail: "bubblewrap is not installed: skills cannot run",
+      };
+}
+
 /** `hob doctor`: every line a pass, or a problem with the command or setting that fixes it. */
 export async function doctorCommand(io: CliIO, options: { json: boolean }): Promise<number> {
   const checks: Check[] = [];
@@ -156,7 +177,7 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
     checks.push(failed("database", error));
   }
 
-  if (config) checks.push(...(await providerChecks(config)));
+  if (config) checks.push(...(await providerChecks(config)), sandboxCheck(config));
 
   const ok = checks.every((check) => check.status !== "fail");
   if (options.json) {
