@@ -215,3 +215,11 @@ describe("litellm.yaml", () => {
     expect(config.warnings[0]).toContain('"b", which is not a model_name');
   });
 });
+
+describe("hob config init's template", () => {
+  it("is valid and every value in it is the default", async () => {
+    const { parse } = await import("yaml");
+    const { CONFIG_TEMPLATE, configSchema } = await import("./index.js");
+    expect(configSchema.parse(parse(CONFIG_TEMPLATE))).toEqual(configSchema.parse({}));
+  });
+});

@@ -34,6 +34,40 @@ temperature: 0
 max_output_tokens: 4096
 max_retry_delay_ms: 60000      # a longer retry-after counts as a failure
 
+# workspace: ~/projects/notes  # where agents work (default $HOB_HOME/workspace); --workspace wins
+
+research:
+  search:
+    provider: none             # none | searxng | brave
+    # url: http://127.0.0.1:8888   # SearXNG's address (SEARXNG_URL wins)
+    # api_key: ...                 # Brave Search API key (BRAVE_API_KEY wins)
+  fetch:
+    allow_private_hosts: []    # e.g. ["127.0.0.1:8888"]; local and private addresses are refused otherwise
+    max_bytes: 2000000
+    timeout_ms: 15000
+
+# Which tool calls need a human: allow | ask | deny. The strictest rule that applies wins.
+approvals:
+  delete: ask
+  overwrite: ask               # a file the task did not create
+  move_overwrite: ask
+  new_domain: ask              # fetch_url from a domain not approved before
+  sensitive: ask               # tools an agent's YAML marks sensitive
+  self_modification: ask       # creating or changing a skill (ask or deny)
+  tools: {}                    # per tool, e.g. { fetch_url: deny }
+  allowed_domains: []
+  ttl_minutes: 60
+
+sandbox:
+  mode: bubblewrap             # none runs skills unconfined (not safe; warned on every run)
+
+skills:
+  review_threshold: 0.5        # below this success rate over the last runs: needs_review
+  review_window: 10
+  min_runs: 3
+  context_limit: 3             # relevant skills an agent is told about at task start
+  timeout_seconds: 30
+
 # USD per million tokens; adds to or overrides the built-in table.
 # pricing:
 #   claude-sonnet-4-5: { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 }
