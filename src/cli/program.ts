@@ -33,7 +33,10 @@ type Action = (io: CliIO, ...args: unknown[]) => Promise<number>;
 /** Builds the commander program; actions resolve to the exit code. */
 export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
   const program = new Command("hob")
-    .description("hob: a personal AI agent that streams answers and keeps a local history with tokens and cost")
+    .description(
+      "hob: a personal AI agent. It routes each task to the cheapest model that can do it (local or Claude),\n" +
+        "runs it through a sandboxed agent, and keeps a local history with tokens and cost.",
+    )
     .version(version(), "-V, --version", "print the version")
     .option("--verbose", "show stack traces and extra detail on errors", false)
     .showSuggestionAfterError(true)
@@ -280,7 +283,9 @@ set ANTHROPIC_API_KEY to use Claude.`,
 
   program
     .command("doctor")
-    .description("check config, database, API key and provider; each problem comes with a fix")
+    .description(
+      "check config, router, database, Ollama and its models, the API key and the sandbox, with a fix for each problem",
+    )
     .addOption(json())
     .action(lazy(async () => (await import("./commands/doctor.js")).doctorCommand as Action));
 
