@@ -34,7 +34,7 @@ type Action = (io: CliIO, ...args: unknown[]) => Promise<number>;
 export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
   const program = new Command("hob")
     .description(
-      "hob: a personal AI agent. It routes each task to the cheapest model that can do it (local or Claude),\n" +
+      "hob: a personal AI agent. It routes each task to the cheapest model that can do it (local or Claude), " +
         "runs it through a sandboxed agent, and keeps a local history with tokens and cost.",
     )
     .version(version(), "-V, --version", "print the version")
