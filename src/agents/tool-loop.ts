@@ -161,14 +161,14 @@ async function runCall(
 ): Promise<CallOutcome> {
   const started = deps.now();
   const { taskId, store } = deps;
-  const finish = (status: ToolCallState, output: string, error?: HobError): CallOutcome => {
+  const finish = (status: Exclude<ToolCallState, "executing">, output: string, error?: HobError): CallOutcome => {
     store.steps.insert({
       taskId,
       step: state.step,
       tool: call.toolName,
       callId: call.toolCallId,
       args: call.input,
-      status: status === "executing" ? "error" : status === "awaiting_approval" ? "awaiting_approval" : status,
+      status,
       result: output,
       errorCode: error?.code ?? null,
       createdAt: started,
