@@ -61,6 +61,7 @@ export interface Stats {
     cancelled: number;
     interrupted: number;
     running: number;
+    awaiting_approval: number;
     success_rate: number | null;
   };
   totals: TokenTotals;
@@ -136,11 +137,13 @@ export function computeStats(db: Database.Database, sinceMs: number | null, pric
       `SELECT COUNT(*) AS total,
          COALESCE(SUM(status = 'succeeded'), 0) AS succeeded, COALESCE(SUM(status = 'failed'), 0) AS failed,
          COALESCE(SUM(status = 'cancelled'), 0) AS cancelled, COALESCE(SUM(status = 'interrupted'), 0) AS interrupted,
-         COALESCE(SUM(status = 'running'), 0) AS running
+         COALESCE(SUM(status = 'running'), 0) AS running,
+         COALESCE(SUM(status = 'awaiting_approval'), 0) AS awaiting_approval
        FROM tasks WHERE created_at >= ?`,
     )
     .get(since) as Omit<Stats["tasks"], "success_rate">;
-  const finished = counts.total - counts.running;
+  // Running and paused tasks have no outcome yet: they do not count for or against the rate.
+  const finished = counts.total - counts.running - counts.awaiting_approval;
   const totals = db
     .prepare(`SELECT ${TOTALS_SQL} FROM model_calls c WHERE c.created_at >= ?`)
     .get(since) as TokenTotals;
@@ -154,7 +157,7 @@ export function computeStats(db: Database.Database, sinceMs: number | null, pric
     .prepare(
       `SELECT t.tier AS tier, COUNT(DISTINCT t.id) AS tasks,
          COUNT(DISTINCT CASE WHEN t.status = 'succeeded' THEN t.id END) AS succeeded,
-         COUNT(DISTINCT CASE WHEN t.status != 'running' THEN t.id END) AS finished, ${TOTALS_SQL}
+         COUNT(DISTINCT CASE WHEN t.status NOT IN ('running', 'awaiting_approval') THEN t.id END) AS finished, ${TOTALS_SQL}
        FROM tasks t LEFT JOIN model_calls c ON c.task_id = t.id
        WHERE t.created_at >= ? AND t.tier IS NOT NULL GROUP BY t.tier ORDER BY t.tier`,
     )

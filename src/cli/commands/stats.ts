@@ -42,7 +42,7 @@ function renderStats(stats: Stats, since: string | undefined, c: Colors): string
   const lines = [
     c.bold(`hob stats · ${window}`),
     `Tasks   ${tasks.total} · ${tasks.succeeded} succeeded · ${tasks.failed} failed · ${tasks.cancelled} cancelled · ` +
-      `${tasks.interrupted} interrupted · success rate ${formatPercent(tasks.success_rate)}`,
+      `${tasks.interrupted} interrupted${tasks.awaiting_approval ? ` · ${tasks.awaiting_approval} waiting for approval` : ""} · success rate ${formatPercent(tasks.success_rate)}`,
     `Calls   ${totals.calls} (${totals.failed_calls} failed) · ${formatInt(totals.input_tokens)} in / ` +
       `${formatInt(totals.output_tokens)} out tokens · cache ${formatInt(totals.cache_read_tokens)} read / ` +
       `${formatInt(totals.cache_write_tokens)} written`,
