@@ -137,6 +137,9 @@ describe("agents through `hob run` (fake models, real sandbox, real store)", () 
       expect((await runCli(["history", "--json"], { env })).json()).toEqual([
         expect.objectContaining({ status: "awaiting_approval" }),
       ]);
+      expect((await runCli(["show", paused.id], { env })).stdout).toContain(
+        `Waiting  approval ${paused.approval.id}: overwrite todo.txt (18 bytes)`,
+      );
       const waiting = (await runCli(["stats", "--json"], { env })).json() as { tasks: Record<string, unknown> };
       expect(waiting.tasks).toMatchObject({ total: 1, awaiting_approval: 1, success_rate: null });
       expect((await runCli(["stats"], { env })).stdout).toContain("1 waiting for approval");

@@ -25,7 +25,13 @@ export async function historyCommand(io: CliIO, options: HistoryOptions): Promis
     }
     const c = colorsFor(io.stdout, io.env);
     const paint = (status: TaskStatus) =>
-      status === "succeeded" ? c.green(status) : status === "running" ? c.cyan(status) : c.red(status);
+      status === "succeeded"
+        ? c.green(status)
+        : status === "running"
+          ? c.cyan(status)
+          : status === "awaiting_approval"
+            ? c.yellow(status)
+            : c.red(status);
     const rows = [
       ["ID", "WHEN (UTC)", "STATUS", "TIER", "COST", "TASK"].map((h) => c.bold(h)),
       ...tasks.map((t) => [

@@ -35,6 +35,12 @@ export async function showCommand(io: CliIO, id: string, options: { json: boolea
         (task.durationMs === null ? "" : ` · ${formatDuration(task.durationMs)}`),
     ];
     if (task.errorCode) lines.push(`${c.bold(c.red("Error"))}    [${task.errorCode}] ${task.error ?? ""}`);
+    for (const approval of store.approvals.list({ taskId: task.id, status: "pending" })) {
+      const summary = (approval.preview as { summary?: string }).summary ?? approval.tool;
+      lines.push(
+        `${c.bold(c.yellow("Waiting"))}  approval ${approval.id}: ${summary} (${approval.reason}) · hob approvals approve ${approval.id}`,
+      );
+    }
     lines.push("", c.bold("Input"), task.input, "", c.bold("Output"), task.output || c.dim("(none)"));
     if (steps.length > 0) {
       lines.push("", c.bold("Tool steps"));
