@@ -5,11 +5,11 @@ import { HobError, toHobError } from "../errors/index.js";
 import type { HobEvent, TaskSummary } from "../events/index.js";
 import type { Message, Router } from "../models/index.js";
 import { assessAnswer, type RouteDecision, type RoutingCascade, selfCheckScore } from "../routing/index.js";
-import { SkillRegistry } from "../skills/index.js";
+import type { SkillRegistry } from "../skills/index.js";
 import type { Store } from "../store/index.js";
 import { noModelAvailable } from "./no-model.js";
 import { CallRecorder, summarise } from "./recorder.js";
-import { skillContext } from "./skills-access.js";
+import { createSkillRegistry, skillContext } from "./skills-access.js";
 import { createToolContext } from "./tool-context.js";
 
 export interface OrchestratorDeps {
@@ -263,13 +263,7 @@ export class Orchestrator {
   private async skillRegistry(): Promise<SkillRegistry> {
     if (!this.skills) {
       const { config, store } = this.deps;
-      this.skills = new SkillRegistry({
-        dir: `${config.paths.home}/skills`,
-        store,
-        settings: config.config.skills,
-        mode: config.config.sandbox.mode,
-        now: this.now,
-      });
+      this.skills = createSkillRegistry(config, store, this.now);
       await this.skills.sync();
     }
     return this.skills;

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
+import type { LoadedConfig } from "../config/index.js";
 import { HobError } from "../errors/index.js";
-import type { SkillRegistry } from "../skills/index.js";
+import { SkillRegistry } from "../skills/index.js";
+import type { Store } from "../store/index.js";
 import type { SkillsAccess } from "../tools/index.js";
 
 /** The tools' view of the skills room for one task: its workspace, and runs recorded against the task. */
@@ -74,4 +76,15 @@ export function skillContext(registry: SkillRegistry, input: string, limit: numb
     return `- ${s.name}: ${s.description}${inputs ? ` Inputs: ${JSON.stringify(inputs)}` : ""}`;
   });
   return `\n\nValidated skills that fit this task (prefer running one with run_skill over writing new code):\n${lines.join("\n")}`;
+}
+
+/** The skills under $HOB_HOME/skills, with the limits and sandbox mode from config. */
+export function createSkillRegistry(config: LoadedConfig, store: Store, now?: () => number): SkillRegistry {
+  return new SkillRegistry({
+    dir: `${config.paths.home}/skills`,
+    store,
+    settings: config.config.skills,
+    mode: config.config.sandbox.mode,
+    ...(now ? { now } : {}),
+  });
 }

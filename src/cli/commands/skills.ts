@@ -1,20 +1,12 @@
 import type { LoadedConfig } from "../../config/index.js";
 import { HobError } from "../../errors/index.js";
-import { SKILL_LANGUAGES, type SkillLanguage, SkillRegistry, type ValidationReport } from "../../skills/index.js";
+import { createSkillRegistry } from "../../orchestrator/index.js";
+import { SKILL_LANGUAGES, type SkillLanguage, type SkillRegistry, type ValidationReport } from "../../skills/index.js";
 import type { SkillRecord, Store } from "../../store/index.js";
 import { openContext } from "../context.js";
 import { colorsFor, formatDuration, formatPercent, formatTime, oneLine, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
-
-function registry(config: LoadedConfig, store: Store): SkillRegistry {
-  return new SkillRegistry({
-    dir: `${config.paths.home}/skills`,
-    store,
-    settings: config.config.skills,
-    mode: config.config.sandbox.mode,
-  });
-}
 
 function recordJson(r: SkillRecord) {
   return {
@@ -59,13 +51,13 @@ function renderReport(io: CliIO, report: ValidationReport): void {
 async function withRegistry<T>(
   io: CliIO,
   options: { json: boolean },
-  body: (skills: SkillRegistry, store: Store) => Promise<T>,
+  body: (skills: SkillRegistry, store: Store, config: LoadedConfig) => Promise<T>,
 ): Promise<T> {
   const { config, store } = await openContext(io, options);
   try {
-    const skills = registry(config, store);
+    const skills = createSkillRegistry(config, store);
     await skills.sync();
-    return await body(skills, store);
+    return await body(skills, store, config);
   } finally {
     store.close();
   }
@@ -143,8 +135,7 @@ export const skillsRunCommand = (
   args: string[],
   options: { json: boolean; input?: string; workspace?: string },
 ) =>
-  withRegistry(io, options, async (skills) => {
-    const config = (await import("../../config/index.js")).loadConfig(io.env);
+  withRegistry(io, options, async (skills, _store, config) => {
     let input: unknown;
     if (options.input !== undefined) {
       try {
