@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { UNCONFINED_ENV } from "../src/sandbox/index.js";
 import { runCli, spawnHob, tempHome, testEnv, writeHobConfig } from "./helpers.js";
 
 describe("hob sandbox exec", () => {
@@ -52,9 +53,24 @@ describe("hob sandbox exec", () => {
 
   it("warns on every run when the sandbox is switched off", async () => {
     writeHobConfig(home, "sandbox:\n  mode: none\n");
-    const run = await runCli(["sandbox", "exec", "--", "sh", "-c", "echo $HOME"], { env });
-    expect(run.stderr).toContain("warning: sandbox.mode is none");
-    expect(run.stdout).toBe("/tmp\n"); // still a minimal environment, but no isolation
+    process.env[UNCONFINED_ENV] = "1";
+    try {
+      const run = await runCli(["sandbox", "exec", "--", "sh", "-c", "echo $HOME"], { env });
+      expect(run.stderr).toContain("warning: sandbox.mode is none");
+      expect(run.stdout).toBe("/tmp\n"); // still a minimal environment, but no isolation
+    } finally {
+      delete process.env[UNCONFINED_ENV];
+    }
+  });
+
+  it("does not switch the sandbox off on the strength of hob.yaml alone", async () => {
+    writeHobConfig(home, "sandbox:\n  mode: none\n");
+    const run = await spawnHob(["sandbox", "exec", "--json", "--", "true"], env);
+    expect(run.code).toBe(1);
+    const { error } = run.json() as { error: { code: string; message: string; hint: string } };
+    expect(error.code).toBe("E_SANDBOX");
+    expect(error.message).toContain(UNCONFINED_ENV);
+    expect(error.hint).toContain("Remove `sandbox: { mode: none }`");
   });
 });
 

@@ -4,6 +4,7 @@ import { HobError } from "../errors/index.js";
 import { SkillRegistry } from "../skills/index.js";
 import type { Store } from "../store/index.js";
 import type { SkillsAccess } from "../tools/index.js";
+import { hobPaths } from "./hob-paths.js";
 
 /** The tools' view of the skills room for one task: its workspace, and runs recorded against the task. */
 export function skillsAccess(registry: SkillRegistry, workspace: string, taskId: string): SkillsAccess {
@@ -85,6 +86,7 @@ export function createSkillRegistry(config: LoadedConfig, store: Store, now?: ()
     store,
     settings: config.config.skills,
     mode: config.config.sandbox.mode,
+    hobPaths: [config.paths.home, ...hobPaths(config)],
     ...(now ? { now } : {}),
   });
 }

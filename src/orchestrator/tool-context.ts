@@ -1,24 +1,12 @@
-import { join } from "node:path";
 import type { LoadedConfig } from "../config/index.js";
 import { SandboxedFileSystem } from "../sandbox/index.js";
 import type { SkillRegistry } from "../skills/index.js";
 import type { Store } from "../store/index.js";
 import { brave, type SearchProvider, searxng, type ToolContext } from "../tools/index.js";
+import { hobPaths } from "./hob-paths.js";
 import { skillsAccess } from "./skills-access.js";
 
-/** hob's own state, kept out of reach even if a workspace contains HOB_HOME. */
-export function hobPaths(config: LoadedConfig): string[] {
-  const { home, configFile, database } = config.paths;
-  return [
-    configFile,
-    database,
-    `${database}-wal`,
-    `${database}-shm`,
-    join(home, "config"),
-    join(home, "agents"),
-    join(home, "skills"),
-  ];
-}
+export { hobPaths };
 
 export function searchProvider(config: LoadedConfig): SearchProvider | undefined {
   const { provider, url, apiKey } = config.search;

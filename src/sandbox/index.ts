@@ -7,6 +7,7 @@ export {
   type SearchMatch,
 } from "./fs.js";
 export { type Intent, isInside, printable, type Resolved, resolveInside } from "./paths.js";
+export { proveSandbox, type SandboxProof } from "./probe.js";
 export {
   findBubblewrap,
   neutralise,
@@ -15,5 +16,8 @@ export {
   SANDBOX_DEFAULTS,
   type SandboxRunOptions,
   type SandboxRunResult,
+  UNCONFINED_ENV,
+  unconfinedAllowed,
 } from "./process.js";
 export { normaliseName } from "./protected.js";
+export { deniedSyscalls, seccompProgram } from "./seccomp.js";

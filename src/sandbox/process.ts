@@ -1,26 +1,50 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { HobError } from "../errors/index.js";
-import { createPidsLimit } from "./process-limits.js";
+import { createResourceLimits } from "./process-limits.js";
+import { ROOT_HELPER } from "./root-helper.js";
+import { seccompProgram } from "./seccomp.js";
+import { guardWorkspace, undoGuardedChanges, type WorkspaceGuard } from "./workspace-guard.js";
 
 export interface SandboxRunOptions {
   command: string;
   args?: string[];
-  /** Bound read-write at /workspace; the only writable place besides a private /tmp. */
+  /** Bound read-write at /workspace; the only writable place besides a private, sized /tmp. */
   workspace: string;
   timeoutMs?: number;
+  /** Per process (RLIMIT_AS) and, where a cgroup can be made, for the whole run together. */
   memoryBytes?: number;
   maxProcesses?: number;
+  /** Size of the private /tmp (a tmpfs). */
+  tmpBytes?: number;
   /** Per stream; more output stops the run (an output flood). */
   maxOutputBytes?: number;
   /** Extra variables; nothing else of hob's environment gets in (no keys, no tokens, no real HOME). */
   env?: Record<string, string>;
   stdin?: string;
-  /** `none` runs without isolation (explicitly configured; warned about by the caller). */
+  /** `none` runs without isolation: only when the environment also says so (see `unconfinedAllowed`). */
   mode?: "bubblewrap" | "none";
   /** Extra read-only mounts, e.g. the skill's own folder at /skill. */
   readOnlyBinds?: Array<{ source: string; target: string }>;
+  /** hob's own state (HOB_HOME and its parts): hidden if it lies inside the workspace. */
+  hobPaths?: string[];
+  /** The host uid the sandbox runs as when hob itself runs as root (never 0). */
+  rootSandboxUid?: number;
 }
 
 export interface SandboxRunResult {
@@ -33,14 +57,25 @@ export interface SandboxRunResult {
   durationMs: number;
   isolation: "bubblewrap" | "none";
   pidsLimit: "cgroup" | "rlimit";
+  memoryLimit: "cgroup" | "rlimit";
+  /** The uid the sandboxed process has on the host (never 0 under bubblewrap). */
+  hostUid: number;
+  seccomp: boolean;
+  /** Guarded git entries the run created or replaced, removed again afterwards. */
+  undone: string[];
 }
 
 export const SANDBOX_DEFAULTS = {
   timeoutMs: 30_000,
   memoryBytes: 512 * 1024 * 1024,
   maxProcesses: 64,
+  tmpBytes: 128 * 1024 * 1024,
   maxOutputBytes: 1_000_000,
+  rootSandboxUid: 65534,
 };
+
+/** The environment variable that must also be set for `sandbox.mode: none` to take effect. */
+export const UNCONFINED_ENV = "HOB_UNSAFE_NO_SANDBOX";
 
 const BASE_ENV: Record<string, string> = {
   PATH: "/usr/local/bin:/usr/bin:/bin",
@@ -62,8 +97,28 @@ export function findBubblewrap(): string | null {
 
 export function noSandboxError(): HobError {
   return new HobError("E_SANDBOX", "No OS sandbox is available: bubblewrap (bwrap) is not installed.", {
-    hint: "Install it (Debian/Ubuntu: sudo apt-get install bubblewrap; Fedora: sudo dnf install bubblewrap). Only `sandbox: none` in hob.yaml runs code without one, and it is not safe.",
+    hint: "Install it (Debian/Ubuntu: sudo apt-get install bubblewrap; Fedora: sudo dnf install bubblewrap).",
   });
+}
+
+/**
+ * `sandbox.mode: none` lives in hob.yaml, a file; a file is something an agent or a skill
+ * might one day manage to write. So the file alone never turns the sandbox off: the
+ * environment of the process that started hob must say so too, and no agent, tool or
+ * skill can set that.
+ */
+export function unconfinedAllowed(): boolean {
+  return process.env[UNCONFINED_ENV] === "1";
+}
+
+function unconfinedRefused(): HobError {
+  return new HobError(
+    "E_SANDBOX",
+    `sandbox.mode is none, but hob only runs code unconfined when ${UNCONFINED_ENV}=1 is also set in its environment.`,
+    {
+      hint: `Remove \`sandbox: { mode: none }\` from hob.yaml to use bubblewrap, or start hob with ${UNCONFINED_ENV}=1 if you really mean it.`,
+    },
+  );
 }
 
 /** The read-only system: /usr, the merged-/usr links, and the few /etc files programs need to start. */
@@ -80,11 +135,32 @@ function systemBinds(): string[] {
 }
 
 /**
+ * /proc as the sandbox sees it: its own PID namespace's, with the kernel's global knobs
+ * read-only (/proc/sys: hostname, core_pattern …). Root-only entries such as
+ * /proc/sysrq-trigger stay closed because the sandbox user is never host root.
+ */
+function procBinds(): string[] {
+  return ["--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys"];
+}
+
+const PYTHON = "/usr/bin/python3";
+
+function rootHelperMissing(): HobError {
+  return new HobError(
+    "E_SANDBOX",
+    "hob runs as root, and the sandbox then needs /usr/bin/python3 to give its unprivileged user the workspace (an id-mapped mount).",
+    { hint: "Install python3 (Debian/Ubuntu: apt-get install python3), or run hob as a normal user." },
+  );
+}
+
+/**
  * Runs a command the way skills run: under bubblewrap with every namespace unshared
- * (no network but loopback, its own PIDs, no other users' files), a read-only system,
- * only the workspace writable, a private /tmp, a minimal environment, no capabilities,
- * its own session, and limits on wall time (SIGKILL of everything it started),
- * memory, processes and output. Output is captured, capped and neutralised.
+ * (no network but loopback, its own PIDs), as an unprivileged host user (never root,
+ * even when hob runs as root), with a seccomp filter, a read-only system, only the
+ * workspace writable (git's control files and hob's own state excepted), a private
+ * sized /tmp, a minimal environment, no capabilities, its own session, and limits on
+ * wall time (SIGKILL of everything it started), memory, processes and output. Output
+ * is captured, capped and neutralised.
  */
 export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxRunResult> {
   const timeoutMs = options.timeoutMs ?? SANDBOX_DEFAULTS.timeoutMs;
@@ -92,6 +168,7 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
   const maxProcesses = options.maxProcesses ?? SANDBOX_DEFAULTS.maxProcesses;
   const maxOutput = options.maxOutputBytes ?? SANDBOX_DEFAULTS.maxOutputBytes;
   const mode = options.mode ?? "bubblewrap";
+  if (mode === "none" && !unconfinedAllowed()) throw unconfinedRefused();
   const workspace = realpathSync(options.workspace);
   const env = { ...BASE_ENV, ...(options.env ?? {}) };
   const limits = [
@@ -100,62 +177,96 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
     "--core=0:0",
     `--fsize=${maxOutput * 100}:${maxOutput * 100}`,
   ];
-  const pids = createPidsLimit(maxProcesses, randomBytes(6).toString("hex"));
+  const asRoot = process.getuid?.() === 0;
+  const hostUid = mode === "none" || !asRoot ? (process.getuid?.() ?? -1) : (options.rootSandboxUid ?? 65534);
+  if (mode !== "none" && hostUid === 0) throw new HobError("E_SANDBOX", "The sandbox uid cannot be 0 (root).");
+  const scratch = new Scratch();
+  const resources = createResourceLimits(maxProcesses, memoryBytes, randomBytes(6).toString("hex"));
   let argv: string[];
-  if (mode === "none") {
-    argv = ["/usr/bin/prlimit", ...limits, "--", options.command, ...(options.args ?? [])];
-  } else {
-    const bwrap = findBubblewrap();
-    if (!bwrap) {
-      pids.dispose();
-      throw noSandboxError();
+  let guard: WorkspaceGuard | undefined;
+  let seccompFd: number | undefined;
+  try {
+    if (mode === "none") {
+      argv = ["/usr/bin/prlimit", ...limits, "--", options.command, ...(options.args ?? [])];
+    } else {
+      const bwrap = findBubblewrap();
+      if (!bwrap) throw noSandboxError();
+      if (asRoot && !existsSync(PYTHON)) throw rootHelperMissing();
+      guard = guardWorkspace(workspace, options.hobPaths ?? []);
+      const binds = options.readOnlyBinds ?? [];
+      const stage = asRoot ? scratch.stage(binds.length) : undefined;
+      const workspaceSource = stage ? join(stage, "workspace") : workspace;
+      const program = seccompProgram();
+      if (program) seccompFd = scratch.seccomp(program);
+      const inner = [
+        bwrap,
+        "--unshare-all",
+        "--unshare-user",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--disable-userns",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+        "--clearenv",
+        ...Object.entries(env).flatMap(([k, v]) => ["--setenv", k, v]),
+        ...systemBinds(),
+        ...procBinds(),
+        "--dev",
+        "/dev",
+        "--size",
+        String(options.tmpBytes ?? SANDBOX_DEFAULTS.tmpBytes),
+        "--tmpfs",
+        "/tmp",
+        ...binds.flatMap((bind, i) => ["--ro-bind", stage ? join(stage, `ro${i}`) : bind.source, bind.target]),
+        "--bind",
+        workspaceSource,
+        "/workspace",
+        ...guard.readOnly.flatMap((rel) => ["--ro-bind", join(workspaceSource, rel), `/workspace/${rel}`]),
+        ...guard.masked.flatMap((m) =>
+          m.directory
+            ? ["--tmpfs", `/workspace/${m.relative}`]
+            : ["--ro-bind", "/dev/null", `/workspace/${m.relative}`],
+        ),
+        ...(seccompFd !== undefined ? ["--seccomp", "3"] : []),
+        "--chdir",
+        "/workspace",
+        "--",
+        "/usr/bin/prlimit",
+        ...limits,
+        "--",
+        options.command,
+        ...(options.args ?? []),
+      ];
+      argv = stage
+        ? [
+            PYTHON,
+            "-I",
+            "-S",
+            "-c",
+            ROOT_HELPER,
+            JSON.stringify({ uid: hostUid, workspace, stage, binds, argv: inner }),
+          ]
+        : inner;
     }
-    argv = [
-      bwrap,
-      "--unshare-all",
-      "--unshare-user",
-      "--uid",
-      "65534",
-      "--gid",
-      "65534",
-      "--disable-userns",
-      "--die-with-parent",
-      "--new-session",
-      "--cap-drop",
-      "ALL",
-      "--clearenv",
-      ...Object.entries(env).flatMap(([k, v]) => ["--setenv", k, v]),
-      ...systemBinds(),
-      "--proc",
-      "/proc",
-      "--dev",
-      "/dev",
-      "--tmpfs",
-      "/tmp",
-      ...(options.readOnlyBinds ?? []).flatMap((bind) => ["--ro-bind", bind.source, bind.target]),
-      "--bind",
-      workspace,
-      "/workspace",
-      "--chdir",
-      "/workspace",
-      "--",
-      "/usr/bin/prlimit",
-      ...limits,
-      "--",
-      options.command,
-      ...(options.args ?? []),
-    ];
+  } catch (error) {
+    resources.dispose();
+    scratch.dispose();
+    throw error;
   }
-  // The cgroup (when there is one) is entered by a tiny shell that then execs the sandbox.
-  const [file, args] = pids.enterCommand
-    ? ["/bin/sh", ["-c", `${pids.enterCommand} && exec "$@"`, "sh", ...argv]]
+  // The cgroups (when there are some) are entered by a tiny shell that then execs the sandbox.
+  const [file, args] = resources.enterCommand
+    ? ["/bin/sh", ["-c", `${resources.enterCommand} && exec "$@"`, "sh", ...argv]]
     : [argv[0] as string, argv.slice(1)];
   const started = Date.now();
   const child = spawn(file, args, {
     cwd: workspace,
     env: mode === "none" ? env : { PATH: BASE_ENV.PATH as string },
     detached: true, // its own process group, so a timeout kills everything it started
-    stdio: ["pipe", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe", ...(seccompFd !== undefined ? [seccompFd] : [])],
   });
   const out = collector(maxOutput);
   const err = collector(maxOutput);
@@ -178,10 +289,10 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
       killAll();
     }
   };
-  child.stdout.on("data", onData(out));
-  child.stderr.on("data", onData(err));
-  child.stdin.on("error", () => undefined);
-  child.stdin.end(options.stdin ?? "");
+  child.stdout?.on("data", onData(out));
+  child.stderr?.on("data", onData(err));
+  child.stdin?.on("error", () => undefined);
+  child.stdin?.end(options.stdin ?? "");
   const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
     (resolve, reject) => {
       child.on("error", reject);
@@ -190,19 +301,67 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
   ).finally(() => {
     clearTimeout(timer);
     killAll();
-    pids.dispose();
+    resources.dispose();
+    scratch.dispose();
   });
+  const undone = guard ? undoGuardedChanges(workspace, guard) : [];
+  let stderr = err.text();
+  if (undone.length > 0)
+    stderr += `\nhob: removed what the run did to git's control files (git would run commands named there): ${undone.join(", ")}\n`;
   return {
     exitCode: code,
     signal,
     timedOut,
     outputLimited,
     stdout: neutralise(out.text()),
-    stderr: neutralise(err.text()),
+    stderr: neutralise(stderr),
     durationMs: Date.now() - started,
     isolation: mode,
-    pidsLimit: pids.mechanism,
+    pidsLimit: resources.mechanism,
+    memoryLimit: resources.memory,
+    hostUid,
+    seccomp: seccompFd !== undefined,
+    undone,
   };
+}
+
+/** Temporary files of one run: the seccomp program and, as root, the staging folder for mounts. */
+class Scratch {
+  private dir: string | undefined;
+  private fds: number[] = [];
+
+  private base(): string {
+    if (!this.dir) {
+      this.dir = mkdtempSync(join(tmpdir(), "hob-sandbox-"));
+      // The unprivileged sandbox uid must traverse it to reach the staged mounts; nothing more.
+      chmodSync(this.dir, 0o711);
+    }
+    return this.dir;
+  }
+
+  /** Empty mount points (workspace, ro0, ro1 …); the mounts exist only in the helper's namespace. */
+  stage(readOnly: number): string {
+    const stage = join(this.base(), "stage");
+    mkdirSync(stage, { mode: 0o711 });
+    mkdirSync(join(stage, "workspace"));
+    for (let i = 0; i < readOnly; i++) mkdirSync(join(stage, `ro${i}`));
+    return stage;
+  }
+
+  seccomp(program: Buffer): number {
+    const path = join(this.base(), "seccomp.bpf");
+    writeFileSync(path, program, { mode: 0o600 });
+    const fd = openSync(path, "r");
+    this.fds.push(fd);
+    return fd;
+  }
+
+  dispose(): void {
+    for (const fd of this.fds) closeSync(fd);
+    this.fds = [];
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
 }
 
 function collector(max: number) {

@@ -14,6 +14,8 @@ export interface SkillRegistryDeps {
   store: Store;
   settings: HobConfig["skills"];
   mode: "bubblewrap" | "none";
+  /** hob's own state (HOB_HOME and its parts), hidden from skills whose workspace contains it. */
+  hobPaths?: string[];
   now?: () => number;
 }
 
@@ -119,6 +121,7 @@ export class SkillRegistry {
     const outcome = await runSkill(folder, request, {
       workspace: options.workspace,
       mode: this.deps.mode,
+      hobPaths: this.deps.hobPaths,
       timeoutMs: this.deps.settings.timeout_seconds * 1000,
     });
     this.deps.store.skills.recordRun({
@@ -169,7 +172,7 @@ export class SkillRegistry {
     try {
       this.writeFiles(scratch, files);
       const folder = readSkillFolder(scratch);
-      return { folder, report: await validateSkill(folder, { mode: this.deps.mode }), files };
+      return { folder, report: await validateSkill(folder, { mode: this.deps.mode, unapproved: true }), files };
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

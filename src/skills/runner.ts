@@ -19,6 +19,8 @@ export interface RunnerOptions {
   workspace: string;
   mode?: "bubblewrap" | "none";
   timeoutMs?: number;
+  /** hob's own state: hidden from the skill if the workspace contains it. */
+  hobPaths?: string[];
 }
 
 let ajvInstance: import("ajv").Ajv | undefined;
@@ -67,6 +69,7 @@ export async function runSkill(
     stdin: JSON.stringify(request.input ?? {}),
     timeoutMs: options.timeoutMs ?? 30_000,
     mode: options.mode,
+    hobPaths: options.hobPaths,
     readOnlyBinds: binds,
     env: { SKILL_NAME: folder.manifest.name },
   });

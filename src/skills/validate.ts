@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { proveSandbox } from "../sandbox/index.js";
 import { lintSource } from "../tools/index.js";
 import {
   type Finding,
@@ -35,10 +36,15 @@ export interface ValidationReport {
  *  Unicode in SKILL.md, code and tests); 3. every literal path stays inside the
  *  workspace; 4. the skill's own tests, run in the OS sandbox on a scratch workspace.
  * A blocking finding rejects the version, with reasons the author can act on.
+ *
+ * `unapproved`: nobody has approved this code yet (a model proposed it). Steps 1–3 only
+ * read it. Step 4 executes it, so it runs before approval only in a sandbox proven
+ * unprivileged on this machine (see proveSandbox); otherwise the tests wait until a
+ * human approved, and run then.
  */
 export async function validateSkill(
   folder: SkillFolder,
-  options: { mode?: "bubblewrap" | "none" } = {},
+  options: { mode?: "bubblewrap" | "none"; unapproved?: boolean; hobPaths?: string[] } = {},
 ): Promise<ValidationReport> {
   const started = Date.now();
   const findings: Finding[] = [];
@@ -80,7 +86,15 @@ export async function validateSkill(
     const hits = dedupe([...scan.hits, ...stringHits(scan.strings)]);
     findings.push(...securityFindings({ hits, strings: scan.strings }, entry, networkAllowed));
     findings.push(...pathFindings(scan.strings, entry));
-    if (!findings.some((f) => f.severity === "blocking")) {
+    const proof = options.unapproved ? await proveSandbox(options.mode) : { proven: true };
+    if (!findings.some((f) => f.severity === "blocking") && !proof.proven && folder.tests.length > 0) {
+      findings.push({
+        check: "tests",
+        rule: "tests-after-approval",
+        severity: "warning",
+        message: `the tests run only after a human approves the skill (${proof.reason ?? "the sandbox is not proven unprivileged"})`,
+      });
+    } else if (!findings.some((f) => f.severity === "blocking")) {
       tests.push(...(await runTests(folder, options.mode)));
       if (tests.length === 0) {
         findings.push({

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadConfig } from "../../config/index.js";
+import { hobPaths } from "../../orchestrator/index.js";
 import { runSandboxed } from "../../sandbox/index.js";
 import { colorsFor } from "../format.js";
 import type { CliIO } from "../io.js";
@@ -38,6 +39,7 @@ export async function sandboxExecCommand(io: CliIO, command: string[], options: 
     memoryBytes: Math.round(options.memory * 1024 * 1024),
     maxProcesses: options.maxProcesses,
     mode,
+    hobPaths: [config.paths.home, ...hobPaths(config)],
   });
   const exitCode = result.timedOut ? 124 : result.signal ? 128 + (SIGNALS[result.signal] ?? 0) : (result.exitCode ?? 1);
   if (options.json) {
@@ -52,6 +54,10 @@ export async function sandboxExecCommand(io: CliIO, command: string[], options: 
       duration_ms: result.durationMs,
       isolation: result.isolation,
       pids_limit: result.pidsLimit,
+      memory_limit: result.memoryLimit,
+      host_uid: result.hostUid,
+      seccomp: result.seccomp,
+      undone: result.undone,
       workspace,
     });
     return exitCode;
