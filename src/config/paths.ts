@@ -18,3 +18,21 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): HobPaths {
     workspace: join(home, "workspace"),
   };
 }
+
+/**
+ * hob's own state, kept out of reach of agents and skills even if a workspace contains
+ * HOB_HOME: its config, database, router config, agents and skills. (HOB_HOME itself is
+ * not listed: the default workspace lies inside it.)
+ */
+export function hobStatePaths(paths: HobPaths): string[] {
+  const { home, configFile, database } = paths;
+  return [
+    configFile,
+    database,
+    `${database}-wal`,
+    `${database}-shm`,
+    join(home, "config"),
+    join(home, "agents"),
+    join(home, "skills"),
+  ];
+}

@@ -1,7 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { loadConfig } from "../../config/index.js";
-import { hobPaths } from "../../orchestrator/index.js";
+import { hobStatePaths, loadConfig } from "../../config/index.js";
 import { runSandboxed } from "../../sandbox/index.js";
 import { colorsFor } from "../format.js";
 import type { CliIO } from "../io.js";
@@ -39,7 +38,7 @@ export async function sandboxExecCommand(io: CliIO, command: string[], options: 
     memoryBytes: Math.round(options.memory * 1024 * 1024),
     maxProcesses: options.maxProcesses,
     mode,
-    hobPaths: [config.paths.home, ...hobPaths(config)],
+    hobPaths: [config.paths.home, ...hobStatePaths(config.paths)],
   });
   const exitCode = result.timedOut ? 124 : result.signal ? 128 + (SIGNALS[result.signal] ?? 0) : (result.exitCode ?? 1);
   if (options.json) {
