@@ -153,6 +153,12 @@ function rootHelperMissing(): HobError {
   );
 }
 
+function rootHelperFailed(stderr: string): HobError {
+  return new HobError("E_SANDBOX", `The sandbox could not be set up: ${neutralise(stderr.trim().slice(13, 400))}.`, {
+    hint: "As root, hob gives the sandbox the workspace through an id-mapped mount (Linux ≥ 5.12; ext4, xfs, btrfs, or tmpfs on ≥ 6.3). Put the workspace on such a file system, or run hob as a normal user.",
+  });
+}
+
 /**
  * Runs a command the way skills run: under bubblewrap with every namespace unshared
  * (no network but loopback, its own PIDs), as an unprivileged host user (never root,
@@ -306,6 +312,7 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
   });
   const undone = guard ? undoGuardedChanges(workspace, guard) : [];
   let stderr = err.text();
+  if (code === 125 && stderr.startsWith("hob sandbox:")) throw rootHelperFailed(stderr);
   if (undone.length > 0)
     stderr += `\nhob: removed what the run did to git's control files (git would run commands named there): ${undone.join(", ")}\n`;
   return {

@@ -196,6 +196,15 @@ for name, fn in [("chmod", lambda: os.chmod("t", 0o4755)), ("chmod-g", lambda: o
     expect(result.stderr).toContain("removed what the run did to git's control files");
   });
 
+  it.runIf(isRoot)("says clearly when the workspace cannot be id-mapped for the unprivileged user", async () => {
+    // procfs supports no id-mapped mounts: the set-up fails before anything runs.
+    await expect(runSandboxed({ command: "/bin/true", workspace: "/proc/self" })).rejects.toMatchObject({
+      code: "E_SANDBOX",
+      message: expect.stringContaining("could not be set up"),
+      hint: expect.stringContaining("id-mapped"),
+    });
+  });
+
   it("never runs unconfined because of a config file alone", async () => {
     const previous = process.env[UNCONFINED_ENV];
     delete process.env[UNCONFINED_ENV];
