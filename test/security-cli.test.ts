@@ -14,6 +14,7 @@ import { runCli, tempHome, testEnv, writeHobConfig } from "./helpers.js";
 const tool = (name: string, input: Record<string, unknown>): FakeReply => ({ kind: "tool_use", name, input });
 /** Erases the line, returns the cursor, and moves up a line; then a right-to-left override. */
 const SPOOF = "\u001b[2K\r\u001b[1A\u202e";
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these raw characters must never reach the terminal
 const RAW = /[\u001b\r\u202e]/;
 
 describe("the CLI's output edge", () => {
