@@ -23,14 +23,15 @@ function masked(value: unknown): unknown {
 export async function configShowCommand(io: CliIO, options: { json: boolean }): Promise<number> {
   const loaded = loadConfig(io.env);
   await registerConfigSecrets(loaded);
-  const effective = masked({
-    ...loaded.config,
+  const effective = {
+    ...(masked(loaded.config) as typeof loaded.config),
     anthropic: {
-      ...loaded.config.anthropic,
+      ...(masked(loaded.config.anthropic) as typeof loaded.config.anthropic),
       base_url: loaded.anthropic.baseUrl,
-      api_key: loaded.anthropic.apiKey ? mask(loaded.anthropic.apiKey) : "(not set)",
+      // Not even masked: whether it is set is all this needs to say (`hob doctor` shows its last characters).
+      api_key: loaded.anthropic.apiKey ? "(set)" : "(not set)",
     },
-  }) as Record<string, unknown>;
+  };
   const sources = {
     file: loaded.source === "file" ? loaded.paths.configFile : null,
     ollama_host: loaded.ollama.hostSource,
