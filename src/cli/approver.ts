@@ -2,6 +2,7 @@ import { createInterface } from "node:readline";
 import type { Approver } from "../agents/index.js";
 import { colorsFor } from "./format.js";
 import type { CliIO } from "./io.js";
+import { safeLine, safeText } from "./safe.js";
 
 /** True when a human can answer a prompt: both stdin and stderr are terminals. */
 export function canPrompt(io: CliIO): boolean {
@@ -18,13 +19,14 @@ export function terminalApprover(io: CliIO, pauseSpinner: () => void): Approver 
     const c = colorsFor(io.stderr, io.env);
     const lines = [
       "",
-      c.yellow(`┌ approval needed: ${preview.tool} — ${preview.summary}`),
-      `│ why: ${reason}`,
-      ...preview.targets.map((target) => `│ target: ${target}`),
+      c.yellow(`┌ approval needed: ${safeLine(preview.tool)} — ${safeLine(preview.summary)}`),
+      `│ why: ${safeLine(reason)}`,
+      ...preview.targets.map((target) => `│ target: ${safeLine(target)}`),
       ...(preview.diff
         ? preview.diff
             .split("\n")
             .slice(2, 60)
+            .map(safeText) // a diff line from a file or a model must not erase or rewrite the lines around it
             .map((line) => `│ ${line.startsWith("+") ? c.green(line) : line.startsWith("-") ? c.red(line) : line}`)
         : []),
     ];

@@ -17,6 +17,7 @@ export async function openContext(io: CliIO, options: { json: boolean }): Promis
   const { loadConfig } = await import("../config/index.js");
   const { Store } = await import("../store/index.js");
   const config = loadConfig(io.env);
+  await registerConfigSecrets(config);
   if (!options.json) warnOnceAboutRouterConfig(io, config);
   const store = Store.open(config.paths.database);
   if (store.interruptedOnOpen > 0 && !options.json) {
@@ -27,4 +28,18 @@ export async function openContext(io: CliIO, options: { json: boolean }): Promis
     );
   }
   return { config, store };
+}
+
+/**
+ * Tells the redactor every secret this config holds (the Anthropic key, the Brave key,
+ * each `api_key` in litellm.yaml), so an error that echoes one is redacted wherever it
+ * is built, stored or printed.
+ */
+export async function registerConfigSecrets(config: LoadedConfig): Promise<void> {
+  const { registerSecrets } = await import("../errors/index.js");
+  registerSecrets(
+    config.anthropic.apiKey,
+    config.search.apiKey,
+    ...config.router.deployments.map((d) => d.apiKey?.value),
+  );
 }

@@ -1,6 +1,7 @@
 import { type HobError, toHobError } from "../errors/index.js";
 import { colorsFor } from "./format.js";
 import type { CliIO } from "./io.js";
+import { safeText } from "./safe.js";
 
 export interface OutputOptions {
   json: boolean;
@@ -31,12 +32,13 @@ export function reportError(io: CliIO, thrown: unknown, options: OutputOptions, 
     writeJson(io, { error: error.toJSON(), ...extra });
   } else {
     const c = colorsFor(io.stderr, io.env);
-    io.stderr.write(`${c.red("error")} ${c.dim(`[${error.code}]`)} ${error.message}\n`);
-    if (error.hint) io.stderr.write(`  ${c.dim("→")} ${error.hint}\n`);
+    // Messages carry text from models, files, pages and providers: printed safe and redacted.
+    io.stderr.write(`${c.red("error")} ${c.dim(`[${error.code}]`)} ${safeText(error.message)}\n`);
+    if (error.hint) io.stderr.write(`  ${c.dim("→")} ${safeText(error.hint)}\n`);
     if (options.verbose) {
       let cause: unknown = error;
       while (cause instanceof Error) {
-        io.stderr.write(`${c.dim(cause.stack ?? String(cause))}\n`);
+        io.stderr.write(`${c.dim(safeText(cause.stack ?? String(cause)))}\n`);
         cause = cause.cause;
       }
     }

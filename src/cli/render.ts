@@ -1,6 +1,7 @@
 import type { HobEvent, TaskSummary } from "../events/index.js";
 import { type Colors, colorsFor, formatDuration, formatInt, formatUsd } from "./format.js";
 import type { CliIO } from "./io.js";
+import { safeLine, safeText } from "./safe.js";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -65,14 +66,14 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
           break;
         case "text-delta":
           spinner.stop();
-          io.stdout.write(event.text);
+          io.stdout.write(safeText(event.text));
           endsWithNewline = event.text.endsWith("\n");
           break;
         case "model-retry":
           spinner.stop();
           endText();
           io.stderr.write(
-            c.yellow(`${event.error.message} Retrying in ${formatDuration(Math.round(event.delayMs))}…\n`),
+            c.yellow(`${safeLine(event.error.message)} Retrying in ${formatDuration(Math.round(event.delayMs))}…\n`),
           );
           spinner.start(c.dim(`${label} (retry ${event.attempt})`));
           break;
@@ -91,7 +92,7 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
           announcedFallbacks.add(key);
           spinner.stop();
           endText();
-          io.stderr.write(c.yellow(`note: ${event.error.message} Using ${event.to} instead.\n`));
+          io.stderr.write(c.yellow(`note: ${safeLine(event.error.message)} Using ${event.to} instead.\n`));
           label = event.to;
           spinner.start(c.dim(label));
           break;
@@ -100,7 +101,7 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
           spinner.stop();
           endText();
           io.stderr.write(
-            c.yellow(`↻ ${event.from}'s answer looked unreliable (${event.reason}); asking ${event.to}…\n`),
+            c.yellow(`↻ ${event.from}'s answer looked unreliable (${safeLine(event.reason)}); asking ${event.to}…\n`),
           );
           label = event.to;
           spinner.start(c.dim(label));
@@ -109,12 +110,14 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
           if (event.state === "executing") {
             spinner.stop();
             endText();
-            io.stderr.write(c.dim(`→ ${event.tool} ${argsLine(event.args)}\n`));
+            io.stderr.write(c.dim(`→ ${safeLine(event.tool)} ${safeLine(argsLine(event.args))}\n`));
             spinner.start(c.dim(`${label} (step ${event.step})`));
           } else if (event.state === "error" || event.state === "denied") {
             spinner.stop();
             io.stderr.write(
-              c.yellow(`  ✗ ${event.tool}: ${(event.summary ?? "").replace(/^Error( \[\w+\])?: /, "")}\n`),
+              c.yellow(
+                `  ✗ ${safeLine(event.tool)}: ${safeLine((event.summary ?? "").replace(/^Error( \[\w+\])?: /, ""))}\n`,
+              ),
             );
             spinner.start(c.dim(label));
           }
@@ -124,7 +127,9 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
           spinner.stop();
           endText();
           io.stderr.write(
-            c.yellow(`⏸ waiting for approval ${event.approvalId}: ${event.summary} (${event.reason})\n`) +
+            c.yellow(
+              `⏸ waiting for approval ${event.approvalId}: ${safeLine(event.summary)} (${safeLine(event.reason)})\n`,
+            ) +
               c.dim(
                 `  hob approvals show ${event.approvalId} · hob approvals approve ${event.approvalId} · hob approvals deny ${event.approvalId}\n`,
               ),

@@ -86,3 +86,5 @@ export function toHobError(value: unknown): HobError {
     cause: value,
   });
 }
+
+export { mask, redact, registerSecrets } from "./redact.js";

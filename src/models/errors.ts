@@ -1,5 +1,5 @@
 import { APICallError } from "@ai-sdk/provider";
-import { HobError } from "../errors/index.js";
+import { HobError, redact } from "../errors/index.js";
 
 export interface ErrorContext {
   /** Human name of the provider, e.g. "Anthropic". */
@@ -47,7 +47,8 @@ export function fromStatus(
   retryAfterMs?: number,
 ): HobError {
   const { provider } = context;
-  const suffix = detail ? `: ${detail}` : "";
+  // Error bodies may echo the key or the Authorization header back: never keep them.
+  const suffix = detail ? `: ${redact(detail)}` : "";
   if (status === 401) {
     return new HobError("E_AUTH", `${provider} rejected the API key (401)${suffix}.`, {
       hint: `Check ${context.keyVariable}; \`hob doctor\` tests the key.`,
@@ -99,8 +100,30 @@ export function fromStatus(
   });
 }
 
-/** Turns whatever a provider call threw into a HobError with a stable code. */
+/**
+ * Turns whatever a provider call threw into a HobError with a stable code. This is the
+ * one place provider errors are built, so it is where secrets are taken out: what it
+ * returns is what gets stored in the database and printed.
+ */
 export function toProviderError(error: unknown, context: ErrorContext): HobError {
+  return redactError(classify(error, context));
+}
+
+/** The same error with any secret in its message or hint redacted (the cause is kept for --verbose, which redacts too). */
+export function redactError(error: HobError): HobError {
+  const message = redact(error.message);
+  const hint = error.hint === undefined ? undefined : redact(error.hint);
+  if (message === error.message && hint === error.hint) return error;
+  return new HobError(error.code, message, {
+    hint,
+    cause: error.cause,
+    retryable: error.retryable,
+    retryAfterMs: error.retryAfterMs,
+    status: error.status,
+  });
+}
+
+function classify(error: unknown, context: ErrorContext): HobError {
   if (error instanceof HobError) return error;
   const { provider } = context;
   if (context.cancelled) return new HobError("E_CANCELLED", "Cancelled.", { cause: error });

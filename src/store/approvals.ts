@@ -1,3 +1,6 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type Database from "better-sqlite3";
 import { HobError } from "../errors/index.js";
 import { newId } from "./ids.js";
@@ -17,6 +20,8 @@ export interface ApprovalRecord {
   createdAt: number;
   expiresAt: number;
   decidedAt: number | null;
+  /** False when the row no longer matches its seal: someone edited what a human is shown. */
+  intact: boolean;
 }
 
 interface ApprovalRow {
@@ -34,34 +39,104 @@ interface ApprovalRow {
   decided_at: number | null;
 }
 
-const fromRow = (row: ApprovalRow): ApprovalRecord => ({
+/**
+ * The `hash` column holds `<action hash>.<seal>`. The action hash is what the tool loop
+ * matches before running a call; the seal is an HMAC over that hash AND everything a
+ * human is shown (tool, arguments, preview with summary, targets and diff, reason), so
+ * editing the displayed columns of a row is detected: such a row is never shown as if
+ * it were valid, and cannot be approved or used.
+ */
+function sealOf(
+  key: Buffer,
+  row: Pick<ApprovalRow, "task_id" | "call_id" | "tool" | "args" | "preview" | "reason">,
+  hash: string,
+) {
+  return createHmac("sha256", key)
+    .update(JSON.stringify([row.task_id, row.call_id, row.tool, row.args, row.preview, row.reason, hash]))
+    .digest("hex");
+}
+
+function intact(key: Buffer, row: ApprovalRow): boolean {
+  const [hash = "", seal = ""] = row.hash.split(".");
+  const expected = Buffer.from(sealOf(key, row, hash), "hex");
+  const given = Buffer.from(seal, "hex");
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+const fromRow = (key: Buffer, row: ApprovalRow): ApprovalRecord => ({
   id: row.id,
   taskId: row.task_id,
   callId: row.call_id,
   tool: row.tool,
   args: JSON.parse(row.args),
-  hash: row.hash,
+  hash: row.hash.split(".")[0] ?? "",
   preview: JSON.parse(row.preview),
   reason: row.reason,
   status: row.status,
   createdAt: row.created_at,
   expiresAt: row.expires_at,
   decidedAt: row.decided_at,
+  intact: intact(key, row),
 });
+
+/**
+ * The seal key: a random secret in a file next to the database (mode 0600), so that
+ * whoever can edit a row cannot simply recompute its seal from the row alone. An
+ * in-memory database gets a key for this process only.
+ */
+function sealKey(db: Database.Database): Buffer {
+  if (db.memory || !db.name) return randomBytes(32);
+  const file = join(dirname(db.name), "approvals.key");
+  if (!existsSync(file)) {
+    try {
+      writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600, flag: "wx" });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        throw new HobError("E_STORE", `Cannot create ${file}: ${(error as Error).message}.`, {
+          hint: "Check that hob's home folder is writable.",
+        });
+      }
+    }
+  }
+  return Buffer.from(readFileSync(file, "utf8").trim(), "hex");
+}
+
+/** The refusal for a row that does not match its seal. */
+export function alteredError(id: string): HobError {
+  return new HobError(
+    "E_APPROVAL",
+    `The approval record ${id} was altered after it was created; it is not shown or used.`,
+    {
+      hint: `Deny it with \`hob approvals deny ${id}\` and run the task again; check who can write to hob's database.`,
+    },
+  );
+}
 
 /**
  * `approvals`, the paused conversations in `task_state`, and `approved_domains`.
  * An approval is for one exact action (its hash), is used once, and expires.
  */
 export class ApprovalRepository {
+  private readonly key: Buffer;
+
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.key = sealKey(db);
+  }
 
-  create(approval: Omit<ApprovalRecord, "id" | "status" | "createdAt" | "decidedAt">): ApprovalRecord {
+  create(approval: Omit<ApprovalRecord, "id" | "status" | "createdAt" | "decidedAt" | "intact">): ApprovalRecord {
     const at = this.now();
     const id = newId(at);
+    const row = {
+      task_id: approval.taskId,
+      call_id: approval.callId,
+      tool: approval.tool,
+      args: JSON.stringify(approval.args),
+      preview: JSON.stringify(approval.preview),
+      reason: approval.reason,
+    };
     this.db
       .prepare(
         `INSERT INTO approvals (id, task_id, call_id, tool, args, hash, preview, reason, status, created_at, expires_at)
@@ -69,13 +144,13 @@ export class ApprovalRepository {
       )
       .run(
         id,
-        approval.taskId,
-        approval.callId,
-        approval.tool,
-        JSON.stringify(approval.args),
-        approval.hash,
-        JSON.stringify(approval.preview),
-        approval.reason,
+        row.task_id,
+        row.call_id,
+        row.tool,
+        row.args,
+        `${approval.hash}.${sealOf(this.key, row, approval.hash)}`,
+        row.preview,
+        row.reason,
         at,
         approval.expiresAt,
       );
@@ -88,8 +163,8 @@ export class ApprovalRepository {
       .prepare("SELECT * FROM approvals WHERE id = ? OR id LIKE ? LIMIT 2")
       .all(idOrPrefix, `${idOrPrefix.replace(/[\\%_]/g, "")}%`) as ApprovalRow[];
     const exact = rows.find((row) => row.id === idOrPrefix);
-    if (exact) return fromRow(exact);
-    if (rows.length === 1) return fromRow(rows[0] as ApprovalRow);
+    if (exact) return fromRow(this.key, exact);
+    if (rows.length === 1) return fromRow(this.key, rows[0] as ApprovalRow);
     if (rows.length > 1) throw new HobError("E_USAGE", `More than one approval id starts with "${idOrPrefix}".`);
     throw new HobError("E_NOT_FOUND", `No approval with id "${idOrPrefix}".`, {
       hint: "`hob approvals list` shows the pending ones.",
@@ -110,11 +185,19 @@ export class ApprovalRepository {
         options.taskId ?? null,
         options.limit ?? 100,
       ) as ApprovalRow[];
-    return rows.map(fromRow);
+    return rows.map((row) => fromRow(this.key, row));
   }
 
+  /** The approval, refused (E_APPROVAL) when its row was altered: for showing it or acting on it. */
+  getIntact(idOrPrefix: string): ApprovalRecord {
+    const approval = this.get(idOrPrefix);
+    if (!approval.intact) throw alteredError(approval.id);
+    return approval;
+  }
+
+  /** Approving needs an intact record (what was shown is what runs); denying is always allowed. */
   decide(id: string, decision: "approved" | "denied"): ApprovalRecord {
-    const approval = this.get(id);
+    const approval = decision === "approved" ? this.getIntact(id) : this.get(id);
     if (approval.status !== "pending") {
       throw new HobError("E_APPROVAL", `Approval ${approval.id} is ${approval.status}, not pending.`, {
         hint: approval.status === "expired" ? "Run the task again to get a fresh approval request." : undefined,
@@ -126,16 +209,24 @@ export class ApprovalRepository {
     return this.get(approval.id);
   }
 
-  /** Takes an approved, unexpired approval for exactly this action; false when there is none. */
+  /**
+   * Takes an approved, unexpired approval for exactly this action; false when there is
+   * none. A matching approval whose record was altered is refused, never used.
+   */
   consume(taskId: string, hash: string): boolean {
     this.expire();
-    const result = this.db
+    const rows = this.db
       .prepare(
-        `UPDATE approvals SET status = 'used' WHERE id = (
-           SELECT id FROM approvals WHERE task_id = ? AND hash = ? AND status = 'approved' AND expires_at > ? LIMIT 1)`,
+        `SELECT * FROM approvals WHERE task_id = ? AND (hash = ? OR hash LIKE ?) AND status = 'approved' AND expires_at > ?`,
       )
-      .run(taskId, hash, this.now());
-    return result.changes === 1;
+      .all(taskId, hash, `${hash.replace(/[\\%_]/g, "")}.%`, this.now()) as ApprovalRow[];
+    const row = rows.find((r) => r.hash.split(".")[0] === hash);
+    if (!row) return false;
+    if (!intact(this.key, row)) throw alteredError(row.id);
+    return (
+      this.db.prepare("UPDATE approvals SET status = 'used' WHERE id = ? AND status = 'approved'").run(row.id)
+        .changes === 1
+    );
   }
 
   /** The decision on a call, if a human made one and it is still valid for this exact action. */
@@ -144,7 +235,7 @@ export class ApprovalRepository {
     const row = this.db
       .prepare("SELECT * FROM approvals WHERE task_id = ? AND call_id = ? ORDER BY created_at DESC LIMIT 1")
       .get(taskId, callId) as ApprovalRow | undefined;
-    return row ? fromRow(row) : undefined;
+    return row ? fromRow(this.key, row) : undefined;
   }
 
   saveState(taskId: string, state: unknown): void {

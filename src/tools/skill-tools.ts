@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { HobError } from "../errors/index.js";
-import type { Tool, ToolContext } from "./types.js";
+import type { SkillProposal, SkillsAccess, Tool, ToolContext } from "./types.js";
 
 function skills(ctx: ToolContext) {
   if (!ctx.skills) throw new HobError("E_TOOL", "Skills are not available in this task.");
@@ -77,24 +77,87 @@ export const createSkill: Tool<z.infer<typeof proposal>> = {
   params: proposal,
   readOnly: false,
   async assess(args, ctx) {
-    const checked = await skills(ctx).check(args);
+    const access = skills(ctx);
+    const checked = await access.check(args);
     if (checked.blocking.length > 0) {
       throw new HobError("E_VALIDATION", `The skill was rejected by validation:\n- ${checked.blocking.join("\n- ")}`, {
         hint: "Fix these and propose it again.",
       });
     }
+    const existing = await currentSkill(access, args);
+    if (!existing) {
+      return {
+        preview: {
+          tool: "create_skill",
+          summary: `create the skill ${args.name} (${args.language})`,
+          targets: [args.name],
+          diff: checked.preview,
+        },
+        situations: ["self_modification"],
+        fingerprint: checked.fingerprint,
+      };
+    }
+    // Replacing a skill someone relies on is an overwrite as well as self-modification:
+    // the human sees "replace" and what changes, and the overwrite policy applies.
+    const diff = existing.files ? await filesDiff(existing.files, checked.preview) : undefined;
     return {
       preview: {
         tool: "create_skill",
-        summary: `create the skill ${args.name} (${args.language})`,
+        summary: `replace the existing skill ${args.name} (${args.language})`,
         targets: [args.name],
-        diff: checked.preview,
+        diff: diff
+          ? `${diff}\n=== the proposal as validated\n${checked.preview}`
+          : `(the current files of ${args.name} could not be read for a diff)\n${checked.preview}`,
       },
-      situations: ["self_modification"],
-      fingerprint: checked.fingerprint,
+      situations: ["self_modification", "overwrite"],
+      // The approval is void if the skill on disk changes before it is replaced.
+      fingerprint: `${checked.fingerprint}:${existing.files ? JSON.stringify(existing.files) : "exists"}`,
     };
   },
   async execute(args, ctx) {
     return skills(ctx).create(args);
   },
 };
+
+/**
+ * Optional on the skills access: the current files of a skill (path → content), so a
+ * replacement can be shown as a diff. Where the access does not offer it, an existing
+ * skill is still recognised by its exact name among the searchable ones.
+ */
+type WithCurrent = SkillsAccess & { current?(name: string): Record<string, string> | undefined };
+
+async function currentSkill(
+  access: SkillsAccess,
+  proposal: SkillProposal,
+): Promise<{ files: Record<string, string> | undefined } | undefined> {
+  const withCurrent = access as WithCurrent;
+  if (typeof withCurrent.current === "function") {
+    const files = withCurrent.current(proposal.name);
+    return files ? { files } : undefined;
+  }
+  return access.find(proposal.name).some((s) => s.name === proposal.name) ? { files: undefined } : undefined;
+}
+
+/** A unified diff of each file the proposal writes against the skill's current file. */
+async function filesDiff(current: Record<string, string>, preview: string): Promise<string> {
+  const proposed = proposedFiles(preview);
+  const { createTwoFilesPatch } = await import("diff");
+  const paths = [...new Set([...Object.keys(current), ...Object.keys(proposed)])].sort();
+  return paths
+    .filter((path) => current[path] !== proposed[path])
+    .map((path) => createTwoFilesPatch(`a/${path}`, `b/${path}`, current[path] ?? "", proposed[path] ?? "", "", ""))
+    .join("\n");
+}
+
+/** The files of a proposal, read back from the validated preview (`=== path` blocks, until `=== validation`). */
+function proposedFiles(preview: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const blocks = preview.split(/^=== /m).slice(1);
+  for (const block of blocks) {
+    const newline = block.indexOf("\n");
+    const path = block.slice(0, newline);
+    if (path === "validation") break;
+    files[path] = block.slice(newline + 1).replace(/\n$/, "");
+  }
+  return files;
+}

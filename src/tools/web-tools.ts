@@ -47,8 +47,21 @@ export const fetchUrl: Tool<{ url: string }> = {
     };
   },
   async execute(args, ctx) {
-    const page = await fetchPage(args.url, ctx.fetchLimits, ctx.signal);
-    ctx.approveDomain(new URL(page.url).hostname);
+    const requested = new URL(args.url);
+    // The approval (or allow rule) covers the requested host only: a redirect to any other
+    // host must be approved or allowed already, and is checked before it is requested, so
+    // an open redirect cannot carry the request (and its query string) somewhere new.
+    const page = await fetchPage(args.url, ctx.fetchLimits, ctx.signal, (to, from) => {
+      if (to.hostname === requested.hostname || ctx.domainApproved(to.hostname)) return;
+      throw new HobError(
+        "E_APPROVAL",
+        `Did not follow the redirect from ${from.host} to ${to.host}: ${to.hostname} is not an approved domain. ` +
+          `To read it, call fetch_url with ${to.href} (the user is asked about that domain).`,
+        { hint: `Approve ${to.hostname} when asked, or add it to approvals.allowed_domains in hob.yaml.` },
+      );
+    });
+    // Only the host that was asked about is remembered as approved, never where it redirected.
+    ctx.approveDomain(requested.hostname);
     ctx.sources.add(page.url);
     return `# ${page.title}\nSource: ${page.url}\n\n${page.text}${page.truncated ? "\n… (page cut at the size limit)" : ""}`;
   },

@@ -1,4 +1,5 @@
 import { HobError, isHobError } from "../errors/index.js";
+import { extract } from "./extract.js";
 import { guardedLookup, isPrivateAddress, refusal } from "./ssrf.js";
 
 export interface SearchResult {
@@ -101,30 +102,64 @@ async function getJson(
   return response.json();
 }
 
-function hostAllowed(limits: FetchLimits, url: URL): boolean {
-  return limits.allowPrivateHosts.some((entry) => entry === url.hostname || entry === url.host);
+/**
+ * Whether `url` is on the private-host allow list. An entry without a port allows the
+ * host on any port; an entry with one (`name:8080`, `10.0.0.5:80`, `[::1]:8080`,
+ * `localhost:8888`) allows only that port, for every form of host alike. Hosts are
+ * compared in the URL parser's normal form (lower case, canonical IPv4 and IPv6).
+ */
+export function privateHostAllowed(allowPrivateHosts: string[], url: URL): boolean {
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  return allowPrivateHosts.some((entry) => {
+    const parsed = parseHostEntry(entry);
+    return (
+      parsed !== undefined && parsed.hostname === url.hostname && (parsed.port === undefined || parsed.port === port)
+    );
+  });
 }
+
+function parseHostEntry(entry: string): { hostname: string; port: number | undefined } | undefined {
+  const trimmed = entry.trim();
+  // A bare IPv6 literal ("::1") has colons but no brackets and no port.
+  const bareV6 = !trimmed.startsWith("[") && (trimmed.match(/:/g) ?? []).length > 1;
+  const match = bareV6 ? [trimmed, `[${trimmed}]`, undefined] : /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(trimmed);
+  if (!match) return undefined;
+  try {
+    return {
+      hostname: new URL(`http://${match[1]}`).hostname,
+      port: match[2] === undefined ? undefined : Number(match[2]),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decides whether a redirect may be followed; throws to refuse. Called before the new URL is requested. */
+export type RedirectCheck = (to: URL, from: URL) => void;
 
 /**
  * Fetches a page for an agent: http(s) only, never a private address (checked for the
  * URL, at connect time, and for every redirect), at most `maxBytes`, within
- * `timeoutMs`, and reduced to readable text.
+ * `timeoutMs`, and reduced to readable text. Redirects are followed by hand, and each
+ * hop is checked (SSRF rules and `mayFollow`) before it is requested.
  */
-export async function fetchPage(rawUrl: string, limits: FetchLimits, signal?: AbortSignal): Promise<Page> {
+export async function fetchPage(
+  rawUrl: string,
+  limits: FetchLimits,
+  signal?: AbortSignal,
+  mayFollow?: RedirectCheck,
+): Promise<Page> {
   const { Agent, fetch: undiciFetch } = await import("undici");
+  const startedAt = Date.now();
   let url = parseUrl(rawUrl);
-  const dispatcher = new Agent({
-    connect: {
-      lookup: guardedLookup((host) =>
-        limits.allowPrivateHosts.some((h) => h === host || h.startsWith(`${host}:`)),
-      ) as never,
-    },
-  });
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
-  try {
-    for (let hop = 0; ; hop++) {
-      checkUrl(url, limits);
+  for (let hop = 0; ; hop++) {
+    checkUrl(url, limits);
+    // One connection pool per hop, so the connect-time check knows this hop's exact host and port.
+    const privateOk = privateHostAllowed(limits.allowPrivateHosts, url);
+    const dispatcher = new Agent({ connect: { lookup: guardedLookup(() => privateOk) as never } });
+    try {
       let response: Awaited<ReturnType<typeof undiciFetch>>;
       try {
         response = await undiciFetch(url, {
@@ -149,7 +184,10 @@ export async function fetchPage(rawUrl: string, limits: FetchLimits, signal?: Ab
       if (response.status >= 300 && response.status < 400 && response.headers.get("location")) {
         await response.body?.cancel();
         if (hop >= 5) throw new HobError("E_TOOL", `Too many redirects from ${rawUrl}.`);
-        url = parseUrl(new URL(response.headers.get("location") as string, url).href);
+        const next = parseUrl(new URL(response.headers.get("location") as string, url).href);
+        checkUrl(next, limits);
+        mayFollow?.(next, url);
+        url = next;
         continue;
       }
       if (!response.ok) {
@@ -162,10 +200,12 @@ export async function fetchPage(rawUrl: string, limits: FetchLimits, signal?: Ab
         throw new HobError("E_TOOL", `${url.href} is ${type || "not text"}; only text pages are read.`);
       }
       const { text: body, truncated } = await readCapped(response.body, limits.maxBytes);
-      return { url: url.href, ...(await extract(body, type, url.href)), truncated };
+      // Extraction gets what is left of the fetch deadline (at least a second, to start its thread).
+      const deadlineMs = Math.max(1_000, limits.timeoutMs - (Date.now() - startedAt));
+      return { url: url.href, ...(await extract(body, type, url.href, { deadlineMs })), truncated };
+    } finally {
+      await dispatcher.close();
     }
-  } finally {
-    await dispatcher.close();
   }
 }
 
@@ -184,7 +224,7 @@ function checkUrl(url: URL, limits: FetchLimits): void {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const literal = /^[\d.]+$|:/.test(host);
   if ((literal && isPrivateAddress(host)) || host === "localhost" || host.endsWith(".localhost")) {
-    if (!hostAllowed(limits, url)) throw refusal(url.href, "it is a local or private address");
+    if (!privateHostAllowed(limits.allowPrivateHosts, url)) throw refusal(url.href, "it is a local or private address");
   }
 }
 
@@ -210,17 +250,4 @@ async function readCapped(
     size += value.byteLength;
   }
   return { text: Buffer.concat(chunks).toString("utf8"), truncated };
-}
-
-/** Readable text: Mozilla's Readability over the HTML (loaded on first use), or the text as it is. */
-async function extract(body: string, type: string, url: string): Promise<{ title: string; text: string }> {
-  if (!type.includes("html")) return { title: url, text: body.slice(0, 20_000) };
-  const [{ Readability }, { parseHTML }] = await Promise.all([import("@mozilla/readability"), import("linkedom")]);
-  const { document } = parseHTML(body);
-  const article = new Readability(document as never).parse();
-  const text = (article?.textContent ?? document.body?.textContent ?? "")
-    .replace(/\s+\n/g, "\n")
-    .replace(/[ \t]+/g, " ")
-    .trim();
-  return { title: article?.title || document.title || url, text: text.slice(0, 20_000) };
 }

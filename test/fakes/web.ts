@@ -1,4 +1,7 @@
-/** A small web for the research agent: article pages, a redirect, a huge page, a slow one, an image, and a fake SearXNG. */
+/**
+ * A small web for the research agent: article pages, redirects (a fixed one and an open
+ * one), a huge page, a slow one, a deeply nested one, an image, and a fake SearXNG.
+ */
 import type { ServerResponse } from "node:http";
 import { FakeServer, pause, type RecordedRequest, sendJson } from "./fake-server.js";
 
@@ -44,6 +47,21 @@ export class FixtureWeb extends FakeServer<never> {
     if (path === "/redirect") {
       res.writeHead(302, { location: this.redirectTo });
       res.end();
+      return;
+    }
+    if (path === "/go") {
+      // An open redirect: sends the client wherever `to` says (the classic phishing helper).
+      res.writeHead(302, { location: new URL(request.path, this.url).searchParams.get("to") ?? "/" });
+      res.end();
+      return;
+    }
+    if (path === "/nested") {
+      // Readability's worst case: thousands of nested divs in a few kilobytes.
+      const depth = Number(new URL(request.path, this.url).searchParams.get("depth") ?? 2500);
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(
+        `<html><head><title>Nested</title></head><body>${"<div>".repeat(depth)}${ARTICLE_TEXT}${"</div>".repeat(depth)}</body></html>`,
+      );
       return;
     }
     if (path === "/big") {

@@ -7,6 +7,7 @@ import { colorsFor, formatTime, oneLine, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 import { createRenderer } from "../render.js";
+import { safeLine, safeText } from "../safe.js";
 import { reportTaskResult } from "../task-result.js";
 
 interface Preview {
@@ -23,6 +24,7 @@ function approvalJson(a: ApprovalRecord) {
     args: a.args,
     reason: a.reason,
     status: a.status,
+    intact: a.intact,
     preview: a.preview,
     created_at: new Date(a.createdAt).toISOString(),
     expires_at: new Date(a.expiresAt).toISOString(),
@@ -46,8 +48,10 @@ export async function approvalsListCommand(io: CliIO, options: { json: boolean; 
             a.id,
             a.taskId,
             a.status,
-            a.tool,
-            oneLine((a.preview as Preview).summary ?? "", 50),
+            safeLine(a.tool),
+            a.intact
+              ? safeLine(oneLine((a.preview as Preview).summary ?? "", 50))
+              : c.red("(record altered: not shown)"),
             formatTime(a.expiresAt),
           ]),
         ])}\n`,
@@ -62,7 +66,8 @@ export async function approvalsListCommand(io: CliIO, options: { json: boolean; 
 export async function approvalsShowCommand(io: CliIO, id: string, options: { json: boolean }): Promise<number> {
   const { store } = await openContext(io, options);
   try {
-    const approval = store.approvals.get(id);
+    // What is shown must be what runs: a row whose displayed columns were edited is refused.
+    const approval = store.approvals.getIntact(id);
     if (options.json) {
       writeJson(io, approvalJson(approval));
       return 0;
@@ -71,12 +76,13 @@ export async function approvalsShowCommand(io: CliIO, id: string, options: { jso
     const c = colorsFor(io.stdout, io.env);
     const lines = [
       `${c.bold("Approval")} ${approval.id} · ${approval.status} · task ${approval.taskId} · expires ${formatTime(approval.expiresAt)} UTC`,
-      `${c.bold("Action")}   ${approval.tool}: ${preview.summary ?? ""}`,
-      `${c.bold("Why")}      ${approval.reason}`,
-      ...(preview.targets ?? []).map((target) => `${c.bold("Target")}   ${target}`),
-      `${c.bold("Args")}     ${oneLine(JSON.stringify(approval.args), 200)}`,
+      `${c.bold("Action")}   ${safeLine(approval.tool)}: ${safeLine(preview.summary ?? "")}`,
+      `${c.bold("Why")}      ${safeLine(approval.reason)}`,
+      ...(preview.targets ?? []).map((target) => `${c.bold("Target")}   ${safeLine(target)}`),
+      `${c.bold("Args")}     ${safeLine(oneLine(JSON.stringify(approval.args), 200))}`,
     ];
-    if (preview.diff) lines.push("", preview.diff);
+    // Newlines and tabs stay in a diff; escapes, CR, bidi and invisible characters are shown, not obeyed.
+    if (preview.diff) lines.push("", safeText(preview.diff));
     io.stdout.write(`${lines.join("\n")}\n`);
     return 0;
   } finally {
@@ -104,7 +110,7 @@ async function decideAndResume(
     const approval = store.approvals.decide(id, decision);
     if (!options.json) {
       io.stderr.write(
-        `${decision === "approved" ? "Approved" : "Denied"} ${approval.tool}: ${(approval.preview as Preview).summary ?? ""}. Resuming task ${approval.taskId}…\n`,
+        `${decision === "approved" ? "Approved" : "Denied"} ${safeLine(approval.tool)}: ${approval.intact ? safeLine((approval.preview as Preview).summary ?? "") : "(record altered)"}. Resuming task ${approval.taskId}…\n`,
       );
     }
     const task = store.tasks.get(approval.taskId);

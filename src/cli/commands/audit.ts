@@ -2,6 +2,7 @@ import { openContext } from "../context.js";
 import { colorsFor, formatTime, oneLine, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
+import { safeLine } from "../safe.js";
 
 export async function auditCommand(
   io: CliIO,
@@ -38,8 +39,8 @@ export async function auditCommand(
           e.taskId ?? "–",
           e.operation,
           e.allowed ? c.green("yes") : c.red("no"),
-          oneLine(e.path, 40),
-          oneLine(e.reason ?? "", 70),
+          safeLine(oneLine(e.path, 40)),
+          safeLine(oneLine(e.reason ?? "", 70)),
         ]),
       ])}\n`,
     );

@@ -2,18 +2,33 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { stringify } from "yaml";
 import { CONFIG_TEMPLATE, loadConfig, resolvePaths } from "../../config/index.js";
-import { HobError } from "../../errors/index.js";
+import { HobError, mask } from "../../errors/index.js";
+import { registerConfigSecrets } from "../context.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 
-/** `hob config show`: the effective config after env overrides, with the key hidden. */
+/** Keys whose values are secrets wherever they appear in the config. */
+const SECRET_KEY = /(^|_)(api_key|key|token|secret|password)$/i;
+
+/** A copy of the config with every secret masked (`sk-ant-…Xy12`): enough to recognise, not to use. */
+function masked(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(masked);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && typeof v === "string" ? mask(v) : masked(v)]),
+  );
+}
+
+/** `hob config show`: the effective config after env overrides, with every secret masked (human and --json). */
 export async function configShowCommand(io: CliIO, options: { json: boolean }): Promise<number> {
   const loaded = loadConfig(io.env);
+  await registerConfigSecrets(loaded);
   const effective = {
-    ...loaded.config,
+    ...(masked(loaded.config) as typeof loaded.config),
     anthropic: {
-      ...loaded.config.anthropic,
+      ...(masked(loaded.config.anthropic) as typeof loaded.config.anthropic),
       base_url: loaded.anthropic.baseUrl,
+      // Not even masked: whether it is set is all this needs to say (`hob doctor` shows its last characters).
       api_key: loaded.anthropic.apiKey ? "(set)" : "(not set)",
     },
   };

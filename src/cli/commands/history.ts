@@ -3,6 +3,7 @@ import { openContext } from "../context.js";
 import { colorsFor, formatTime, formatUsd, oneLine, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
+import { safeLine } from "../safe.js";
 import { taskJson } from "../task-json.js";
 
 interface HistoryOptions {
@@ -40,7 +41,7 @@ export async function historyCommand(io: CliIO, options: HistoryOptions): Promis
         paint(t.status),
         t.tier ?? "–",
         formatUsd(t.costUsd),
-        oneLine(t.input, 60),
+        safeLine(oneLine(t.input, 60)),
       ]),
     ];
     io.stdout.write(`${table(rows)}\n`);

@@ -2,6 +2,7 @@ import { openContext } from "../context.js";
 import { colorsFor, formatDuration, formatInt, formatTime, formatUsd, oneLine, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
+import { safeLine, safeText } from "../safe.js";
 import { callJson, taskJson } from "../task-json.js";
 
 export async function showCommand(io: CliIO, id: string, options: { json: boolean }): Promise<number> {
@@ -28,20 +29,29 @@ export async function showCommand(io: CliIO, id: string, options: { json: boolea
     const c = colorsFor(io.stdout, io.env);
     const lines = [
       `${c.bold("Task")}     ${task.id} · ${task.status} · ${formatTime(task.createdAt)} UTC`,
-      ...(task.workspace ? [`${c.bold("Workspace")} ${task.workspace}`] : []),
+      ...(task.workspace ? [`${c.bold("Workspace")} ${safeLine(task.workspace)}`] : []),
       `${c.bold("Route")}    agent ${task.agent} · tier ${task.tier ?? "–"} (${task.tierReason ?? "–"}) · ${task.model ?? "–"}`,
       `${c.bold("Usage")}    ${task.calls} calls · ${formatInt(task.inputTokens)} in / ${formatInt(task.outputTokens)} out` +
         ` · cache ${formatInt(task.cacheReadTokens)} read / ${formatInt(task.cacheWriteTokens)} written · ${formatUsd(task.costUsd)}` +
         (task.durationMs === null ? "" : ` · ${formatDuration(task.durationMs)}`),
     ];
-    if (task.errorCode) lines.push(`${c.bold(c.red("Error"))}    [${task.errorCode}] ${task.error ?? ""}`);
+    if (task.errorCode) lines.push(`${c.bold(c.red("Error"))}    [${task.errorCode}] ${safeText(task.error ?? "")}`);
     for (const approval of store.approvals.list({ taskId: task.id, status: "pending" })) {
-      const summary = (approval.preview as { summary?: string }).summary ?? approval.tool;
+      const summary = approval.intact
+        ? ((approval.preview as { summary?: string }).summary ?? approval.tool)
+        : "(record altered: not shown)";
       lines.push(
-        `${c.bold(c.yellow("Waiting"))}  approval ${approval.id}: ${summary} (${approval.reason}) · hob approvals approve ${approval.id}`,
+        `${c.bold(c.yellow("Waiting"))}  approval ${approval.id}: ${safeLine(summary)} (${safeLine(approval.reason)}) · hob approvals approve ${approval.id}`,
       );
     }
-    lines.push("", c.bold("Input"), task.input, "", c.bold("Output"), task.output || c.dim("(none)"));
+    lines.push(
+      "",
+      c.bold("Input"),
+      safeText(task.input),
+      "",
+      c.bold("Output"),
+      safeText(task.output ?? "") || c.dim("(none)"),
+    );
     if (steps.length > 0) {
       lines.push("", c.bold("Tool steps"));
       lines.push(
@@ -51,8 +61,8 @@ export async function showCommand(io: CliIO, id: string, options: { json: boolea
             String(s.step),
             s.tool,
             s.status,
-            oneLine(JSON.stringify(s.args), 50),
-            oneLine(s.result ?? "", 60),
+            safeLine(oneLine(JSON.stringify(s.args), 50)),
+            safeLine(oneLine(s.result ?? "", 60)),
           ]),
         ]),
       );

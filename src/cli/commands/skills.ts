@@ -7,6 +7,7 @@ import { openContext } from "../context.js";
 import { colorsFor, formatDuration, formatPercent, formatTime, oneLine, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
+import { safeLine } from "../safe.js";
 
 function recordJson(r: SkillRecord) {
   return {
@@ -39,11 +40,13 @@ function renderReport(io: CliIO, report: ValidationReport): void {
   for (const f of report.findings) {
     const mark = f.severity === "blocking" ? c.red("✗") : c.yellow("!");
     io.stdout.write(
-      `${mark} ${f.check}/${f.rule}${f.file ? ` ${f.file}${f.line ? `:${f.line}` : ""}` : ""}: ${f.message}\n`,
+      `${mark} ${f.check}/${f.rule}${f.file ? ` ${safeLine(f.file)}${f.line ? `:${f.line}` : ""}` : ""}: ${safeLine(f.message)}\n`,
     );
   }
   for (const t of report.tests)
-    io.stdout.write(`${t.ok ? c.green("✓") : c.red("✗")} test ${t.name}${t.reason ? `: ${t.reason}` : ""}\n`);
+    io.stdout.write(
+      `${t.ok ? c.green("✓") : c.red("✗")} test ${safeLine(t.name)}${t.reason ? `: ${safeLine(t.reason)}` : ""}\n`,
+    );
   io.stdout.write(report.ok ? c.green("valid\n") : c.red("rejected: fix the blocking findings above\n"));
 }
 
@@ -81,7 +84,7 @@ export const skillsListCommand = (io: CliIO, options: { json: boolean }) =>
             s.author,
             String(s.usageCount),
             formatPercent(s.usageCount ? s.successes / s.usageCount : null),
-            oneLine(s.description, 50),
+            safeLine(oneLine(s.description, 50)),
           ]),
         ])}\n`,
       );
@@ -106,13 +109,13 @@ export const skillsShowCommand = (io: CliIO, name: string, options: { json: bool
     }
     const r = recordJson(record);
     io.stdout.write(
-      `${r.name} v${r.version} · ${r.status} · ${r.language ?? r.kind} · by ${r.author}\n${r.description}\n${r.path}\n` +
+      `${r.name} v${r.version} · ${r.status} · ${r.language ?? r.kind} · by ${r.author}\n${safeLine(r.description)}\n${safeLine(r.path)}\n` +
         `record: ${r.usage_count} runs · ${r.successes} ok · ${r.failures} failed · success ${formatPercent(r.success_rate)}` +
-        `${r.mean_duration_ms === null ? "" : ` · mean ${formatDuration(r.mean_duration_ms)}`}${r.last_error ? ` · last error: ${r.last_error}` : ""}\n`,
+        `${r.mean_duration_ms === null ? "" : ` · mean ${formatDuration(r.mean_duration_ms)}`}${r.last_error ? ` · last error: ${safeLine(r.last_error)}` : ""}\n`,
     );
     for (const run of runs)
       io.stdout.write(
-        `  ${formatTime(run.at)} ${run.ok ? "ok    " : "FAILED"} ${formatDuration(run.durationMs)}${run.error ? ` ${run.error}` : ""}\n`,
+        `  ${formatTime(run.at)} ${run.ok ? "ok    " : "FAILED"} ${formatDuration(run.durationMs)}${run.error ? ` ${safeLine(run.error)}` : ""}\n`,
       );
     if (validation) {
       io.stdout.write(`last validation (${formatTime(validation.at)} UTC):\n`);
