@@ -1,5 +1,5 @@
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 export interface HobPaths {
   home: string;
@@ -31,6 +31,8 @@ export function hobStatePaths(paths: HobPaths): string[] {
     database,
     `${database}-wal`,
     `${database}-shm`,
+    // The key that seals approval records (next to the database): whoever reads it can forge one.
+    join(dirname(database), "approvals.key"),
     join(home, "config"),
     join(home, "agents"),
     join(home, "skills"),

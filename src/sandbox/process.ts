@@ -387,9 +387,17 @@ function collector(max: number) {
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are what we neutralise
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/** Bidi controls and invisible characters: they reorder or hide what a person reads. */
+const INVISIBLE = /[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
-/** Terminal escape sequences and other control characters become visible text, so output cannot drive the terminal. */
+/**
+ * Terminal escape sequences, carriage returns and other control characters become visible
+ * text, and so do bidi controls and invisible characters, so output can neither drive the
+ * terminal nor hide or reorder what a person reads. Newlines and tabs stay.
+ */
 export function neutralise(text: string): string {
-  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return text
+    .replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
+    .replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
