@@ -1,10 +1,12 @@
 export { decideApproval, type PolicyInput, type PolicyVerdict, type Situation } from "./approval-policy.js";
+export { HAS_PROC_FD } from "./fd-walk.js";
 export {
   type AuditEntry,
   type DirectoryEntry,
   SandboxedFileSystem,
   type SandboxOptions,
   type SearchMatch,
+  type SearchResult,
 } from "./fs.js";
 export { type Intent, isInside, printable, type Resolved, resolveInside } from "./paths.js";
 export {
@@ -16,4 +18,5 @@ export {
   type SandboxRunOptions,
   type SandboxRunResult,
 } from "./process.js";
-export { normaliseName } from "./protected.js";
+export { GIT_REASON, normaliseName, resolveHobPaths } from "./protected.js";
+export { type LineMatch, RegexMatcher } from "./regex-worker.js";
