@@ -1,6 +1,7 @@
 import {
   closeSync,
   constants,
+  type Dirent,
   fstatSync,
   ftruncateSync,
   lstatSync,
@@ -461,7 +462,13 @@ export class SandboxedFileSystem {
   private protectedInside(parent: DirHandle, name: string): string | undefined {
     let budget = MOVE_SCAN_LIMIT;
     const scan = (dir: DirHandle, rel: string): string | undefined => {
-      for (const entry of readdirSync(at(dir), { withFileTypes: true })) {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(at(dir), { withFileTypes: true });
+      } catch (error) {
+        return `"${printable(rel)}" could not be checked for git control files (${(error as NodeJS.ErrnoException).code})`;
+      }
+      for (const entry of entries) {
         if (--budget < 0) return "it holds too many files to check it for git control files";
         const inner = `${rel}/${entry.name}`;
         const reason = protectedNameReason(entry.name, this.protect);
