@@ -24,6 +24,8 @@ import { at, type DirHandle, openChildDirectory, openRoot, WalkError, walk } fro
 import { type Intent, isInside, printable, type Resolved, resolveInside, sandboxError } from "./paths.js";
 import {
   DEFAULT_WORKSPACE_PATTERNS,
+  GIT_REASON,
+  looksLikeGitDirectory,
   type ProtectedPaths,
   protectedNameReason,
   protectedReason,
@@ -468,6 +470,12 @@ export class SandboxedFileSystem {
       } catch (error) {
         return `"${printable(rel)}" could not be checked for git control files (${(error as NodeJS.ErrnoException).code})`;
       }
+      const kinds = new Map(entries.map((entry) => [entry.name, entry]));
+      const gitDirectory = looksLikeGitDirectory({
+        isFile: (entry) => kinds.get(entry)?.isFile() ?? false,
+        isDir: (entry) => kinds.get(entry)?.isDirectory() ?? false,
+      });
+      if (gitDirectory) return `"${printable(rel)}" is a git directory, and ${GIT_REASON}`;
       for (const entry of entries) {
         if (--budget < 0) return "it holds too many files to check it for git control files";
         const inner = `${rel}/${entry.name}`;

@@ -56,6 +56,28 @@ export const DEFAULT_WORKSPACE_PATTERNS: ProtectedPattern[] = [
   { pattern: /(^|\/)\.hob(\/|$)/, reason: HOB_REASON },
 ];
 
+/**
+ * Whether `dir` is a git directory whatever its name (a bare `x.git`, the target of a
+ * `.git` symlink or `gitdir:` file): git itself recognises one by HEAD, objects/ and refs/.
+ */
+export function looksLikeGitDirectory(names: { isDir(name: string): boolean; isFile(name: string): boolean }) {
+  return names.isFile("HEAD") && names.isDir("objects") && names.isDir("refs");
+}
+
+function isGitDirectoryAt(dir: string): boolean {
+  const kind = (name: string) => {
+    try {
+      return lstatSync(join(dir, name));
+    } catch {
+      return undefined;
+    }
+  };
+  return looksLikeGitDirectory({
+    isFile: (name) => kind(name)?.isFile() ?? false,
+    isDir: (name) => kind(name)?.isDirectory() ?? false,
+  });
+}
+
 /** The reason a single entry name is protected wherever it appears (used to look inside folders being moved). */
 export function protectedNameReason(name: string, protect: ProtectedPaths): string | undefined {
   const normalised = normaliseName(name);
@@ -126,6 +148,11 @@ export function protectedReason(
     const rel = normaliseName(relative(root, candidate).split(sep).join("/"));
     const hit = protect.workspacePatterns.find(({ pattern }) => pattern.test(rel));
     if (hit) return hit.reason;
+    // The same risk under another name: the candidate or a folder above it is a git directory.
+    for (let dir = candidate; isInside(root, dir); dir = dirname(dir)) {
+      if (isGitDirectoryAt(dir)) return GIT_REASON;
+      if (dir === root) break;
+    }
   }
   return undefined;
 }

@@ -78,6 +78,29 @@ describe("protected files", () => {
     });
   });
 
+  describe("git directories under other names", () => {
+    it("protects a bare repository and the target of a .git symlink, and refuses moving one", async () => {
+      const ws = join(base, "ws");
+      for (const gitdir of ["bare.git", "elsewhere/realgit"]) {
+        mkdirSync(join(ws, gitdir, "objects"), { recursive: true });
+        mkdirSync(join(ws, gitdir, "refs"), { recursive: true });
+        writeFileSync(join(ws, gitdir, "HEAD"), "ref: refs/heads/main\n");
+      }
+      mkdirSync(join(ws, "project"));
+      symlinkSync("../elsewhere/realgit", join(ws, "project", ".git"));
+      writeFileSync(join(ws, "notes.md"), "# notes\n");
+      const fs = await SandboxedFileSystem.create(ws);
+      await refused(fs.writeFile("bare.git/config", "[core]\n\tfsmonitor = evil\n"), GIT);
+      await refused(fs.writeFile("bare.git/hooks/post-update", "evil"), GIT);
+      await refused(fs.writeFile("elsewhere/realgit/config", "[core]\n\tfsmonitor = evil\n"), GIT);
+      await refused(fs.moveFile("notes.md", "elsewhere/realgit/commondir"), GIT);
+      await refused(fs.moveFile("bare.git", "renamed"), GIT);
+      await refused(fs.moveFile("elsewhere", "renamed"), /"elsewhere\/realgit" is a git directory/);
+      expect(await fs.readFile("bare.git/HEAD")).toContain("refs/heads/main");
+      await fs.writeFile("elsewhere/notes.md", "fine"); // next to it is fine
+    });
+  });
+
   describe("hob's own files behind a symlinked HOB_HOME inside the workspace", () => {
     // ~/dotfiles/hob is the real HOB_HOME; hob is told about it by its link's name.
     it.each([".hob", "hobhome"])("protects them however they are named (HOB_HOME = ~/%s)", async (linkName) => {
