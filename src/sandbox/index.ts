@@ -1,10 +1,12 @@
 export { decideApproval, type PolicyInput, type PolicyVerdict, type Situation } from "./approval-policy.js";
+export { HAS_PROC_FD } from "./fd-walk.js";
 export {
   type AuditEntry,
   type DirectoryEntry,
   SandboxedFileSystem,
   type SandboxOptions,
   type SearchMatch,
+  type SearchResult,
 } from "./fs.js";
 export { type Intent, isInside, printable, type Resolved, resolveInside } from "./paths.js";
 export { proveSandbox, type SandboxProof } from "./probe.js";
@@ -19,5 +21,6 @@ export {
   UNCONFINED_ENV,
   unconfinedAllowed,
 } from "./process.js";
-export { normaliseName } from "./protected.js";
+export { GIT_REASON, normaliseName, resolveHobPaths } from "./protected.js";
+export { type LineMatch, RegexMatcher } from "./regex-worker.js";
 export { deniedSyscalls, seccompProgram } from "./seccomp.js";

@@ -87,7 +87,13 @@ export function resolveInside(root: string, userPath: string, intent: Intent): R
     if (isLink) {
       if (queue.length === 0 && !followFinal) return done(root, next, true, true);
       if (++hops > MAX_SYMLINK_HOPS) throw sandboxError(userPath, "too many symbolic links (a loop?)");
-      const target = readlinkSync(next);
+      let target: string;
+      try {
+        target = readlinkSync(next);
+      } catch {
+        // It was a link a moment ago: something is swapping it under us.
+        throw sandboxError(userPath, "it changed while being checked (a swapped symbolic link?)");
+      }
       const absolute = resolve(dirname(next), target);
       if (!isInside(root, absolute)) {
         throw sandboxError(userPath, `the symbolic link "${relative(root, next)}" points outside the workspace`);

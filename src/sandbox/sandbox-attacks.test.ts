@@ -128,9 +128,10 @@ describe("SandboxedFileSystem against attacks", () => {
     expect(existsSync(join(ws, "nowhere.txt"))).toBe(false);
   });
 
-  it("does not write hard-linked files, and deleting a link keeps its target", async () => {
+  it("does not write or read hard-linked files, and deleting a link keeps its target", async () => {
     linkSync(join(outside, "secret.txt"), join(ws, "hard"));
     await refused(fs.writeFile("hard", "pwned"), /other hard links/);
+    await refused(fs.readFile("hard"), /other hard links, which may be files outside/);
     untouched();
     symlinkSync("notes/a.md", join(ws, "soft"));
     await fs.deleteFile("soft");

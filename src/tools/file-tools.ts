@@ -23,14 +23,34 @@ function readOnly(tool: string, verb: string, ctx: ToolContext, path: string, in
   };
 }
 
-/** Fingerprint of a target: whether it exists and what it holds. */
+/** Fingerprint of a target: whether it exists and what it holds (or, unread, which file it is). */
 async function stateOf(ctx: ToolContext, p: string, intent: "write" | "delete" | "move-from" | "move-to") {
-  const { resolved, content, size } = await ctx.fs.inspect(p, intent);
+  const { resolved, content, size, stamp } = await ctx.fs.inspect(p, intent);
   return {
     resolved,
     content,
-    fingerprint: resolved.exists ? `${size ?? 0}:${content === undefined ? "?" : sha(content)}` : "absent",
+    fingerprint: resolved.exists ? `${size ?? 0}:${content === undefined ? (stamp ?? "?") : sha(content)}` : "absent",
   };
+}
+
+/** Paths of the user's files this task moved away or deleted (see ToolContext.vacated). */
+function vacated(ctx: ToolContext): Set<string> {
+  ctx.vacated ??= new Set();
+  return ctx.vacated;
+}
+
+/**
+ * Whether putting something at `resolved` replaces a file the user had: one there now
+ * that this task did not create, or one this task moved away or deleted earlier (so
+ * "move it aside, then create" still asks, like a plain overwrite would).
+ */
+function replacesUserFile(ctx: ToolContext, resolved: { path: string; exists: boolean }): boolean {
+  return resolved.exists ? !ctx.created.has(resolved.path) : vacated(ctx).has(resolved.path);
+}
+
+/** Remembers that this task emptied `path`: its own file needs no approval to recreate, the user's does. */
+function recordVacated(ctx: ToolContext, path: string): void {
+  if (!ctx.created.has(path)) vacated(ctx).add(path);
 }
 
 export const readFile: Tool<{ path: string }> = {
@@ -53,7 +73,7 @@ export const writeFile: Tool<{ path: string; content: string }> = {
   readOnly: false,
   async assess(args, ctx) {
     const state = await stateOf(ctx, args.path, "write");
-    const overwrite = state.resolved.exists && !ctx.created.has(state.resolved.path);
+    const overwrite = replacesUserFile(ctx, state.resolved);
     const diff =
       state.resolved.exists && state.content !== undefined
         ? (await import("diff")).createTwoFilesPatch(
@@ -118,10 +138,18 @@ export const searchFiles: Tool<{ pattern: string; path?: string; glob?: string }
     return readOnly("search_files", "search", ctx, args.path ?? ".", "list");
   },
   async execute(args, ctx) {
-    const { matches, truncated } = await ctx.fs.searchFiles(args.pattern, args.path ?? ".", args.glob);
-    if (matches.length === 0) return "No matches.";
+    const { matches, truncated, skipped } = await ctx.fs.searchFiles(
+      args.pattern,
+      args.path ?? ".",
+      args.glob,
+      ctx.signal ? { signal: ctx.signal } : {},
+    );
+    const note = skipped
+      ? `\n(${skipped} file${skipped === 1 ? "" : "s"} not searched: other hard links, which may be files outside the workspace)`
+      : "";
+    if (matches.length === 0) return `No matches.${note}`;
     const lines = matches.map((m) => (m.line === undefined ? m.path : `${m.path}:${m.line}: ${m.text}`));
-    return cap(`${lines.join("\n")}${truncated ? "\n… (more matches not shown)" : ""}`);
+    return cap(`${lines.join("\n")}${truncated ? "\n… (more matches not shown)" : ""}${note}`);
   },
 };
 
@@ -139,12 +167,17 @@ export const moveFile: Tool<{ source: string; destination: string }> = {
         summary: `move ${from.resolved.relative} → ${to.resolved.relative}${to.resolved.exists ? " (replacing it)" : ""}`,
         targets: [from.resolved.path, to.resolved.path],
       },
-      situations: to.resolved.exists ? ["move_overwrite"] : [],
+      situations: to.resolved.exists ? ["move_overwrite"] : replacesUserFile(ctx, to.resolved) ? ["overwrite"] : [],
       fingerprint: `${from.fingerprint}>${to.fingerprint}`,
     };
   },
   async execute(args, ctx) {
+    const from = ctx.fs.check(args.source, "move-from").path;
+    const to = ctx.fs.check(args.destination, "move-to").path;
     await ctx.fs.moveFile(args.source, args.destination);
+    // The task's own file keeps being its own under the new name.
+    if (ctx.created.delete(from)) ctx.created.add(to);
+    else recordVacated(ctx, from);
     return `Moved ${args.source} to ${args.destination}.`;
   },
 };
@@ -163,7 +196,9 @@ export const deleteFile: Tool<{ path: string }> = {
     };
   },
   async execute(args, ctx) {
+    const target = ctx.fs.check(args.path, "delete").path;
     await ctx.fs.deleteFile(args.path);
+    recordVacated(ctx, target);
     return `Deleted ${args.path}.`;
   },
 };

@@ -7,6 +7,12 @@ export interface ToolContext {
   fs: SandboxedFileSystem;
   /** Real paths of files this task created (overwriting those needs no approval). */
   created: Set<string>;
+  /**
+   * Real paths of files that existed before this task and that it moved away or deleted:
+   * creating a file there again replaces the user's file, so it counts as an overwrite.
+   * Optional so contexts built elsewhere keep working; file tools create it on first use.
+   */
+  vacated?: Set<string>;
   /** Workspace-relative paths this task wrote (the code agent lints them at the end). */
   written: Set<string>;
   /** URLs the task searched up or fetched (the research agent cites them). */
