@@ -31,6 +31,8 @@ export interface LoopState {
   created: string[];
   written: string[];
   sources: string[];
+  /** The user's files this task moved away or deleted (optional: states saved by older versions lack it). */
+  vacated?: string[];
   /** Whether a side-effecting tool has run (then the task is not re-run on another tier). */
   sideEffects: boolean;
 }
@@ -72,6 +74,7 @@ export function newLoopState(tier: string, messages: Message[]): LoopState {
     created: [],
     written: [],
     sources: [],
+    vacated: [],
     sideEffects: false,
   };
 }
@@ -298,4 +301,5 @@ function syncSets(state: LoopState, tools: ToolContext): void {
   state.created = [...tools.created];
   state.written = [...tools.written];
   state.sources = [...tools.sources];
+  state.vacated = [...(tools.vacated ?? [])];
 }

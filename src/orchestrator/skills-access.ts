@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import type { LoadedConfig } from "../config/index.js";
 import { HobError } from "../errors/index.js";
 import { SkillRegistry } from "../skills/index.js";
@@ -53,6 +55,18 @@ export function skillsAccess(registry: SkillRegistry, workspace: string, taskId:
         .join("\n");
       return { blocking, preview, fingerprint: createHash("sha256").update(JSON.stringify(files)).digest("hex") };
     },
+    current(name) {
+      let dir: string;
+      try {
+        dir = registry.get(name).folder.dir;
+      } catch {
+        return undefined; // no such skill: a proposal for it creates it
+      }
+      // The files a proposal writes (see the registry's filesFor), as they are now.
+      const files: Record<string, string> = {};
+      for (const path of readdirRecursive(dir)) files[path] = readFileSync(join(dir, path), "utf8");
+      return files;
+    },
     async create(proposal) {
       const { record, report } = await registry.create(proposal, "agent");
       if (!report.ok)
@@ -89,4 +103,12 @@ export function createSkillRegistry(config: LoadedConfig, store: Store, now?: ()
     hobPaths: [config.paths.home, ...hobPaths(config)],
     ...(now ? { now } : {}),
   });
+}
+
+/** A skill folder's text files, relative, without its git metadata. */
+function readdirRecursive(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .filter((path) => !path.split("/").includes(".git"));
 }

@@ -21,7 +21,7 @@ export async function createToolContext(
   store: Store,
   taskId: string,
   workspace: string,
-  saved: { created: string[]; written: string[]; sources: string[] },
+  saved: { created: string[]; written: string[]; sources: string[]; vacated?: string[] },
   signal: AbortSignal | undefined,
   now: () => number,
   skills?: SkillRegistry,
@@ -36,6 +36,7 @@ export async function createToolContext(
     created: new Set(saved.created),
     written: new Set(saved.written),
     sources: new Set(saved.sources),
+    vacated: new Set(saved.vacated ?? []),
     search: searchProvider(config),
     ...(skills ? { skills: skillsAccess(skills, fs.root, taskId) } : {}),
     fetchLimits: {

@@ -16,7 +16,7 @@ export function sandboxError(path: string, reason: string): HobError {
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters we escape
-const INVISIBLE = /[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 /** Shows control and invisible characters escaped, so a refusal message cannot hide them. */
 export function printable(text: string): string {

@@ -75,4 +75,6 @@ export interface SkillsAccess {
   /** Validates a proposal without writing it: blocking problems, and the preview a human approves. */
   check(proposal: SkillProposal): Promise<{ blocking: string[]; preview: string; fingerprint: string }>;
   create(proposal: SkillProposal): Promise<string>;
+  /** The current files of an installed skill (path → content), whatever its state; undefined when none. */
+  current?(name: string): Record<string, string> | undefined;
 }
