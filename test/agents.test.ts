@@ -344,6 +344,32 @@ describe("the research agent (fake model, fixture web, fake SearXNG)", () => {
   });
 });
 
+it("refuses a fetch of a loopback or private address at once, without asking anyone to approve it", async () => {
+  const anthropic = await FakeAnthropic.start();
+  const { home, cleanup } = tempHome();
+  try {
+    const env = testEnv(home, anthropic.url);
+    anthropic.enqueue(
+      tool("fetch_url", { url: "http://127.0.0.1:9/admin" }),
+      tool("fetch_url", { url: "http://LOCALHOST./x" }),
+      tool("fetch_url", { url: "http://[::ffff:10.0.0.1]/" }),
+      say("I cannot read local addresses."),
+    );
+    const run = await runCli(["run", "--json", "--agent", "research", "--tier", "fast", "read my router page"], {
+      env,
+    });
+    // Not paused for approval: the refusals went straight back to the model.
+    expect(run.json()).not.toHaveProperty("approval");
+    expect((await runCli(["approvals", "list", "--json"], { env })).json()).toEqual([]);
+    const results = toolResults(anthropic);
+    expect(results).toHaveLength(3);
+    for (const result of results) expect(result).toMatch(/E_SANDBOX.*local or private address/);
+  } finally {
+    cleanup();
+    await anthropic.close();
+  }
+});
+
 it("hob show lists a task's tool steps", async () => {
   const anthropic = await FakeAnthropic.start();
   const { home, cleanup } = tempHome();

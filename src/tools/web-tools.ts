@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { HobError } from "../errors/index.js";
 import type { Tool } from "./types.js";
-import { fetchPage } from "./web.js";
+import { checkUrl, fetchPage } from "./web.js";
 
 export const webSearch: Tool<{ query: string }> = {
   name: "web_search",
@@ -34,12 +34,14 @@ export const fetchUrl: Tool<{ url: string }> = {
   params: z.object({ url: z.string().min(1) }),
   readOnly: true,
   async assess(args, ctx) {
-    let host: string;
+    let url: URL;
     try {
-      host = new URL(args.url).hostname;
+      url = new URL(args.url);
     } catch {
       throw new HobError("E_TOOL", `"${args.url}" is not a URL.`);
     }
+    checkUrl(url, ctx.fetchLimits); // refused now, before anyone is asked to approve it
+    const host = url.hostname;
     return {
       preview: { tool: "fetch_url", summary: `fetch ${args.url}`, targets: [args.url] },
       situations: ctx.domainApproved(host) ? [] : ["new_domain"],

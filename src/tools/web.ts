@@ -217,11 +217,17 @@ function parseUrl(raw: string): URL {
   }
 }
 
-function checkUrl(url: URL, limits: FetchLimits): void {
+/**
+ * What can be refused from the URL alone (scheme, credentials, a literal private address or a
+ * localhost name). The fetch tool calls it before asking anyone: approving a fetch that would
+ * be refused anyway only trains people to click "yes". Names that resolve to private addresses
+ * are refused at connect time (see guardedLookup).
+ */
+export function checkUrl(url: URL, limits: FetchLimits): void {
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw refusal(url.href, `${url.protocol} URLs are not fetched`);
   if (url.username || url.password) throw refusal(url.href, "URLs with credentials are not fetched");
-  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const host = url.hostname.replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
   const literal = /^[\d.]+$|:/.test(host);
   if ((literal && isPrivateAddress(host)) || host === "localhost" || host.endsWith(".localhost")) {
     if (!privateHostAllowed(limits.allowPrivateHosts, url)) throw refusal(url.href, "it is a local or private address");
