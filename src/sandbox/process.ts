@@ -41,8 +41,10 @@ export interface SandboxRunOptions {
   mode?: "bubblewrap" | "none";
   /** Extra read-only mounts, e.g. the skill's own folder at /skill. */
   readOnlyBinds?: Array<{ source: string; target: string }>;
-  /** hob's own state (HOB_HOME and its parts): hidden if it lies inside the workspace. */
+  /** hob's own state (HOB_HOME and its parts): a workspace that contains any of it is refused. */
   hobPaths?: string[];
+  /** How many entries the git-guard walk may visit (default MAX_GUARD_ENTRIES); beyond it the run is refused. */
+  maxGuardEntries?: number;
   /** The host uid the sandbox runs as when hob itself runs as root (never 0). */
   rootSandboxUid?: number;
 }
@@ -61,8 +63,12 @@ export interface SandboxRunResult {
   /** The uid the sandboxed process has on the host (never 0 under bubblewrap). */
   hostUid: number;
   seccomp: boolean;
-  /** Guarded git entries the run created or replaced, removed again afterwards. */
+  /** Guarded git entries the run created or replaced, removed again afterwards (links restored). */
   undone: string[];
+  /** Original git entries the run moved elsewhere (kept): `from -> to`. */
+  moved: string[];
+  /** The run made the workspace too large to check for planted git entries. */
+  unchecked: boolean;
 }
 
 export const SANDBOX_DEFAULTS = {
@@ -198,7 +204,7 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
       const bwrap = findBubblewrap();
       if (!bwrap) throw noSandboxError();
       if (asRoot && !existsSync(PYTHON)) throw rootHelperMissing();
-      guard = guardWorkspace(workspace, options.hobPaths ?? []);
+      guard = guardWorkspace(workspace, options.hobPaths ?? [], options.maxGuardEntries);
       const binds = options.readOnlyBinds ?? [];
       const stage = asRoot ? scratch.stage(binds.length) : undefined;
       const workspaceSource = stage ? join(stage, "workspace") : workspace;
@@ -232,11 +238,6 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
         workspaceSource,
         "/workspace",
         ...guard.readOnly.flatMap((rel) => ["--ro-bind", join(workspaceSource, rel), `/workspace/${rel}`]),
-        ...guard.masked.flatMap((m) =>
-          m.directory
-            ? ["--tmpfs", `/workspace/${m.relative}`]
-            : ["--ro-bind", "/dev/null", `/workspace/${m.relative}`],
-        ),
         ...(seccompFd !== undefined ? ["--seccomp", "3"] : []),
         "--chdir",
         "/workspace",
@@ -310,11 +311,14 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
     resources.dispose();
     scratch.dispose();
   });
-  const undone = guard ? undoGuardedChanges(workspace, guard) : [];
   let stderr = err.text();
   if (code === 125 && stderr.startsWith("hob sandbox:")) throw rootHelperFailed(stderr);
-  if (undone.length > 0)
-    stderr += `\nhob: removed what the run did to git's control files (git would run commands named there): ${undone.join(", ")}\n`;
+  const guarded = guard ? undoGuardedChanges(workspace, guard) : { undone: [], moved: [], unchecked: false };
+  if (guarded.undone.length > 0)
+    stderr += `\nhob: removed what the run did to git's control files (git would run commands named there): ${guarded.undone.join(", ")}\n`;
+  if (guarded.moved.length > 0) stderr += `\nhob: the run moved git folders: ${guarded.moved.join(", ")}\n`;
+  if (guarded.unchecked)
+    stderr += `\nhob: the run left more entries in the workspace than hob can check for planted git control files; do not run git there before checking (find . -name .git -o -name .gitattributes -o -name .gitmodules)\n`;
   return {
     exitCode: code,
     signal,
@@ -328,7 +332,9 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
     memoryLimit: resources.memory,
     hostUid,
     seccomp: seccompFd !== undefined,
-    undone,
+    undone: guarded.undone,
+    moved: guarded.moved,
+    unchecked: guarded.unchecked,
   };
 }
 

@@ -147,23 +147,19 @@ for name, fn in [("chmod", lambda: os.chmod("t", 0o4755)), ("chmod-g", lambda: o
     expect(Number(result.stdout.trim().split("\n").at(-1))).toBeLessThanOrEqual(8 * 1024);
   });
 
-  it("hides hob's own state inside the workspace, also behind a symlinked HOB_HOME", async () => {
+  it("refuses to run in a workspace that contains hob's own state, also behind a symlinked HOB_HOME", async () => {
+    // Masking is not enough: a process that renames the folders around HOB_HOME swaps it whole.
     const realHome = join(ws, "dotfiles", "hob");
     mkdirSync(realHome, { recursive: true });
     writeFileSync(join(realHome, "hob.yaml"), "sandbox:\n  mode: bubblewrap\n");
     const linkedHome = join(base, "dot-hob");
     symlinkSync(realHome, linkedHome);
-    const result = await runSandboxed({
-      command: "/bin/sh",
-      args: [
-        "-c",
-        "cat dotfiles/hob/hob.yaml; echo 'sandbox: {mode: none}' > dotfiles/hob/hob.yaml; ls dotfiles/hob | wc -l",
-      ],
-      workspace: ws,
-      hobPaths: [linkedHome],
-    });
-    expect(result.stdout).not.toContain("bubblewrap");
-    expect(readFileSync(join(realHome, "hob.yaml"), "utf8")).toBe("sandbox:\n  mode: bubblewrap\n");
+    for (const hobPaths of [[linkedHome], [join(linkedHome, "hob.yaml")], [join(ws, ".hob")]]) {
+      await expect(
+        runSandboxed({ command: "/bin/sh", args: ["-c", "mv dotfiles dotfiles-old"], workspace: ws, hobPaths }),
+      ).rejects.toMatchObject({ code: "E_SANDBOX", message: expect.stringContaining("contains hob's own state") });
+    }
+    expect(existsSync(join(realHome, "hob.yaml"))).toBe(true);
   });
 
   it("cannot change git's control files, nor plant new ones that make git run code", async () => {
@@ -203,6 +199,67 @@ for name, fn in [("chmod", lambda: os.chmod("t", 0o4755)), ("chmod-g", lambda: o
       message: expect.stringContaining("could not be set up"),
       hint: expect.stringContaining("id-mapped"),
     });
+  });
+
+  it("keeps a nested repository safe when its parent folder is renamed and a fresh .git is planted", async () => {
+    mkdirSync(join(ws, "sub", ".git", "hooks"), { recursive: true });
+    writeFileSync(join(ws, "sub", ".git", "config"), "[core]\n");
+    writeFileSync(join(ws, "sub", "notes.txt"), "mine\n");
+    const result = await runSandboxed({
+      command: "/bin/sh",
+      args: [
+        "-c",
+        "mv sub sub-moved && mkdir sub && cp -r sub-moved/.git sub/.git && printf '[core]\\n\\tfsmonitor = touch /tmp/pwned\\n' > sub/.git/config && echo planted",
+      ],
+      workspace: ws,
+    });
+    expect(result.stdout).toContain("planted");
+    expect(existsSync(join(ws, "sub", ".git"))).toBe(false); // the fresh one is gone
+    expect(result.undone).toEqual(["sub/.git"]);
+    // The user's own repository moved with its folder and is intact: never deleted.
+    expect(readFileSync(join(ws, "sub-moved", ".git", "config"), "utf8")).toBe("[core]\n");
+    expect(result.moved).toEqual(["sub/.git -> sub-moved/.git"]);
+  });
+
+  it("guards repositories under any name: a folder with HEAD, objects/ and refs/", async () => {
+    const bare = join(ws, "backup.git");
+    mkdirSync(join(bare, "objects"), { recursive: true });
+    mkdirSync(join(bare, "refs"));
+    writeFileSync(join(bare, "HEAD"), "ref: refs/heads/main\n");
+    writeFileSync(join(bare, "config"), "[core]\n\tbare = true\n");
+    const result = await runSandboxed({
+      command: "/bin/sh",
+      args: [
+        "-c",
+        [
+          "echo '[core] fsmonitor = x' >> backup.git/config 2>/dev/null || echo bare-refused",
+          "mkdir -p new-repo/objects new-repo/refs && echo 'ref: x' > new-repo/HEAD && echo '[core]' > new-repo/config",
+          "ln -s backup.git .git2 && echo linked",
+        ].join("; "),
+      ],
+      workspace: ws,
+    });
+    expect(result.stdout).toContain("bare-refused");
+    expect(readFileSync(join(bare, "config"), "utf8")).toBe("[core]\n\tbare = true\n");
+    expect(existsSync(join(ws, "new-repo"))).toBe(false);
+    expect(result.undone).toContain("new-repo");
+  });
+
+  it("fails closed when the workspace is too large to check", async () => {
+    for (let i = 0; i < 30; i++) writeFileSync(join(ws, `f${i}`), "");
+    await expect(runSandboxed({ command: "true", workspace: ws, maxGuardEntries: 20 })).rejects.toMatchObject({
+      code: "E_SANDBOX",
+      message: expect.stringContaining("more than 20 entries"),
+    });
+    // Grown past the bound during the run: reported unchecked, loudly, not silently passed.
+    const grown = await runSandboxed({
+      command: "/bin/sh",
+      args: ["-c", "for i in $(seq 1 40); do : > g$i; done; mkdir -p z && echo 'gitdir: x' > z/.git"],
+      workspace: ws,
+      maxGuardEntries: 50,
+    });
+    expect(grown.unchecked).toBe(true);
+    expect(grown.stderr).toContain("do not run git there before checking");
   });
 
   it("never runs unconfined because of a config file alone", async () => {

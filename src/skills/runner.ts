@@ -74,7 +74,8 @@ export async function runSkill(
     env: { SKILL_NAME: folder.manifest.name },
   });
   let error: string | null = null;
-  if (result.timedOut) error = "timed out";
+  if (result.unchecked) error = "the run left the workspace too large to check for planted git control files";
+  else if (result.timedOut) error = "timed out";
   else if (result.outputLimited) error = "output over the size limit";
   else if (result.exitCode !== 0)
     error = `exit code ${result.exitCode}${result.stderr ? `: ${result.stderr.trim().split("\n").at(-1)?.slice(0, 200)}` : ""}`;

@@ -25,6 +25,11 @@ for (const [net, prefix] of [
   ["fc00::", 7],
   ["fe80::", 10],
   ["ff00::", 8],
+  // Translation prefixes that embed an IPv4 address (NAT64, 6to4, Teredo): they can reach private IPv4 space.
+  ["64:ff9b::", 96],
+  ["64:ff9b:1::", 48],
+  ["2002::", 16],
+  ["2001::", 32],
 ] as const) {
   blocked.addSubnet(net, prefix, "ipv6");
 }

@@ -62,6 +62,10 @@ describe("fetch_url's guard and limits (against local fixture servers)", () => {
     expect(isPrivateAddress("93.184.216.34")).toBe(false);
     expect(isPrivateAddress("fe80::1")).toBe(true);
     expect(isPrivateAddress("not an ip")).toBe(true);
+    // IPv6 forms that carry an IPv4 address inside (NAT64, 6to4, Teredo) are refused too.
+    for (const wrapped of ["64:ff9b::7f00:1", "64:ff9b::a00:1", "2002:7f00:1::1", "2001:0:4136:e378::1"])
+      expect(isPrivateAddress(wrapped), wrapped).toBe(true);
+    expect(isPrivateAddress("2606:4700::1111")).toBe(false);
   });
 
   it("caps size and time, and reads only text", async () => {

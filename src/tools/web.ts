@@ -227,7 +227,10 @@ export function checkUrl(url: URL, limits: FetchLimits): void {
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw refusal(url.href, `${url.protocol} URLs are not fetched`);
   if (url.username || url.password) throw refusal(url.href, "URLs with credentials are not fetched");
-  const host = url.hostname.replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
+  const host = url.hostname
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "")
+    .toLowerCase();
   const literal = /^[\d.]+$|:/.test(host);
   if ((literal && isPrivateAddress(host)) || host === "localhost" || host.endsWith(".localhost")) {
     if (!privateHostAllowed(limits.allowPrivateHosts, url)) throw refusal(url.href, "it is a local or private address");

@@ -57,6 +57,8 @@ export async function sandboxExecCommand(io: CliIO, command: string[], options: 
       host_uid: result.hostUid,
       seccomp: result.seccomp,
       undone: result.undone,
+      moved: result.moved,
+      unchecked: result.unchecked,
       workspace,
     });
     return exitCode;
