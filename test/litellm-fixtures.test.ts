@@ -305,6 +305,22 @@ describe("real-shape LiteLLM configs (test/fixtures/litellm) load, route and run
     expect(missing.stdout).toContain("does not exist");
   });
 
+  it("hob doctor checks each tier's deployments the way they are called, and exits by them", async () => {
+    const ok = await runCli(["doctor", "--json"], { env: envFor("quick-start.yaml") });
+    const checks = (ok.json() as { checks: Array<{ name: string; status: string; detail: string }> }).checks;
+    expect(checks.filter((c) => c.name.startsWith("tier "))).toHaveLength(4);
+    expect(checks.find((c) => c.name === "tier smart")).toMatchObject({ status: "pass" });
+    expect(checks.find((c) => c.name === "tier smart")?.detail).toContain("gpt-4o (nearest)");
+    expect(openai.requests.some((r) => r.method === "GET" && r.path === "/v1/models")).toBe(true);
+    expect(ok.code).toBe(0);
+    const badKey = await runCli(["doctor", "--json"], {
+      env: { ...envFor("quick-start.yaml"), OPENAI_API_KEY: "wrong" },
+    });
+    expect(badKey.code).toBe(1);
+    const none = await runCli(["doctor", "--json"], { env: envFor("azure-only.yaml") });
+    expect(none.code).toBe(1);
+  });
+
   it("an Ollama deployment with an api_key sends it as a bearer token", async () => {
     const env = { ...envFor("ollama-gateway.yaml") };
     writeHobConfig(home, "routing:\n  default_tier: local\n  models:\n    local: team-llama\n");
