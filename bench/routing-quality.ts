@@ -28,7 +28,7 @@ const MODEL: Record<Tier, string | undefined> = {
 const cost = (tier: Tier, input: number, output: number) => {
   const model = MODEL[tier];
   return model
-    ? prices.cost(model, { inputTokens: input, outputTokens: output, cacheReadTokens: 0, cacheWriteTokens: 0 })
+    ? (prices.cost(model, { inputTokens: input, outputTokens: output, cacheReadTokens: 0, cacheWriteTokens: 0 }) ?? 0)
     : 0;
 };
 

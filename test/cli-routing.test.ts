@@ -31,8 +31,24 @@ describe("hob routing commands (in-process, fake Ollama + fake Anthropic)", () =
     const json = await runCli(["route", "--json", "write a python function that reverses a string"], { env });
     expect(json.code).toBe(0);
     const decision = json.json() as Record<string, unknown>;
-    expect(Object.keys(decision).sort()).toEqual(["agent", "classifier", "complexity", "confidence", "reason", "tier"]);
-    expect(decision).toMatchObject({ agent: "code", tier: "local", classifier: "embedded" });
+    // model and tier_source were added deliberately: which model_name the tier uses, and why.
+    expect(Object.keys(decision).sort()).toEqual([
+      "agent",
+      "classifier",
+      "complexity",
+      "confidence",
+      "model",
+      "reason",
+      "tier",
+      "tier_source",
+    ]);
+    expect(decision).toMatchObject({
+      agent: "code",
+      tier: "local",
+      model: "local",
+      tier_source: "same-name",
+      classifier: "embedded",
+    });
     expect(decision.confidence).toBeGreaterThan(0.7);
     expect(ollama.chatRequests).toHaveLength(0);
     expect(anthropic.messageRequests).toHaveLength(0);

@@ -238,6 +238,11 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
         ["ollama", "warn"], // nothing listens at OLLAMA_HOST in this test: local tiers fall back
         ["api key", "pass"],
         ["anthropic", "pass"],
+        // Added deliberately: each tier's deployments, checked as they are called.
+        ["tier local-fast", "warn"],
+        ["tier local", "warn"],
+        ["tier fast", "pass"],
+        ["tier smart", "pass"],
         ["pricing", "pass"],
         ["sandbox", "pass"],
       ]);

@@ -26,6 +26,7 @@ function positiveNumber(value: string): number {
 export interface GlobalOptions {
   json: boolean;
   verbose: boolean;
+  routerConfig?: string;
 }
 
 type Action = (io: CliIO, ...args: unknown[]) => Promise<number>;
@@ -39,6 +40,7 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
     )
     .version(version(), "-V, --version", "print the version")
     .option("--verbose", "show stack traces and extra detail on errors", false)
+    .option("--router-config <file>", "use this LiteLLM config.yaml as the router config (also HOB_ROUTER_CONFIG)")
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -69,6 +71,8 @@ set ANTHROPIC_API_KEY to use Claude.`,
     async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
       const options = command.optsWithGlobals() as GlobalOptions;
+      // --router-config wins over HOB_ROUTER_CONFIG; config loading reads it from the environment.
+      if (options.routerConfig) io.env.HOB_ROUTER_CONFIG = options.routerConfig;
       try {
         const action = await load();
         // Positional arguments, then the options merged with the global ones (--verbose).

@@ -137,6 +137,8 @@ describe("litellm.yaml", () => {
       contextWindowFallbacks: { llama3: ["claude"] },
       allowedFails: 3,
       cooldownMs: 60_000,
+      modelGroupAlias: {},
+      hiddenAliases: [],
     });
     const text = config.warnings.join("\n");
     for (const key of [
@@ -154,7 +156,7 @@ describe("litellm.yaml", () => {
     ]) {
       expect(text).toContain(`\`${key}\``);
     }
-    expect(text).toContain('"azure/gpt-4o-eu" uses a provider hob does not support');
+    expect(text).toContain('"azure/gpt-4o-eu" uses the azure/ provider, which hob does not speak');
     expect(text).toContain('routing_strategy "usage-based-routing-v2" is not implemented');
     // Each warning names the line of its key.
     expect(text).toMatch(/litellm-docs\.yaml:\d+: `general_settings`/);
@@ -193,14 +195,13 @@ describe("litellm.yaml", () => {
     expect(error.message).toBe(
       "/x/litellm.yaml:5: `model_list[0].litellm_params.timeout`: Invalid input: expected number, received string.",
     );
-    const noBase = thrown(() =>
-      parseRouterConfig(
-        "model_list:\n  - model_name: a\n    litellm_params:\n      model: openai/gpt-4o\n",
-        "/x/l.yaml",
-        {},
-      ),
+    // Changed deliberately: openai/<model> without api_base is OpenAI's API, as in LiteLLM (no error).
+    const noBase = parseRouterConfig(
+      "model_list:\n  - model_name: a\n    litellm_params:\n      model: openai/gpt-4o\n",
+      "/x/l.yaml",
+      {},
     );
-    expect(noBase.message).toMatch(/l\.yaml:4: .*needs an api_base/);
+    expect(noBase.deployments[0]).toMatchObject({ provider: "openai", model: "gpt-4o", apiBase: undefined });
     expect(thrown(() => parseRouterConfig("model_list: []\n", "/x/l.yaml", {})).message).toContain("model_list");
     expect(thrown(() => parseRouterConfig("model_list:\n  - model_name: [\n", "/x/l.yaml", {})).message).toContain(
       "invalid YAML",

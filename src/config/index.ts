@@ -1,7 +1,12 @@
 export {
   DEFAULT_LITELLM_FILE,
   type DeploymentConfig,
+  inferProvider,
+  isLocalDeployment,
+  isLoopback,
   loadRouterConfig,
+  matchWildcard,
+  OPENAI_DEFAULT_BASE,
   type ProviderKind,
   parseRouterConfig,
   ROUTING_STRATEGIES,
@@ -10,8 +15,9 @@ export {
   type RoutingStrategy,
   type SecretRef,
   userLitellmFile,
+  wildcardModel,
 } from "./litellm.js";
-export { type LoadedConfig, loadConfig, normalizeOllamaHost, parseConfigObject } from "./load.js";
+export { type LoadedConfig, loadConfig, normalizeOllamaHost, parseConfigObject, routerKnows } from "./load.js";
 export { type HobPaths, hobStatePaths, resolvePaths } from "./paths.js";
 export {
   AGENTS,

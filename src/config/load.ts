@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { HobError } from "../errors/index.js";
-import { loadRouterConfig, type RouterConfig } from "./litellm.js";
+import { PriceTable } from "../models/pricing.js";
+import {
+  isLocalDeployment,
+  loadRouterConfig,
+  matchWildcard,
+  OPENAI_DEFAULT_BASE,
+  type RouterConfig,
+} from "./litellm.js";
 import { type HobPaths, resolvePaths } from "./paths.js";
 import { configSchema, type HobConfig } from "./schema.js";
 import { dotted, type Locate, noLocation, type ParsedYaml, parseYaml, readOptional } from "./yaml-source.js";
@@ -17,6 +24,8 @@ export interface LoadedConfig {
     baseUrlSource: "env" | "config" | "default";
   };
   ollama: { host: string; hostSource: "env" | "config" | "default" };
+  /** OpenAI's API, for `openai/<model>` without api_base: OPENAI_BASE_URL / OPENAI_API_BASE, OPENAI_API_KEY. */
+  openai: { baseUrl: string; baseUrlSource: "env" | "default"; apiKey: string | undefined };
   /** HTTP(S) forward proxy from the environment; providers route through it. */
   proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined;
   /** litellm.yaml: deployments, fallbacks, retries, cooldowns. */
@@ -31,19 +40,67 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const text = readOptional(paths.configFile);
   const raw: ParsedYaml = text === undefined ? { value: {}, locate: noLocation } : parseYaml(text, paths.configFile);
   const config = parseConfigObject(raw.value, paths.configFile, raw.locate);
+  const router = loadRouterConfig(paths.home, env);
+  checkTierModels(config, router, paths.configFile, raw.locate);
+  warnAboutUnpriced(router, new PriceTable(config.pricing));
   return {
     config,
     paths,
     source: text === undefined ? "defaults" : "file",
     anthropic: anthropicSettings(config, env),
     ollama: ollamaSettings(config, env),
+    openai: openaiSettings(env),
     proxy: proxyFromEnv(env),
-    router: loadRouterConfig(paths.home, env),
+    router,
     search: {
       provider: config.research.search.provider,
       url: env.SEARXNG_URL || config.research.search.url,
       apiKey: env.BRAVE_API_KEY || config.research.search.api_key,
     },
+  };
+}
+
+/** A remote model with no price is never recorded as free: say so once (with the file's other warnings). */
+function warnAboutUnpriced(router: RouterConfig, prices: PriceTable): void {
+  for (const d of router.deployments) {
+    if (d.wildcard || isLocalDeployment(d)) continue;
+    if (d.inputCostPerToken !== undefined || d.outputCostPerToken !== undefined || prices.lookup(d.model)) continue;
+    router.warnings.push(
+      `${router.file}: "${d.modelName}" (${d.litellmModel}) has no known price: its calls are recorded with an unknown cost, not $0. Set input_cost_per_token / output_cost_per_token in litellm_params, or \`pricing:\` in hob.yaml.`,
+    );
+  }
+}
+
+/** `routing.models` may name only what the router config has: a model_name, an alias, or a wildcard match. */
+function checkTierModels(config: HobConfig, router: RouterConfig, file: string, locate: Locate): void {
+  for (const [tier, name] of Object.entries(config.routing.models)) {
+    if (name === undefined || routerKnows(router, name)) continue;
+    const names = [...new Set(router.deployments.map((d) => d.modelName))];
+    throw new HobError(
+      "E_CONFIG",
+      `${file}${locate(["routing", "models"], tier)}: \`routing.models.${tier}\` names "${name}", which ${router.file} does not have.`,
+      { hint: `Use one of its model names: ${names.join(", ")}.` },
+    );
+  }
+}
+
+/** Whether a name can be routed: a model_name, a model_group_alias, or a match of a wildcard model_name. */
+export function routerKnows(router: RouterConfig, name: string): boolean {
+  if (name in router.settings.modelGroupAlias) return true;
+  return router.deployments.some((d) => d.modelName === name || (d.wildcard && matchWildcard(d.modelName, name)));
+}
+
+function openaiSettings(env: NodeJS.ProcessEnv): LoadedConfig["openai"] {
+  const envUrl = (env.OPENAI_BASE_URL || env.OPENAI_API_BASE)?.trim();
+  if (envUrl && !z.url().safeParse(envUrl).success) {
+    throw new HobError("E_CONFIG", `OPENAI_BASE_URL is not a valid URL: ${JSON.stringify(envUrl)}.`, {
+      hint: "Set it to something like https://api.openai.com/v1, or unset it.",
+    });
+  }
+  return {
+    baseUrl: (envUrl || OPENAI_DEFAULT_BASE).replace(/\/+$/, ""),
+    baseUrlSource: envUrl ? "env" : "default",
+    apiKey: env.OPENAI_API_KEY?.trim() || undefined,
   };
 }
 

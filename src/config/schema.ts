@@ -72,6 +72,19 @@ export const configSchema = z
         llm_threshold: z.number().min(0).max(1).default(0.6),
         /** Whether step 2 of the cascade (the local model classifies) may run at all. */
         local_classifier: z.boolean().default(true),
+        /**
+         * Which model_name of the router config each tier uses, e.g. `{ fast: gpt-4o-mini }`. A tier
+         * left out uses the model_name equal to it, else the nearest configured model.
+         */
+        models: z
+          .object({
+            "local-fast": z.string().min(1).optional(),
+            local: z.string().min(1).optional(),
+            fast: z.string().min(1).optional(),
+            smart: z.string().min(1).optional(),
+          })
+          .strict()
+          .default({}),
         /** Which tier takes a task, by its complexity and agent. */
         tiers: z
           .object({ simple: tierMap, complex: tierMap })
@@ -84,6 +97,7 @@ export const configSchema = z
         classifier_threshold: 0.7,
         llm_threshold: 0.6,
         local_classifier: true,
+        models: {},
         tiers: { simple: { ...DEFAULT_TIER_MAP.simple }, complex: { ...DEFAULT_TIER_MAP.complex } },
       }),
     escalation: z

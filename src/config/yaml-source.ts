@@ -26,9 +26,9 @@ export function readOptional(file: string): string | undefined {
 }
 
 /** Parses YAML keeping positions, so errors can name the line of a key. */
-export function parseYaml(text: string, file: string): ParsedYaml {
+export function parseYaml(text: string, file: string, options: { version?: "1.1" | "1.2" } = {}): ParsedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, ...options });
   const first = doc.errors[0];
   if (first) {
     const { line, col } = lineCounter.linePos(first.pos[0]);

@@ -26,6 +26,8 @@ export interface TaskSummary {
   output: string;
   usage: { input_tokens: number; output_tokens: number };
   cost_usd: number;
+  /** A model with no known price answered: cost_usd leaves its calls out (unknown, not free). */
+  cost_unknown?: boolean;
   cached: boolean;
   duration_ms: number;
   /** The tier that first answered, when its answer looked unreliable and a higher tier took over. */
@@ -86,7 +88,8 @@ export type HobEvent =
       local: boolean;
       cached: boolean;
       usage: EventUsage;
-      costUsd: number;
+      /** null: a remote model with no known price. */
+      costUsd: number | null;
       latencyMs: number;
       ok: boolean;
       errorCode?: string;

@@ -54,7 +54,8 @@ export class DeploymentState {
     if (NOT_COUNTED.has(error.code)) return false;
     this.failures = this.failures.filter((at) => now - at < MINUTE);
     this.failures.push(now);
-    if (COOL_AT_ONCE.has(error.code) || this.failures.length >= Math.max(1, settings.allowedFails)) {
+    // As LiteLLM: allowed_fails failures are allowed; one more cools the deployment down.
+    if (COOL_AT_ONCE.has(error.code) || this.failures.length > settings.allowedFails) {
       this.coolingUntil = now + settings.cooldownMs;
       return true;
     }

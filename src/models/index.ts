@@ -11,16 +11,26 @@ export { parseRetryAfter } from "./errors.js";
 export { createFetch, type ProxySettings } from "./http.js";
 export { checkOllama, createOllamaProvider, hasModel, type OllamaSettings, type OllamaStatus } from "./ollama.js";
 export { createOpenAICompatibleProvider, type OpenAICompatibleSettings } from "./openai-compatible.js";
-export { DEFAULT_PRICES, PriceTable } from "./pricing.js";
-export { createDeploymentProvider, isLocalDeployment, type ProviderFactory, registerProvider } from "./registry.js";
+export { defaultPrices, PRICE_LIST_FILE, type PriceList, PriceTable, parsePriceList } from "./pricing.js";
+export {
+  createDeploymentProvider,
+  isLocalDeployment,
+  isLoopback,
+  ollamaHostOf,
+  openaiEndpointOf,
+  type ProviderFactory,
+  registerProvider,
+} from "./registry.js";
 export { abortableSleep, type CallAttempt, type RetryInfo, type RetryPolicy, retryDelay } from "./retry.js";
 export {
   type FallbackInfo,
+  type Resolution,
   type RoutedAttempt,
   type RouteOptions,
   Router,
   type RouterDeps,
   type RouterRequest,
+  type TierSource,
 } from "./router.js";
 export type {
   FinishReason,

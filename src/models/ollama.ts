@@ -19,6 +19,8 @@ export interface OllamaSettings {
   host: string;
   timeoutMs: number;
   proxy?: ProxySettings;
+  /** litellm_params.api_key: sent as `Authorization: Bearer` (an Ollama behind a gateway). */
+  apiKey?: string;
 }
 
 /**
@@ -127,7 +129,9 @@ class OllamaProvider implements Provider {
   /** Our signal on every request, and JSON error bodies only (see the class comment). */
   private boundFetch(signal: AbortSignal): typeof fetch {
     return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-      const response = await this.baseFetch(input, { ...init, signal });
+      const headers = new Headers(init?.headers);
+      if (this.settings.apiKey) headers.set("authorization", `Bearer ${this.settings.apiKey}`);
+      const response = await this.baseFetch(input, { ...init, headers, signal });
       if (response.ok || response.headers.get("content-type")?.includes("application/json")) return response;
       const text = await response.text();
       return new Response(JSON.stringify({ error: text.slice(0, 500) || response.statusText }), {
@@ -236,10 +240,13 @@ export interface OllamaStatus {
 }
 
 /** GET /api/tags: is Ollama up, and which models are pulled (for `hob doctor`). */
-export async function checkOllama(host: string, proxy?: ProxySettings): Promise<OllamaStatus> {
+export async function checkOllama(host: string, proxy?: ProxySettings, apiKey?: string): Promise<OllamaStatus> {
   try {
     const fetcher = await createFetch(proxy);
-    const response = await fetcher(`${host}/api/tags`, { signal: AbortSignal.timeout(5_000) });
+    const response = await fetcher(`${host}/api/tags`, {
+      signal: AbortSignal.timeout(5_000),
+      ...(apiKey ? { headers: { authorization: `Bearer ${apiKey}` } } : {}),
+    });
     if (!response.ok) {
       await response.body?.cancel();
       return {

@@ -10,7 +10,11 @@ describe("PriceTable", () => {
     expect(table.lookup("anthropic/claude-sonnet-4-5")?.output).toBe(15);
     // The longest known prefix wins: sonnet-4-5 is not priced as sonnet-4.
     expect(table.lookup("claude-sonnet-4-5-20250929")).toEqual(table.lookup("claude-sonnet-4-5"));
-    expect(table.lookup("gpt-4o")).toBeUndefined();
+    // Changed deliberately: OpenAI's models are in the shipped price list now.
+    expect(table.lookup("openai/gpt-4o")).toMatchObject({ input: 2.5, output: 10 });
+    expect(table.lookup("gpt-4o-mini-2024-07-18")).toMatchObject({ input: 0.15, output: 0.6 });
+    expect(table.lookup("gpt-5.1")).toBeUndefined(); // not priced as gpt-5: only a "-" suffix is a family
+    expect(table.lookup("claude-sonnet-4-5-20250929")).toMatchObject({ cache_read: 0.3, cache_write: 3.75 });
   });
 
   it("prices input, output and cache tokens per million", () => {
@@ -23,7 +27,8 @@ describe("PriceTable", () => {
     expect(table.cost("claude-haiku-4-5", usage)).toBeCloseTo(1 + 5 + 0.1 + 1.25, 9);
     // Config overrides without cache prices use Anthropic's multipliers.
     expect(table.cost("my-model", usage)).toBeCloseTo(2 + 4 + 0.2 + 2.5, 9);
-    expect(table.cost("unknown", usage)).toBe(0);
+    // An unknown model has no price: null (unknown), never a silent $0.
+    expect(table.cost("unknown", usage)).toBeNull();
     expect(
       table.cost("claude-sonnet-4-5", {
         ...usage,

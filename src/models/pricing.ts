@@ -1,50 +1,121 @@
-import type { Price } from "../config/index.js";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import type { Price, ProviderKind } from "../config/index.js";
+import { HobError } from "../errors/index.js";
 import type { Usage } from "./types.js";
 
+/** hob's price list, in LiteLLM's `model_prices_and_context_window.json` format (USD per token). */
+export const PRICE_LIST_FILE = fileURLToPath(
+  new URL("../../config/model_prices_and_context_window.json", import.meta.url),
+);
+
+/** One entry of LiteLLM's price list; other fields (context window, capabilities) are kept out. */
+const entrySchema = z.looseObject({
+  input_cost_per_token: z.number().nonnegative(),
+  output_cost_per_token: z.number().nonnegative(),
+  cache_creation_input_token_cost: z.number().nonnegative().optional(),
+  cache_read_input_token_cost: z.number().nonnegative().optional(),
+  litellm_provider: z.string(),
+  mode: z.string().optional(),
+});
+
+export interface PriceList {
+  prices: Record<string, Price>;
+  /** Model id -> LiteLLM provider (`anthropic`, `openai`). */
+  providers: Record<string, string>;
+}
+
+/** Per token -> per million tokens, without float noise (0.8e-6 * 1e6 is not 0.8). */
+const perMillion = (perToken: number) => Math.round(perToken * 1e12) / 1e6;
+
+/** Parses a price list in LiteLLM's format; `sample_spec` and non-chat entries are skipped. */
+export function parsePriceList(text: string, file: string): PriceList {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new HobError("E_CONFIG", `${file}: not valid JSON (${(error as Error).message}).`, { cause: error });
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new HobError("E_CONFIG", `${file}: the price list must be an object keyed by model id.`);
+  }
+  const list: PriceList = { prices: {}, providers: {} };
+  for (const [model, value] of Object.entries(raw)) {
+    if (model === "sample_spec") continue;
+    const parsed = entrySchema.safeParse(value);
+    if (!parsed.success) {
+      throw new HobError("E_CONFIG", `${file}: "${model}": ${parsed.error.issues[0]?.message ?? "invalid entry"}.`, {
+        hint: "Each entry needs input_cost_per_token, output_cost_per_token and litellm_provider (LiteLLM's format).",
+      });
+    }
+    const entry = parsed.data;
+    if (entry.mode !== undefined && entry.mode !== "chat") continue;
+    list.prices[model] = {
+      input: perMillion(entry.input_cost_per_token),
+      output: perMillion(entry.output_cost_per_token),
+      ...(entry.cache_read_input_token_cost === undefined
+        ? {}
+        : { cache_read: perMillion(entry.cache_read_input_token_cost) }),
+      ...(entry.cache_creation_input_token_cost === undefined
+        ? {}
+        : { cache_write: perMillion(entry.cache_creation_input_token_cost) }),
+    };
+    list.providers[model] = entry.litellm_provider;
+  }
+  return list;
+}
+
+let shipped: PriceList | undefined;
+function shippedList(): PriceList {
+  shipped ??= parsePriceList(readFileSync(PRICE_LIST_FILE, "utf8"), PRICE_LIST_FILE);
+  return shipped;
+}
+
 /**
- * Built-in prices in USD per million tokens (Anthropic's published list prices).
- * Config `pricing:` adds to or overrides these. Cache prices default to Anthropic's
- * multipliers: a 5-minute cache write costs 1.25× input, a cache read 0.1× input.
+ * Built-in prices in USD per million tokens, from the shipped price list (published list
+ * prices of Anthropic's and OpenAI's models). Config `pricing:` adds to or overrides these.
+ * Cache prices default to Anthropic's multipliers: a 5-minute cache write costs 1.25× input,
+ * a cache read 0.1× input.
  */
-export const DEFAULT_PRICES: Readonly<Record<string, Price>> = {
-  "claude-opus-4-5": { input: 5, output: 25, cache_write: 6.25, cache_read: 0.5 },
-  "claude-opus-4-1": { input: 15, output: 75, cache_write: 18.75, cache_read: 1.5 },
-  "claude-opus-4": { input: 15, output: 75, cache_write: 18.75, cache_read: 1.5 },
-  "claude-sonnet-4-5": { input: 3, output: 15, cache_write: 3.75, cache_read: 0.3 },
-  "claude-sonnet-4": { input: 3, output: 15, cache_write: 3.75, cache_read: 0.3 },
-  "claude-3-7-sonnet": { input: 3, output: 15, cache_write: 3.75, cache_read: 0.3 },
-  "claude-haiku-4-5": { input: 1, output: 5, cache_write: 1.25, cache_read: 0.1 },
-  "claude-3-5-haiku": { input: 0.8, output: 4, cache_write: 1, cache_read: 0.08 },
-  "claude-3-haiku": { input: 0.25, output: 1.25, cache_write: 0.3, cache_read: 0.03 },
-};
+export function defaultPrices(): Readonly<Record<string, Price>> {
+  return shippedList().prices;
+}
 
 export class PriceTable {
   private readonly prices: Record<string, Price>;
+  private readonly providers: Record<string, string>;
 
-  constructor(overrides: Record<string, Price> = {}) {
-    this.prices = { ...DEFAULT_PRICES, ...overrides };
+  constructor(overrides: Record<string, Price> = {}, list: PriceList = shippedList()) {
+    this.prices = { ...list.prices, ...overrides };
+    this.providers = list.providers;
   }
 
   /**
    * The price of a model id: exact match first, then the longest known name that
-   * prefixes it, so dated ids like `claude-haiku-4-5-20251001` find their family.
-   * A provider prefix (`anthropic/`) is ignored.
+   * prefixes it up to a `-` (so dated ids like `claude-haiku-4-5-20251001` find their
+   * family, but `gpt-5.1` is not priced as `gpt-5`). A provider prefix is ignored.
    */
   lookup(model: string): Price | undefined {
-    const id = model.replace(/^anthropic\//, "");
+    const id = model.replace(/^(anthropic|openai)\//, "");
     const exact = this.prices[id];
     if (exact) return exact;
     let best: string | undefined;
     for (const name of Object.keys(this.prices)) {
-      if (id.startsWith(name) && (best === undefined || name.length > best.length)) best = name;
+      if (id.startsWith(`${name}-`) && (best === undefined || name.length > best.length)) best = name;
     }
     return best === undefined ? undefined : this.prices[best];
   }
 
-  /** USD for one call; 0 for a model with no known price (`hob doctor` warns about it). */
-  cost(model: string, usage: Usage): number {
+  /** The chat models of a provider in the price list (what a wildcard deployment can call). */
+  models(provider: ProviderKind): string[] {
+    return Object.keys(this.providers).filter((model) => this.providers[model] === provider);
+  }
+
+  /** USD for one call; null for a model with no known price (never a silent $0). */
+  cost(model: string, usage: Usage): number | null {
     const price = this.lookup(model);
-    if (!price) return 0;
+    if (!price) return null;
     const cacheWrite = price.cache_write ?? price.input * 1.25;
     const cacheRead = price.cache_read ?? price.input * 0.1;
     const micro =

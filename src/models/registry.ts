@@ -31,32 +31,63 @@ const factories = new Map<ProviderKind, ProviderFactory>([
     "ollama",
     (deployment, config) =>
       createOllamaProvider({
-        host: deployment.apiBase?.value ? normalizeOllamaHost(deployment.apiBase.value) : config.ollama.host,
+        host: ollamaHostOf(deployment, config),
         timeoutMs: timeoutOf(deployment, config),
         proxy: config.proxy,
+        apiKey: deployment.apiKey?.value,
       }),
   ],
   [
     "openai",
     async (deployment, config) => {
-      const baseUrl = deployment.apiBase?.value;
-      if (!baseUrl) {
+      if (deployment.apiBase && !deployment.apiBase.value) {
         throw new HobError("E_CONFIG", `${deployment.modelName} (${deployment.litellmModel}) has no api_base.`, {
-          hint: deployment.apiBase?.envVar
-            ? `Set ${deployment.apiBase.envVar}, which litellm.yaml names for it.`
-            : "Set litellm_params.api_base in litellm.yaml.",
+          hint: `Set ${deployment.apiBase.envVar}, which the router config names for it.`,
+        });
+      }
+      const { baseUrl, apiKey, keyVariable } = openaiEndpointOf(deployment, config);
+      if (!apiKey && !deployment.apiBase) {
+        throw new HobError("E_NO_API_KEY", "No OpenAI API key is set.", {
+          hint: `Export ${keyVariable}=sk-... (https://platform.openai.com/api-keys), or give the deployment an api_key in the router config.`,
         });
       }
       return createOpenAICompatibleProvider({
         baseUrl,
-        apiKey: deployment.apiKey?.value,
-        keyVariable: deployment.apiKey?.envVar ?? "api_key in litellm.yaml",
+        apiKey,
+        keyVariable,
         timeoutMs: timeoutOf(deployment, config),
         proxy: config.proxy,
       });
     },
   ],
 ]);
+
+/** Where an Ollama deployment is called: its api_base, else OLLAMA_HOST / ollama.host. */
+export function ollamaHostOf(deployment: DeploymentConfig, config: LoadedConfig): string {
+  return deployment.apiBase?.value ? normalizeOllamaHost(deployment.apiBase.value) : config.ollama.host;
+}
+
+/**
+ * Where an `openai/` deployment is called, as LiteLLM does it: its api_base, else OpenAI's API
+ * (OPENAI_BASE_URL / OPENAI_API_BASE, default https://api.openai.com/v1) with OPENAI_API_KEY.
+ */
+export function openaiEndpointOf(
+  deployment: DeploymentConfig,
+  config: LoadedConfig,
+): { baseUrl: string; apiKey: string | undefined; keyVariable: string } {
+  if (deployment.apiBase?.value) {
+    return {
+      baseUrl: deployment.apiBase.value,
+      apiKey: deployment.apiKey?.value,
+      keyVariable: deployment.apiKey?.envVar ?? "api_key in the router config",
+    };
+  }
+  return {
+    baseUrl: config.openai.baseUrl,
+    apiKey: deployment.apiKey?.value ?? config.openai.apiKey,
+    keyVariable: deployment.apiKey?.envVar ?? "OPENAI_API_KEY",
+  };
+}
 
 export function registerProvider(kind: ProviderKind, factory: ProviderFactory): void {
   factories.set(kind, factory);
@@ -70,18 +101,4 @@ export function createDeploymentProvider(deployment: DeploymentConfig, config: L
   return factory(deployment, config);
 }
 
-/** Local means no money and no data leaving the machine: Ollama, or an endpoint on loopback. */
-export function isLocalDeployment(deployment: DeploymentConfig, config: LoadedConfig): boolean {
-  if (deployment.provider === "ollama") return true;
-  const base =
-    deployment.provider === "anthropic"
-      ? (deployment.apiBase?.value ?? config.anthropic.baseUrl)
-      : deployment.apiBase?.value;
-  if (!base || deployment.provider === "anthropic") return false;
-  try {
-    const host = new URL(base).hostname;
-    return host === "localhost" || host === "::1" || host === "[::1]" || /^127\./.test(host);
-  } catch {
-    return false;
-  }
-}
+export { isLocalDeployment, isLoopback } from "../config/index.js";

@@ -16,7 +16,8 @@ export interface CallAttempt {
   model: string;
   attempt: number;
   usage: Usage;
-  costUsd: number;
+  /** null: a remote model with no known price (never recorded as free). */
+  costUsd: number | null;
   latencyMs: number;
   ok: boolean;
   errorCode?: string;

@@ -1,4 +1,12 @@
-import type { DeploymentConfig, LoadedConfig, RouterSettings } from "../config/index.js";
+import {
+  type DeploymentConfig,
+  type LoadedConfig,
+  matchWildcard,
+  type RouterSettings,
+  TIERS,
+  type Tier,
+  wildcardModel,
+} from "../config/index.js";
 import { HobError } from "../errors/index.js";
 import { cacheKey, isCacheable, type ResponseCache } from "./cache.js";
 import { DeploymentState } from "./deployment-state.js";
@@ -13,6 +21,16 @@ export interface RoutedAttempt extends CallAttempt {
   deploymentId: string;
   local: boolean;
   cached: boolean;
+}
+
+/** How a requested name (a tier, a model_name, an alias) became a model group. */
+export type TierSource = "mapped" | "same-name" | "nearest";
+
+export interface Resolution {
+  /** The model_name (or wildcard match) whose deployments are called. */
+  group: string;
+  /** mapped: routing.models; same-name: a model_name, alias or wildcard match of that name; nearest: hob's pick. */
+  source: TierSource;
 }
 
 export interface FallbackInfo {
@@ -65,6 +83,10 @@ interface Progress {
 export class Router {
   private readonly settings: RouterSettings;
   private readonly groups = new Map<string, DeploymentState[]>();
+  /** The model_names of the router config, in file order (wildcard patterns included). */
+  private readonly configured: string[] = [];
+  private readonly wildcards: DeploymentConfig[] = [];
+  private readonly resolutions = new Map<string, Resolution | undefined>();
   private readonly providers = new Map<string, Promise<Provider>>();
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -76,28 +98,147 @@ export class Router {
     this.sleep = deps.sleep ?? abortableSleep;
     this.random = deps.random ?? Math.random;
     for (const deployment of deps.config.router.deployments) {
+      if (!this.configured.includes(deployment.modelName)) this.configured.push(deployment.modelName);
+      if (deployment.wildcard) {
+        this.wildcards.push(deployment);
+        continue;
+      }
       const group = this.groups.get(deployment.modelName) ?? [];
       group.push(new DeploymentState(deployment));
       this.groups.set(deployment.modelName, group);
     }
   }
 
+  /** The model_names of the router config (aliases and wildcard patterns included). */
   modelNames(): string[] {
-    return [...this.groups.keys()];
+    return [...this.configured, ...Object.keys(this.settings.modelGroupAlias)];
   }
 
   has(modelName: string): boolean {
-    return this.groups.has(modelName);
+    return this.resolve(modelName) !== undefined;
+  }
+
+  /**
+   * A tier or model name -> the model group that answers it: `routing.models` for a tier,
+   * else the model_name (or model_group_alias, or wildcard match) of that name, else, for
+   * a tier, the nearest configured model (see `nearest`). Undefined: nothing can answer it.
+   */
+  resolve(name: string): Resolution | undefined {
+    if (this.resolutions.has(name)) return this.resolutions.get(name);
+    const tier = (TIERS as readonly string[]).includes(name) ? (name as Tier) : undefined;
+    const mapped = tier ? this.deps.config.config.routing.models[tier] : undefined;
+    let resolution: Resolution | undefined;
+    const mappedGroup = mapped === undefined ? undefined : this.groupFor(mapped);
+    if (mappedGroup) resolution = { group: mappedGroup, source: "mapped" };
+    else {
+      // A tier's name is not a model: a wildcard (`*`) must not pass "smart" to a provider.
+      const same = tier ? this.groupFor(name, 0, false) : this.groupFor(name);
+      if (same) resolution = { group: same, source: "same-name" };
+      else if (tier) {
+        const near = this.nearest(tier);
+        if (near) resolution = { group: near, source: "nearest" };
+      }
+    }
+    this.resolutions.set(name, resolution);
+    return resolution;
   }
 
   deployments(modelName: string): DeploymentConfig[] {
-    return (this.groups.get(modelName) ?? []).map((state) => state.deployment);
+    const group = this.resolve(modelName)?.group ?? modelName;
+    return (this.groups.get(group) ?? []).map((state) => state.deployment);
+  }
+
+  /**
+   * A model_name, alias or wildcard match -> the key of its group in `groups`. A name a
+   * wildcard deployment matches becomes a group of its own, calling the requested model
+   * (never the literal `*`), as LiteLLM's pattern router does.
+   */
+  private groupFor(name: string, depth = 0, wildcards = true): string | undefined {
+    if (this.groups.has(name) && (wildcards || this.configured.includes(name))) return name;
+    const alias = this.settings.modelGroupAlias[name];
+    if (alias !== undefined && depth < 5) return this.groupFor(alias, depth + 1);
+    if (!wildcards) return undefined;
+    const states: DeploymentState[] = [];
+    // As LiteLLM's pattern router: the most specific matching pattern wins (`anthropic/*` over `*`).
+    const specificity = (d: DeploymentConfig) => d.modelName.replace(/\*/g, "").length;
+    const matching = this.wildcards.filter((d) => wildcardModel(d, name) !== undefined);
+    const best = Math.max(...matching.map(specificity));
+    for (const deployment of matching.filter((d) => specificity(d) === best)) {
+      const model = wildcardModel(deployment, name) as string;
+      states.push(
+        new DeploymentState({
+          ...deployment,
+          id: `${deployment.id}:${name}`,
+          modelName: name,
+          model,
+          litellmModel: `${deployment.provider}/${model}`,
+          wildcard: false,
+        }),
+      );
+    }
+    if (states.length === 0) return undefined;
+    this.groups.set(name, states);
+    return name;
+  }
+
+  /**
+   * A tier no model_name is named after and `routing.models` does not map: the nearest
+   * configured model. Local tiers take a local model (local-fast the smallest, local the
+   * largest, by the parameter count in its name); fast takes the cheapest remote model,
+   * smart the priciest (the most capable). With no model of the right kind, the other kind.
+   * A wildcard deployment offers the models of its provider in the price list.
+   */
+  private nearest(tier: Tier): string | undefined {
+    const candidates = [...this.configured.filter((name) => !name.includes("*")), ...this.wildcardCandidates()]
+      .map((name) => this.groupFor(name))
+      .filter((group): group is string => group !== undefined);
+    const isLocal = (group: string) => (this.groups.get(group) ?? []).every((s) => isLocalDeployment(s.deployment));
+    const local = candidates.filter(isLocal);
+    const remote = candidates.filter((group) => !isLocal(group));
+    const size = (group: string) => parameterBillions(this.groups.get(group)?.[0]?.deployment.model ?? "");
+    const price = (group: string) => {
+      const deployment = this.groups.get(group)?.[0]?.deployment;
+      return deployment ? this.unitCost(deployment) : undefined;
+    };
+    const bySize = (largest: boolean) => (list: string[]) =>
+      [...list].sort((a, b) => (largest ? size(b) - size(a) : size(a) - size(b)))[0];
+    const byPrice = (priciest: boolean) => (list: string[]) => {
+      const priced = list.filter((g) => price(g) !== undefined);
+      if (priced.length === 0) return list[0];
+      return [...priced].sort((a, b) => {
+        const diff = (price(a) as number) - (price(b) as number);
+        return priciest ? -diff : diff;
+      })[0];
+    };
+    switch (tier) {
+      case "local-fast":
+        return local.length > 0 ? bySize(false)(local) : byPrice(false)(remote);
+      case "local":
+        return local.length > 0 ? bySize(true)(local) : byPrice(false)(remote);
+      case "fast":
+        return remote.length > 0 ? byPrice(false)(remote) : bySize(true)(local);
+      case "smart":
+        return remote.length > 0 ? byPrice(true)(remote) : bySize(true)(local);
+    }
+  }
+
+  /** Concrete names a wildcard deployment stands for: its provider's models in the price list. */
+  private wildcardCandidates(): string[] {
+    const names: string[] = [];
+    for (const deployment of this.wildcards) {
+      for (const model of this.deps.prices.models(deployment.provider)) {
+        for (const name of [model, `${deployment.provider}/${model}`]) {
+          if (matchWildcard(deployment.modelName, name) && !names.includes(name)) names.push(name);
+        }
+      }
+    }
+    return names;
   }
 
   /** True when every deployment of the group is local (Ollama or loopback). */
   isLocal(modelName: string): boolean {
     const deployments = this.deployments(modelName);
-    return deployments.length > 0 && deployments.every((d) => isLocalDeployment(d, this.deps.config));
+    return deployments.length > 0 && deployments.every((d) => isLocalDeployment(d));
   }
 
   /** The model id a group's first deployment would call, for display. */
@@ -106,14 +247,19 @@ export class Router {
   }
 
   async *stream(modelName: string, request: RouterRequest, options: RouteOptions = {}): AsyncGenerator<StreamPart> {
-    if (!this.groups.has(modelName)) {
+    const resolved = this.resolve(modelName);
+    if (!resolved) {
       throw new HobError("E_CONFIG", `No model named "${modelName}" in ${this.deps.config.router.file}.`, {
-        hint: `Known model names: ${this.modelNames().join(", ")}.`,
+        hint:
+          this.configured.length > 0
+            ? `Known model names: ${this.modelNames().join(", ")}.`
+            : "No deployment in it uses a provider hob speaks; see the warnings (`hob doctor`).",
       });
     }
+    const first = resolved.group;
     const started = this.now();
     const key =
-      options.cache !== false && this.deps.cache && isCacheable(request) ? cacheKey(modelName, request) : undefined;
+      options.cache !== false && this.deps.cache && isCacheable(request) ? cacheKey(first, request) : undefined;
     if (key) {
       const hit = this.deps.cache?.get(key, started);
       if (hit) {
@@ -137,15 +283,24 @@ export class Router {
       }
     }
 
-    const chain = [modelName, ...(options.fallbacks === false ? [] : (this.settings.fallbacks[modelName] ?? []))];
+    const fallbackNames = this.settings.fallbacks[first] ?? this.settings.fallbacks[modelName] ?? [];
+    const chain = [
+      first,
+      ...(options.fallbacks === false ? [] : fallbackNames)
+        .map((name) => this.groupFor(name))
+        .filter((g): g is string => g !== undefined && g !== first),
+    ];
+    // Attempts of the first group are reported under the requested name (the tier).
+    const label = (group: string, index: number) => (index === 0 ? modelName : group);
     const progress: Progress = { produced: false, text: "", toolCalls: [] };
     let lastError: HobError | undefined;
     for (let index = 0; index < chain.length; index++) {
       const group = chain[index] as string;
-      if (lastError) options.onFallback?.({ from: chain[index - 1] as string, to: group, error: lastError });
+      if (lastError)
+        options.onFallback?.({ from: label(chain[index - 1] as string, index - 1), to: group, error: lastError });
       try {
         let finish: Extract<StreamPart, { type: "finish" }> | undefined;
-        for await (const part of this.streamGroup(group, request, options, progress)) {
+        for await (const part of this.streamGroup(group, label(group, index), request, options, progress)) {
           if (part.type === "text-delta") progress.text += part.text;
           if (part.type === "tool-call") progress.toolCalls.push({ ...part, type: "tool-call" });
           if (part.type === "finish") finish = part;
@@ -163,7 +318,7 @@ export class Router {
               usage: finish.usage,
               provider: served.provider,
               model: served.model,
-              local: isLocalDeployment(served, this.deps.config),
+              local: isLocalDeployment(served),
             },
             now,
             now + (this.deps.cacheTtlMs ?? 7 * 24 * 3_600_000),
@@ -174,14 +329,19 @@ export class Router {
         const error = thrown as HobError;
         if (progress.produced || error.code === "E_CANCELLED" || options.signal?.aborted) throw error;
         lastError = error;
-        const bigger = error.code === "E_CONTEXT_WINDOW" ? this.settings.contextWindowFallbacks[group] : undefined;
+        const bigger =
+          error.code === "E_CONTEXT_WINDOW"
+            ? (this.settings.contextWindowFallbacks[group] ?? [])
+                .map((name) => this.groupFor(name))
+                .filter((g): g is string => g !== undefined)
+            : undefined;
         if (bigger?.length && options.fallbacks !== false) {
           const rest = chain.slice(index + 1).filter((name) => !bigger.includes(name));
           chain.splice(index + 1, chain.length, ...bigger, ...rest);
         }
       }
     }
-    const tried = chain.join(", then ");
+    const tried = chain.map(label).join(", then ");
     const error = lastError as HobError;
     throw chain.length > 1
       ? new HobError(error.code, `${error.message.replace(/\.$/, "")} (tried ${tried}).`, {
@@ -207,6 +367,7 @@ export class Router {
   /** One model group: pick a deployment by strategy, retry with backoff, cool down failures. */
   private async *streamGroup(
     group: string,
+    label: string,
     request: RouterRequest,
     options: RouteOptions,
     progress: Progress,
@@ -217,14 +378,14 @@ export class Router {
       const state = this.pick(group);
       if (!state) throw this.unavailable(group);
       const { deployment } = state;
-      const local = isLocalDeployment(deployment, this.deps.config);
+      const local = isLocalDeployment(deployment);
       const started = this.now();
       state.started(started);
       const report = (ok: boolean, usage: Usage, errorCode?: string) =>
         options.onAttempt?.({
           provider: deployment.provider,
           model: deployment.model,
-          modelName: group,
+          modelName: label,
           deploymentId: deployment.id,
           attempt,
           usage,
@@ -259,7 +420,7 @@ export class Router {
         const delayMs = retryDelay(error, attempt, policy);
         // No point waiting when nothing in the group can take the retry.
         if (delayMs === undefined || !this.pick(group, true)) throw error;
-        options.onRetry?.({ attempt, delayMs, error, modelName: group, deploymentId: deployment.id });
+        options.onRetry?.({ attempt, delayMs, error, modelName: label, deploymentId: deployment.id });
         await this.sleep(delayMs, options.signal);
       }
     }
@@ -277,7 +438,10 @@ export class Router {
         return candidates.reduce((best, state) => ((state.latencyMs ?? 0) < (best.latencyMs ?? 0) ? state : best));
       case "cost-based-routing":
         return candidates.reduce((best, state) =>
-          this.unitCost(state.deployment) < this.unitCost(best.deployment) ? state : best,
+          (this.unitCost(state.deployment) ?? Number.POSITIVE_INFINITY) <
+          (this.unitCost(best.deployment) ?? Number.POSITIVE_INFINITY)
+            ? state
+            : best,
         );
       default: {
         // simple-shuffle: random, weighted by `weight`, else by `rpm`, else uniform (as LiteLLM).
@@ -317,19 +481,32 @@ export class Router {
   }
 
   /** USD for a call: litellm_params prices win, then the price table; local models cost nothing. */
-  cost(deployment: DeploymentConfig, usage: Usage): number {
+  cost(deployment: DeploymentConfig, usage: Usage): number | null {
     if (deployment.inputCostPerToken !== undefined || deployment.outputCostPerToken !== undefined) {
       const micro =
         usage.inputTokens * (deployment.inputCostPerToken ?? 0) +
         usage.outputTokens * (deployment.outputCostPerToken ?? 0);
       return Math.round(micro * 1e9) / 1e9;
     }
-    if (isLocalDeployment(deployment, this.deps.config)) return 0;
+    if (isLocalDeployment(deployment)) return 0;
     return this.deps.prices.cost(deployment.model, usage);
   }
 
-  private unitCost(deployment: DeploymentConfig): number {
+  private unitCost(deployment: DeploymentConfig): number | undefined {
     const million = { inputTokens: 1e6, outputTokens: 1e6, cacheReadTokens: 0, cacheWriteTokens: 0 };
-    return this.cost(deployment, million);
+    if (
+      deployment.inputCostPerToken === undefined &&
+      deployment.outputCostPerToken === undefined &&
+      !isLocalDeployment(deployment) &&
+      !this.deps.prices.lookup(deployment.model)
+    )
+      return undefined;
+    return this.cost(deployment, million) ?? undefined;
   }
+}
+
+/** The parameter count in a model's name (`qwen3:1.7b` -> 1.7, `llama3.1:70b` -> 70); 0 when none. */
+function parameterBillions(model: string): number {
+  const match = /(\d+(?:\.\d+)?)b(?![a-z])/i.exec(model.split("/").pop() ?? model);
+  return match ? Number(match[1]) : 0;
 }

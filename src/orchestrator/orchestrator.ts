@@ -304,7 +304,12 @@ export class Orchestrator {
     const { config, router } = this.deps;
     const served = recorder.served;
     if (!config.config.escalation.enabled || !served || !router.isLocal(served.tier)) return undefined;
-    const to = TIERS.slice(TIERS.indexOf(served.tier as Tier) + 1).find((tier) => router.has(tier));
+    // The next tier up that a different model answers (two tiers may map to one model).
+    const servedGroup = router.resolve(served.tier)?.group;
+    const to = TIERS.slice(TIERS.indexOf(served.tier as Tier) + 1).find((tier) => {
+      const group = router.resolve(tier)?.group;
+      return group !== undefined && group !== servedGroup;
+    });
     if (!to || !(TIERS as readonly string[]).includes(served.tier)) return undefined;
     const task = [...messages].reverse().find((m) => m.role === "user")?.content;
     const input = typeof task === "string" ? task : "";

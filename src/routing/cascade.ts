@@ -74,7 +74,8 @@ export class RoutingCascade {
 
     let verdict: LocalVerdict | undefined;
     let why = `local classifier disabled`;
-    if (routing.local_classifier && this.deps.router?.has("local-fast")) {
+    // Only a local model classifies: routing's own questions never cost a cloud call.
+    if (routing.local_classifier && this.deps.router?.isLocal("local-fast")) {
       try {
         verdict = await classifyWithLocalModel(this.deps.router, task, options);
         why = verdict ? `local model not sure (${pct(verdict.confidence)})` : "local model gave no valid verdict";

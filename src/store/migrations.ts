@@ -185,6 +185,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX skill_runs_skill ON skill_runs (skill, at);
   CREATE VIRTUAL TABLE skills_fts USING fts5 (name, description, instructions, tokenize = 'porter unicode61');
   `,
+  // 6: a call to a remote model with no known price: cost_usd is 0 there but unknown, never free.
+  `
+  ALTER TABLE model_calls ADD COLUMN cost_unknown INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

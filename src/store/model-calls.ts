@@ -12,6 +12,8 @@ export interface ModelCallRecord {
   cacheReadTokens: number;
   cacheWriteTokens: number;
   costUsd: number;
+  /** A remote model with no known price: costUsd is 0 but unknown, never free. */
+  costUnknown?: boolean;
   latencyMs: number;
   ok: boolean;
   errorCode: string | null;
@@ -32,6 +34,7 @@ interface ModelCallRow {
   cache_read_tokens: number;
   cache_write_tokens: number;
   cost_usd: number;
+  cost_unknown?: number;
   latency_ms: number;
   ok: number;
   error_code: string | null;
@@ -48,8 +51,8 @@ export class ModelCallRepository {
     this.db
       .prepare(
         `INSERT INTO model_calls (task_id, created_at, provider, model, tier, attempt, input_tokens, output_tokens,
-           cache_read_tokens, cache_write_tokens, cost_usd, latency_ms, ok, error_code, local, cached, purpose)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           cache_read_tokens, cache_write_tokens, cost_usd, latency_ms, ok, error_code, local, cached, purpose, cost_unknown)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         call.taskId,
@@ -69,6 +72,7 @@ export class ModelCallRepository {
         call.local ? 1 : 0,
         call.cached ? 1 : 0,
         call.purpose ?? "answer",
+        call.costUnknown ? 1 : 0,
       );
   }
 
@@ -88,6 +92,7 @@ export class ModelCallRepository {
       cacheReadTokens: row.cache_read_tokens,
       cacheWriteTokens: row.cache_write_tokens,
       costUsd: row.cost_usd,
+      ...(row.cost_unknown ? { costUnknown: true } : {}),
       latencyMs: row.latency_ms,
       ok: row.ok === 1,
       errorCode: row.error_code,

@@ -88,6 +88,8 @@ export interface TaskUsage {
   cacheReadTokens: number;
   cacheWriteTokens: number;
   costUsd: number;
+  /** Some call went to a remote model with no known price: costUsd is a lower bound. */
+  costUnknown: boolean;
 }
 
 export type TaskWithUsage = TaskRecord & TaskUsage;
@@ -99,11 +101,13 @@ interface UsageRow {
   cache_read_tokens: number;
   cache_write_tokens: number;
   cost_usd: number;
+  cost_unknown: number | null;
 }
 
 const USAGE_COLUMNS = `COUNT(c.id) AS calls, COALESCE(SUM(c.input_tokens), 0) AS input_tokens,
   COALESCE(SUM(c.output_tokens), 0) AS output_tokens, COALESCE(SUM(c.cache_read_tokens), 0) AS cache_read_tokens,
-  COALESCE(SUM(c.cache_write_tokens), 0) AS cache_write_tokens, COALESCE(SUM(c.cost_usd), 0) AS cost_usd`;
+  COALESCE(SUM(c.cache_write_tokens), 0) AS cache_write_tokens, COALESCE(SUM(c.cost_usd), 0) AS cost_usd,
+  COALESCE(MAX(c.cost_unknown), 0) AS cost_unknown`;
 
 function usageFromRow(row: UsageRow): TaskUsage {
   return {
@@ -113,6 +117,7 @@ function usageFromRow(row: UsageRow): TaskUsage {
     cacheReadTokens: row.cache_read_tokens,
     cacheWriteTokens: row.cache_write_tokens,
     costUsd: row.cost_usd,
+    costUnknown: row.cost_unknown === 1,
   };
 }
 

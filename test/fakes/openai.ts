@@ -31,6 +31,12 @@ export class FakeOpenAI extends FakeServer<OpenAIReply> {
         error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" },
       });
     }
+    if (request.method === "GET" && request.path === "/v1/models") {
+      return sendJson(res, 200, {
+        object: "list",
+        data: [{ id: "gpt-4o-mini", object: "model", created: 1721172741, owned_by: "system" }],
+      });
+    }
     if (request.method !== "POST" || request.path !== "/v1/chat/completions") {
       return sendJson(res, 404, { error: { message: "Not found", type: "invalid_request_error" } });
     }

@@ -1,6 +1,16 @@
-import { type LoadedConfig, loadConfig, resolvePaths } from "../../config/index.js";
+import { type LoadedConfig, loadConfig, resolvePaths, TIERS } from "../../config/index.js";
 import { toHobError } from "../../errors/index.js";
-import { checkAnthropic, checkOllama, hasModel, isLocalDeployment, PriceTable } from "../../models/index.js";
+import {
+  checkAnthropic,
+  checkOllama,
+  createFetch,
+  hasModel,
+  isLocalDeployment,
+  ollamaHostOf,
+  openaiEndpointOf,
+  PriceTable,
+  Router,
+} from "../../models/index.js";
 import { findBubblewrap, noSandboxError } from "../../sandbox/index.js";
 import { Store } from "../../store/index.js";
 import { colorsFor } from "../format.js";
@@ -83,8 +93,12 @@ async function providerChecks(config: LoadedConfig): Promise<Check[]> {
     }
   }
 
+  const tierChecks = await tierDeploymentChecks(config, timeoutMs);
+  checks.push(...tierChecks);
   // Warnings are fine while something can answer; nothing at all is a failure.
-  const usable = checks.some((c) => c.status === "pass" && (c.name === "anthropic" || c.detail.endsWith(" is pulled")));
+  const usable =
+    (tierChecks.length > 0 && tierChecks.every((c) => c.status === "pass")) ||
+    checks.some((c) => c.status === "pass" && (c.name === "anthropic" || c.detail.endsWith(" is pulled")));
   if (!usable) {
     checks.push({
       name: "models",
@@ -113,6 +127,88 @@ async function providerChecks(config: LoadedConfig): Promise<Check[]> {
         },
   );
   return checks;
+}
+
+/**
+ * The deployments the four tiers map to, each checked the way it will be called (its own
+ * api_base and key): Ollama `/api/tags` (and the model pulled), Anthropic `/v1/models`
+ * (a 404 still means the endpoint answers), OpenAI-compatible `/models`. No tokens spent.
+ */
+async function tierDeploymentChecks(config: LoadedConfig, timeoutMs: number): Promise<Check[]> {
+  const router = new Router({ config, prices: new PriceTable(config.config.pricing) });
+  const checks: Check[] = [];
+  const seen = new Map<string, Check>();
+  for (const tier of TIERS) {
+    const resolved = router.resolve(tier);
+    if (!resolved) {
+      checks.push({ name: `tier ${tier}`, status: "fail", detail: "no model can take this tier" });
+      continue;
+    }
+    const results: Check[] = [];
+    for (const d of router.deployments(tier)) {
+      let result = seen.get(d.id);
+      if (!result) {
+        result = await checkDeployment(config, d, timeoutMs);
+        seen.set(d.id, result);
+      }
+      results.push(result);
+    }
+    const ok = results.some((r) => r.status === "pass");
+    checks.push({
+      name: `tier ${tier}`,
+      status: ok ? "pass" : "warn",
+      detail: `${resolved.group} (${resolved.source}): ${results.map((r) => r.detail).join("; ")}`,
+      ...(ok ? {} : { hint: results.flatMap((r) => (r.hint ? [r.hint] : [])).join("\n") || undefined }),
+    });
+  }
+  return checks;
+}
+
+async function checkDeployment(
+  config: LoadedConfig,
+  d: LoadedConfig["router"]["deployments"][number],
+  timeoutMs: number,
+): Promise<Check> {
+  const name = d.id;
+  if (d.provider === "ollama") {
+    const host = ollamaHostOf(d, config);
+    const status = await checkOllama(host, config.proxy, d.apiKey?.value);
+    if (!status.ok) return { ...failed(name, status.error), status: "warn" };
+    return hasModel(status.models, d.model)
+      ? { name, status: "pass", detail: `${d.model} at ${host} answers` }
+      : { name, status: "warn", detail: `${d.model} is not pulled at ${host}`, hint: `ollama pull ${d.model}` };
+  }
+  if (d.provider === "anthropic") {
+    const baseUrl = (d.apiBase?.value ?? config.anthropic.baseUrl).replace(/\/+$/, "").replace(/\/v1$/, "");
+    const reach = await checkAnthropic({
+      apiKey: d.apiKey?.value ?? config.anthropic.apiKey,
+      baseUrl,
+      timeoutMs,
+      proxy: config.proxy,
+    });
+    // A gateway without /v1/models still answers.
+    if (reach.ok || reach.status === 404) return { name, status: "pass", detail: `${d.model} at ${baseUrl} answers` };
+    return { ...failed(name, reach.error), status: "warn" };
+  }
+  const { baseUrl, apiKey } = openaiEndpointOf(d, config);
+  try {
+    const fetcher = await createFetch(config.proxy);
+    const response = await fetcher(`${baseUrl.replace(/\/+$/, "")}/models`, {
+      headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+      signal: AbortSignal.timeout(Math.min(timeoutMs, 10_000)),
+    });
+    await response.body?.cancel();
+    if (response.ok || response.status === 404)
+      return { name, status: "pass", detail: `${d.model} at ${baseUrl} answers` };
+    return {
+      name,
+      status: "warn",
+      detail: `${baseUrl} answered ${response.status}`,
+      hint: response.status === 401 ? "Check the deployment's api_key (or OPENAI_API_KEY)." : undefined,
+    };
+  } catch (error) {
+    return { name, status: "warn", detail: `cannot reach ${baseUrl} (${(error as Error).message})` };
+  }
 }
 
 /** Skills run only under bubblewrap (or, explicitly and loudly, with none). */

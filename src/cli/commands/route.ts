@@ -1,4 +1,4 @@
-import { createOrchestrator } from "../../orchestrator/index.js";
+import { createOrchestrator, createRouter } from "../../orchestrator/index.js";
 import { openContext } from "../context.js";
 import { colorsFor } from "../format.js";
 import type { CliIO } from "../io.js";
@@ -9,11 +9,16 @@ export async function routeCommand(io: CliIO, words: string[], options: { json: 
   const input = words.join(" ").trim();
   const { config, store } = await openContext(io, options);
   try {
-    const decision = await createOrchestrator(config, store).route(input);
+    const router = createRouter(config, store);
+    const decision = await createOrchestrator(config, store, router).route(input);
+    // Which model_name of the router config the tier uses, and how hob chose it.
+    const resolved = router.resolve(decision.tier);
     if (options.json) {
       writeJson(io, {
         agent: decision.agent,
         tier: decision.tier,
+        model: resolved?.group ?? null,
+        tier_source: resolved?.source ?? null,
         confidence: decision.confidence,
         classifier: decision.classifier,
         reason: decision.reason,
@@ -21,8 +26,9 @@ export async function routeCommand(io: CliIO, words: string[], options: { json: 
       });
     } else {
       const c = colorsFor(io.stdout, io.env);
+      const model = resolved && resolved.group !== decision.tier ? ` → ${resolved.group} (${resolved.source})` : "";
       io.stdout.write(
-        `${c.bold(decision.agent)} agent · ${c.bold(decision.tier)} tier · ${decision.complexity} · confidence ${decision.confidence}\n` +
+        `${c.bold(decision.agent)} agent · ${c.bold(decision.tier)} tier${model} · ${decision.complexity} · confidence ${decision.confidence}\n` +
           `${c.dim(`${decision.classifier}: ${decision.reason}`)}\n`,
       );
     }
