@@ -86,6 +86,27 @@ describe("hob routing commands (in-process, fake Ollama + fake Anthropic)", () =
     expect(human.stderr).toContain("(escalated from local-fast)");
   });
 
+  it("records a cached answer under the tier that answered it, not the one asked for (after a fallback)", async () => {
+    ollama.models = new Set(["qwen3:8b"]); // local-fast's model is not pulled: it falls back to fast
+    const first = (await runCli(["run", "--json", "what is the capital of Australia?"], { env })).json();
+    expect(first).toMatchObject({ cached: false, model: "claude-haiku-4-5" });
+    const second = (await runCli(["run", "--json", "what is the capital of Australia?"], { env })).json();
+    expect(second).toMatchObject({ cached: true, model: "claude-haiku-4-5" });
+    const calls = new (await import("better-sqlite3")).default(join(home, "hob.db"), { readonly: true })
+      .prepare("SELECT tier, cached, local FROM model_calls WHERE ok = 1 AND purpose = 'answer' ORDER BY id")
+      .all();
+    expect(calls).toEqual([
+      { tier: "fast", cached: 0, local: 0 },
+      { tier: "fast", cached: 1, local: 0 },
+    ]);
+    const stats = (await runCli(["stats", "--json"], { env })).json() as {
+      by_tier: Array<{ tier: string }>;
+      routing: { local_call_share: number };
+    };
+    expect(stats.routing.local_call_share).toBe(0);
+    expect(stats.by_tier.map((t) => t.tier)).not.toContain("local-fast");
+  });
+
   it("falls back when Ollama is down and says so once per process", async () => {
     const down = { ...env, OLLAMA_HOST: CLOSED_PORT_URL };
     const run = await runCli(["run", "what is the capital of Australia?"], { env: down });

@@ -11,6 +11,8 @@ export interface CachedResponse {
   provider: string;
   model: string;
   local: boolean;
+  /** The model_name (tier) that answered; absent in entries written before it was kept. */
+  modelName?: string;
 }
 
 /** The seam to wherever responses are cached (SQLite in the store). */

@@ -269,6 +269,7 @@ export class Router {
           modelName,
           deploymentId: "cache",
           attempt: 1,
+          ...(hit.modelName ? { modelName: hit.modelName } : {}),
           usage: hit.usage,
           costUsd: 0,
           latencyMs: this.now() - started,
@@ -319,6 +320,8 @@ export class Router {
               provider: served.provider,
               model: served.model,
               local: isLocalDeployment(served),
+              // The group that answered: after a fallback it is not the one that was asked for.
+              modelName: label(group, index),
             },
             now,
             now + (this.deps.cacheTtlMs ?? 7 * 24 * 3_600_000),
