@@ -175,6 +175,20 @@ describe("agents through `hob run` (fake models, real sandbox, real store)", () 
       expect(existsSync(join(ws, "todo.txt"))).toBe(true);
     });
 
+    it("asks before creating a file where the task deleted one of yours, also after a pause", async () => {
+      // Step 1 deletes the user's file (approved after a pause); step 2 "creates" one at the same path.
+      anthropic.enqueue(tool("delete_file", { path: "todo.txt" }));
+      const paused = (
+        await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "redo my todo"], { env })
+      ).json() as { approval: { id: string } };
+      anthropic.enqueue(tool("write_file", { path: "todo.txt", content: "buy nothing\n" }));
+      const resumed = await runCli(["approvals", "approve", "--json", paused.approval.id], { env });
+      expect(resumed.code).toBe(3); // asked again: it replaces a file of yours, though a new one is created
+      const second = resumed.json() as { approval: { reason: string } };
+      expect(second.approval.reason).toMatch(/overwrites a file this task did not create/);
+      expect(existsSync(join(ws, "todo.txt"))).toBe(false);
+    });
+
     it("re-checks the target just before the action: an approval for a changed file asks again", async () => {
       anthropic.enqueue(tool("write_file", { path: "todo.txt", content: "replaced" }));
       const first = (
