@@ -175,15 +175,21 @@ describe("agents through `hob run` (fake models, real sandbox, real store)", () 
       expect(existsSync(join(ws, "todo.txt"))).toBe(true);
     });
 
-    it("asks before creating a file where the task deleted one of yours, also after a pause", async () => {
-      // Step 1 deletes the user's file (approved after a pause); step 2 "creates" one at the same path.
-      anthropic.enqueue(tool("delete_file", { path: "todo.txt" }));
-      const paused = (
-        await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "redo my todo"], { env })
-      ).json() as { approval: { id: string } };
+    it("asks before creating a file where the task moved one of yours away, also after a pause", async () => {
+      // Step 1 moves the user's file away (no question); step 2 pauses for another approval;
+      // after the resume, step 3 "creates" a file at the old path: that replaces the user's file.
+      writeFileSync(join(ws, "scratch.txt"), "old\n");
+      anthropic.enqueue(
+        tool("move_file", { source: "todo.txt", destination: "archive/todo.txt" }),
+        tool("delete_file", { path: "scratch.txt" }),
+      );
+      const paused = await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "redo my todo"], { env });
+      expect(paused.code).toBe(3);
+      expect(existsSync(join(ws, "archive", "todo.txt"))).toBe(true);
       anthropic.enqueue(tool("write_file", { path: "todo.txt", content: "buy nothing\n" }));
-      const resumed = await runCli(["approvals", "approve", "--json", paused.approval.id], { env });
-      expect(resumed.code).toBe(3); // asked again: it replaces a file of yours, though a new one is created
+      const { approval } = paused.json() as { approval: { id: string } };
+      const resumed = await runCli(["approvals", "approve", "--json", approval.id], { env });
+      expect(resumed.code).toBe(3);
       const second = resumed.json() as { approval: { reason: string } };
       expect(second.approval.reason).toMatch(/overwrites a file this task did not create/);
       expect(existsSync(join(ws, "todo.txt"))).toBe(false);
