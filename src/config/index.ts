@@ -12,7 +12,7 @@ export {
   userLitellmFile,
 } from "./litellm.js";
 export { type LoadedConfig, loadConfig, normalizeOllamaHost, parseConfigObject } from "./load.js";
-export { type HobPaths, hobStatePaths, resolvePaths } from "./paths.js";
+export { expandHome, type HobPaths, hobStatePaths, resolvePaths } from "./paths.js";
 export {
   AGENTS,
   type AgentName,

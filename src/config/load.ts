@@ -1,7 +1,8 @@
+import { resolve } from "node:path";
 import { z } from "zod";
 import { HobError } from "../errors/index.js";
 import { loadRouterConfig, type RouterConfig } from "./litellm.js";
-import { type HobPaths, resolvePaths } from "./paths.js";
+import { expandHome, type HobPaths, resolvePaths } from "./paths.js";
 import { configSchema, type HobConfig } from "./schema.js";
 import { dotted, type Locate, noLocation, type ParsedYaml, parseYaml, readOptional } from "./yaml-source.js";
 
@@ -31,6 +32,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const text = readOptional(paths.configFile);
   const raw: ParsedYaml = text === undefined ? { value: {}, locate: noLocation } : parseYaml(text, paths.configFile);
   const config = parseConfigObject(raw.value, paths.configFile, raw.locate);
+  if (config.workspace) config.workspace = resolve(expandHome(config.workspace, env));
   return {
     config,
     paths,

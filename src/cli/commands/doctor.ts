@@ -3,7 +3,7 @@ import { toHobError } from "../../errors/index.js";
 import { checkAnthropic, checkOllama, hasModel, isLocalDeployment, PriceTable } from "../../models/index.js";
 import { findBubblewrap, noSandboxError } from "../../sandbox/index.js";
 import { Store } from "../../store/index.js";
-import { colorsFor } from "../format.js";
+import { colorsFor, plural } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 
@@ -152,7 +152,7 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
     checks.push({
       name: "router",
       status: config.router.warnings.length > 0 ? "warn" : "pass",
-      detail: `${config.router.file} (${config.router.source}): ${config.router.deployments.length} deployments, models ${[...new Set(config.router.deployments.map((d) => d.modelName))].join(", ")}`,
+      detail: `${config.router.file} (${config.router.source}): ${plural(config.router.deployments.length, "deployment")}, models ${[...new Set(config.router.deployments.map((d) => d.modelName))].join(", ")}`,
       ...(config.router.warnings.length > 0 ? { hint: config.router.warnings.join("\n") } : {}),
     });
   } catch (error) {
