@@ -140,15 +140,26 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
   const checks: Check[] = [];
   let config: LoadedConfig | undefined;
   try {
-    config = loadConfig(io.env);
-    checks.push({
-      name: "config",
-      status: "pass",
-      detail:
-        config.source === "file"
-          ? `${config.paths.configFile} is valid`
-          : `no ${config.paths.configFile}; using the defaults`,
+    // A broken hob.yaml fails its check, and the other checks go on with the defaults.
+    let fileError: unknown;
+    config = loadConfig(io.env, {
+      onFileError: (error) => {
+        fileError = error;
+      },
     });
+    if (fileError) {
+      const check = failed("config", fileError);
+      checks.push({ ...check, detail: `${check.detail} (the checks below use the defaults)` });
+    } else {
+      checks.push({
+        name: "config",
+        status: "pass",
+        detail:
+          config.source === "file"
+            ? `${config.paths.configFile} is valid`
+            : `no ${config.paths.configFile}; using the defaults`,
+      });
+    }
     checks.push({
       name: "router",
       status: config.router.warnings.length > 0 ? "warn" : "pass",
