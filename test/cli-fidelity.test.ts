@@ -164,7 +164,9 @@ describe("CLI fidelity (in-process, fake Anthropic)", () => {
   });
 
   it("bug 2: `config show` reports the Ollama host `run` uses (OLLAMA_HOST wins)", async () => {
-    const show = (await runCli(["config", "show", "--json"], { env: { ...env, OLLAMA_HOST: "gpu-box:9999" } })).json() as {
+    const show = (
+      await runCli(["config", "show", "--json"], { env: { ...env, OLLAMA_HOST: "gpu-box:9999" } })
+    ).json() as {
       config: { ollama: { host: string } };
     };
     expect(show.config.ollama.host).toBe("http://gpu-box:9999");
@@ -181,7 +183,9 @@ describe("CLI fidelity (in-process, fake Anthropic)", () => {
     writeFileSync(file, "x");
     const onFile = await runCli(["run", "--json", "--workspace", file, "hi"], { env });
     expect(onFile.code).toBe(2);
-    expect(onFile.json()).toMatchObject({ error: { code: "E_USAGE", message: expect.stringContaining("not a folder") } });
+    expect(onFile.json()).toMatchObject({
+      error: { code: "E_USAGE", message: expect.stringContaining("not a folder") },
+    });
     const missing = join(home, "not-there");
     const notCreated = await runCli(["run", "--json", "--workspace", missing, "hi"], { env });
     expect(notCreated.json()).toMatchObject({ error: { code: "E_USAGE", hint: expect.stringContaining("--create") } });
@@ -192,7 +196,9 @@ describe("CLI fidelity (in-process, fake Anthropic)", () => {
     expect(existsSync(missing)).toBe(true);
     const init = await runCli(["config", "init", "--json"], { env: { ...env, HOB_HOME: join(file, "home") } });
     expect(init.code).toBe(2);
-    expect(init.json()).toMatchObject({ error: { code: "E_CONFIG", message: expect.stringContaining("Cannot write") } });
+    expect(init.json()).toMatchObject({
+      error: { code: "E_CONFIG", message: expect.stringContaining("Cannot write") },
+    });
   });
 
   describe("a task with tool calls", () => {
@@ -345,9 +351,13 @@ describe("hob as a process: pipes and the terminal", () => {
   it("A: `echo X | hob run TASK` sends both through a real shell pipe; a closed or inherited stdin is not read", async () => {
     const env = testEnv(home, fake.url);
     const piped = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn("sh", ["-c", `printf 'a b c' | "${process.execPath}" "${HOB_BIN}" run --json -m fast count`], {
-        env,
-      });
+      const child = spawn(
+        "sh",
+        ["-c", `printf 'a b c' | "${process.execPath}" "${HOB_BIN}" run --json -m fast count`],
+        {
+          env,
+        },
+      );
       let stdout = "";
       child.stdout.on("data", (d) => {
         stdout += d;
