@@ -138,7 +138,7 @@ describe("agents through `hob run` (fake models, real sandbox, real store)", () 
         expect.objectContaining({ status: "awaiting_approval" }),
       ]);
       expect((await runCli(["show", paused.id], { env })).stdout).toContain(
-        `Waiting  approval ${paused.approval.id}: overwrite todo.txt (18 bytes)`,
+        `Waiting  approval ${paused.approval.id.slice(0, 8)}: overwrite todo.txt (18 bytes)`,
       );
       const waiting = (await runCli(["stats", "--json"], { env })).json() as { tasks: Record<string, unknown> };
       expect(waiting.tasks).toMatchObject({ total: 1, awaiting_approval: 1, success_rate: null });

@@ -69,7 +69,7 @@ describe("hob routing commands (in-process, fake Ollama + fake Anthropic)", () =
 
     const stats = (await runCli(["cache", "stats", "--json"], { env })).json();
     expect(stats).toMatchObject({ entries: 1, hits: 2, enabled: true });
-    expect((await runCli(["cache", "stats"], { env })).stdout).toMatch(/1 entries .* 2 hits/);
+    expect((await runCli(["cache", "stats"], { env })).stdout).toMatch(/1 entry .* 2 hits/);
     expect((await runCli(["cache", "clear", "--json"], { env })).json()).toEqual({ removed: 1 });
     expect((await runCli(["cache", "clear", "--expired"], { env })).stdout).toBe("Removed 0 cached responses.\n");
   });

@@ -332,11 +332,12 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
       const sent = fake.messageRequests.map((r) => r.body.messages?.length);
       expect(sent).toEqual([1, 3, 1]);
       expect(run.stdout).toContain("You said: my name is Ada");
-      expect(run.stderr).toContain("This session: 1 turns");
+      expect(run.stderr).toContain("This session: 1 turn ·");
       expect(run.stderr).toContain("Unknown command /bogus");
       const history = (await runCli(["history", "--json"], { env })).json() as Array<{ session_id: string }>;
       expect(history).toHaveLength(3);
-      expect(new Set(history.map((t) => t.session_id)).size).toBe(1);
+      // /clear starts a new session: a session is one context, so --continue never revives cleared turns.
+      expect(new Set(history.map((t) => t.session_id)).size).toBe(2);
     });
 
     it("cancels the running answer on Ctrl-C and goes on", async () => {

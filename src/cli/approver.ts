@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline";
 import type { Approver } from "../agents/index.js";
+import { HobError } from "../errors/index.js";
 import { colorsFor } from "./format.js";
 import type { CliIO } from "./io.js";
 import { safeLine, safeText } from "./safe.js";
@@ -11,7 +12,8 @@ export function canPrompt(io: CliIO): boolean {
 
 /**
  * Asks at the terminal, showing exactly what will happen: the tool, the resolved
- * targets, why it needs approval, and a diff for overwrites. Anything but "y" denies.
+ * targets, why it needs approval, and a diff for overwrites. Anything but "y" denies;
+ * Ctrl-C cancels the task (E_CANCELLED: recorded as `cancelled`, exit code 130).
  */
 export function terminalApprover(io: CliIO, pauseSpinner: () => void): Approver {
   return async ({ preview, reason }) => {
@@ -32,11 +34,19 @@ export function terminalApprover(io: CliIO, pauseSpinner: () => void): Approver 
     ];
     io.stderr.write(`${lines.join("\n")}\n`);
     const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream, terminal: true });
-    const answer = await new Promise<string>((resolve) => {
+    // The terminal is in raw mode while readline asks, so Ctrl-C arrives as readline's SIGINT, not a signal.
+    const answer = await new Promise<string | undefined>((resolve) => {
       rl.question(c.yellow("└ allow this? [y/N] "), resolve);
+      rl.once("SIGINT", () => resolve(undefined));
       rl.once("close", () => resolve(""));
     });
     rl.close();
+    if (answer === undefined) {
+      io.stderr.write("\n");
+      throw new HobError("E_CANCELLED", "Cancelled at the approval prompt (Ctrl-C).", {
+        hint: "The task is recorded as cancelled; run it again to start over.",
+      });
+    }
     return /^y(es)?$/i.test(answer.trim()) ? "approve" : "deny";
   };
 }

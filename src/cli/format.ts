@@ -14,6 +14,11 @@ export function formatUsd(value: number): string {
   return value < 1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
 
+/** "1 call", "2 calls", "1,024 entries": a count with its noun in the right number. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${formatInt(count)} ${count === 1 ? singular : pluralForm}`;
+}
+
 export function formatInt(value: number): string {
   return value.toLocaleString("en-US");
 }
@@ -58,6 +63,53 @@ export function table(rows: string[][]): string {
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes to measure width
 const ANSI = /\u001b\[[0-9;]*m/g;
+
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]$/u; // combining marks, variation selectors, zero-width and bidi controls
+const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
+  [0x1100, 0x115f], // Hangul Jamo
+  [0x2e80, 0x303e], // CJK radicals, punctuation
+  [0x3041, 0x33ff], // kana, CJK symbols
+  [0x3400, 0x4dbf], // CJK extension A
+  [0x4e00, 0x9fff], // CJK ideographs
+  [0xa000, 0xa4cf], // Yi
+  [0xac00, 0xd7a3], // Hangul syllables
+  [0xf900, 0xfaff], // CJK compatibility
+  [0xfe30, 0xfe4f], // CJK compatibility forms
+  [0xff00, 0xff60], // fullwidth forms
+  [0xffe0, 0xffe6],
+  [0x1f300, 0x1f64f], // pictographs, emoticons
+  [0x1f900, 0x1f9ff], // supplemental pictographs
+  [0x20000, 0x3fffd], // CJK extensions B and later
+];
+
+/** Columns a character takes in a terminal: 0 for combining marks and format characters, 2 for wide ones (CJK, emoji). */
+function charWidth(char: string): number {
+  if (ZERO_WIDTH.test(char)) return 0;
+  const code = char.codePointAt(0) as number;
+  return WIDE_RANGES.some(([from, to]) => code >= from && code <= to) ? 2 : 1;
+}
+
+/** Terminal columns of a text without colour codes. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text.replace(ANSI, "")) width += charWidth(char);
+  return width;
+}
+
+/** Plain text cut to at most `width` columns (wide characters count 2), with "…" when cut. */
+export function fitWidth(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  if (width <= 0) return "";
+  let out = "";
+  let used = 0;
+  for (const char of text) {
+    const w = charWidth(char);
+    if (used + w > width - 1) break;
+    out += char;
+    used += w;
+  }
+  return `${out}…`;
+}
 function visible(text: string): string {
   return text.replace(ANSI, "");
 }

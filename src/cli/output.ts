@@ -1,5 +1,6 @@
 import { type HobError, toHobError } from "../errors/index.js";
 import { colorsFor } from "./format.js";
+import { hintFor } from "./hints.js";
 import type { CliIO } from "./io.js";
 import { safeText } from "./safe.js";
 
@@ -22,19 +23,20 @@ export function exitCodeFor(error: HobError): number {
 }
 
 /**
- * Prints an error the way the seam promises: `{ "error": { code, message } }` on stdout
+ * Prints an error the way the seam promises: `{ "error": { code, message, hint } }` on stdout
  * with --json, one readable sentence plus a hint on stderr otherwise. The stack trace
  * only with --verbose.
  */
 export function reportError(io: CliIO, thrown: unknown, options: OutputOptions, extra: object = {}): number {
   const error = toHobError(thrown);
+  const hint = hintFor(error.code, error.hint);
   if (options.json) {
-    writeJson(io, { error: error.toJSON(), ...extra });
+    writeJson(io, { error: { code: error.code, message: error.message, hint }, ...extra });
   } else {
     const c = colorsFor(io.stderr, io.env);
     // Messages carry text from models, files, pages and providers: printed safe and redacted.
     io.stderr.write(`${c.red("error")} ${c.dim(`[${error.code}]`)} ${safeText(error.message)}\n`);
-    if (error.hint) io.stderr.write(`  ${c.dim("→")} ${safeText(error.hint)}\n`);
+    io.stderr.write(`  ${c.dim("→")} ${safeText(hint)}\n`);
     if (options.verbose) {
       let cause: unknown = error;
       while (cause instanceof Error) {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { TASK_STATUSES } from "../store/task-status.js";
 import type { CliIO } from "./io.js";
 import { reportError } from "./output.js";
 
@@ -85,6 +86,9 @@ set ANTHROPIC_API_KEY to use Claude.`,
   const tier = (what: string) =>
     new Option("--tier <tier>", `${what}: local-fast, local, fast, smart (or any model_name in litellm.yaml)`);
 
+  const model = () =>
+    new Option("-m, --model <name>", "use this model: any model_name in litellm.yaml (same as --tier)");
+
   program
     .command("run")
     .description("run one task and stream the answer")
@@ -94,12 +98,16 @@ set ANTHROPIC_API_KEY to use Claude.`,
       "--agent <name>",
       "force an agent: general, fileops, code, research (or one of yours; see `hob agents list`)",
     )
+    .addOption(model())
     .option("--workspace <dir>", "the folder the agent may work in (default $HOB_HOME/workspace)")
+    .option("--create", "create the --workspace folder if it does not exist", false)
     .option("--no-cache", "do not answer from (or store into) the response cache")
+    .option("-q, --quiet", "print only the answer: no spinner, notes or summary (errors still go to stderr)", false)
+    .option("-c, --continue", "continue the last chat session, with its context", false)
     .addOption(json())
     .addHelpText(
       "after",
-      '\nExamples:\n  $ hob run "what is the capital of Australia?"\n  $ git diff | hob run --tier smart -\n  $ hob run --json --no-cache "list three prime numbers"',
+      '\nExamples:\n  $ hob run "what is the capital of Australia?"\n  $ git diff | hob run "review this change"     # the piped text goes with the task\n  $ git diff | hob run --tier smart -           # - reads the task itself from stdin\n  $ hob run -q -m smart "a haiku about tea" > haiku.txt\n  $ hob run -c "and in French?"                 # continues the last chat\n  $ hob run --json --no-cache "list three prime numbers"',
     )
     .action(lazy(async () => (await import("./commands/run.js")).runCommand as Action));
 
@@ -115,6 +123,9 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .command("chat")
     .description("talk with hob; the conversation carries context (/exit, /stats, /clear, /help)")
     .addOption(tier("force a tier for every turn"))
+    .addOption(model())
+    .option("-c, --continue", "continue the last chat session, with its context", false)
+    .option("-q, --quiet", "no banner, spinner or summaries: only the answers (errors still show)", false)
     .action(lazy(async () => (await import("./commands/chat.js")).chatCommand as Action));
 
   const approvals = program
@@ -259,15 +270,7 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .command("history")
     .description("list recent tasks, newest first")
     .option("-n, --limit <n>", "how many tasks", positiveInt, 20)
-    .addOption(
-      new Option("--status <status>", "only tasks with this status").choices([
-        "running",
-        "succeeded",
-        "failed",
-        "cancelled",
-        "interrupted",
-      ]),
-    )
+    .addOption(new Option("--status <status>", "only tasks with this status").choices(TASK_STATUSES))
     .addOption(json())
     .action(lazy(async () => (await import("./commands/history.js")).historyCommand as Action));
 
@@ -314,6 +317,27 @@ set ANTHROPIC_API_KEY to use Claude.`,
   return program;
 }
 
+/** Options of `hob sandbox exec` that take a value (so the value is not mistaken for the command). */
+const SANDBOX_VALUE_OPTIONS = new Set(["--workspace", "--timeout", "--memory", "--max-processes"]);
+
+/** The next step after a parsing error: for `sandbox exec`, where the command goes; otherwise the command's help. */
+function usageHint(argv: readonly string[], error: CommanderError, commands: readonly string[]): string {
+  const words = argv.filter((word) => !word.startsWith("-"));
+  const exec = argv.indexOf("exec");
+  if (words[0] === "sandbox" && words[1] === "exec" && exec >= 0 && error.code === "commander.unknownOption") {
+    const rest = argv.slice(exec + 1);
+    let start = 0;
+    while (start < rest.length && (rest[start] as string).startsWith("-")) {
+      start += SANDBOX_VALUE_OPTIONS.has(rest[start] as string) ? 2 : 1;
+    }
+    const own = rest.slice(0, start);
+    const command = rest.slice(start);
+    return `Put the command after --: hob sandbox exec ${[...own, "--", ...command].join(" ")}`;
+  }
+  const command = words[0] && commands.includes(words[0]) ? `hob ${words[0]} --help` : "hob --help";
+  return `See \`${command}\` for the usage.`;
+}
+
 /** Runs the CLI; resolves to the process exit code instead of exiting, so tests can call it. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let exitCode = 0;
@@ -326,9 +350,20 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     if (error instanceof CommanderError) {
       // --help and --version end here with code 0; a bad flag or argument with 1.
       if (error.exitCode === 0) return 0;
+      const hint = usageHint(
+        argv,
+        error,
+        program.commands.map((command) => command.name()),
+      );
       if (argv.includes("--json")) {
         const { HobError } = await import("../errors/index.js");
-        reportError(io, new HobError("E_USAGE", error.message.replace(/^error: /, "")), { json: true, verbose: false });
+        reportError(io, new HobError("E_USAGE", error.message.replace(/^error: /, ""), { hint }), {
+          json: true,
+          verbose: false,
+        });
+      } else {
+        // Commander printed the error itself; the next step goes under it, as for every hob error.
+        io.stderr.write(`  → ${hint}\n`);
       }
       return 2;
     }

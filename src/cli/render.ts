@@ -1,11 +1,15 @@
 import type { HobEvent, TaskSummary } from "../events/index.js";
-import { type Colors, colorsFor, formatDuration, formatInt, formatUsd } from "./format.js";
+import { type Colors, colorsFor, fitWidth, formatDuration, formatInt, formatUsd } from "./format.js";
 import type { CliIO } from "./io.js";
 import { safeLine, safeText } from "./safe.js";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-/** A spinner on stderr while we wait for the first token; nothing when stderr is not a terminal. */
+/**
+ * A spinner on stderr while we wait for the first token; nothing when stderr is not a
+ * terminal. It never takes more than one line: the label is cut to the terminal's
+ * width at every frame (wide characters count two columns), so `\r` can redraw it.
+ */
 class Spinner {
   private timer: NodeJS.Timeout | undefined;
   private frame = 0;
@@ -13,13 +17,17 @@ class Spinner {
   constructor(
     private readonly io: CliIO,
     private readonly enabled: boolean,
+    private readonly paint: (text: string) => string,
   ) {}
 
   start(label: string): void {
     if (!this.enabled) return;
     this.stop();
     const draw = () => {
-      this.io.stderr.write(`\r\u001b[K${FRAMES[this.frame++ % FRAMES.length]} ${label}`);
+      // Two columns for the frame and its space; one spare so the cursor never wraps in the last column.
+      const width = (this.io.stderr.columns || 80) - 3;
+      const text = fitWidth(label, width);
+      this.io.stderr.write(`\r\u001b[K${FRAMES[this.frame++ % FRAMES.length]}${text ? ` ${this.paint(text)}` : ""}`);
     };
     draw();
     this.timer = setInterval(draw, 80);
@@ -48,9 +56,12 @@ export interface Renderer {
  * Human rendering of a task: answer text on stdout (so `hob run … > file` keeps only
  * the answer), progress and the closing summary on stderr.
  */
-export function createRenderer(io: CliIO, options: { summary: boolean }): Renderer {
+export function createRenderer(io: CliIO, options: { summary: boolean; quiet?: boolean }): Renderer {
   const c = colorsFor(io.stderr, io.env);
-  const spinner = new Spinner(io, Boolean(io.stderr.isTTY));
+  // --quiet: the answer on stdout and errors on stderr, nothing else (no spinner, notes or summary).
+  const quiet = options.quiet === true;
+  const spinner = new Spinner(io, Boolean(io.stderr.isTTY) && !quiet, c.dim);
+  const stderr = { write: (text: string) => (quiet ? undefined : io.stderr.write(text)) };
   let endsWithNewline = true;
   let label = "";
   const endText = () => {
@@ -62,7 +73,7 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
       switch (event.type) {
         case "task-started":
           label = `${event.tier} · ${event.model}`;
-          spinner.start(c.dim(`${label} (${event.reason})`));
+          spinner.start(`${label} (${safeLine(event.reason)})`);
           break;
         case "text-delta":
           spinner.stop();
@@ -72,15 +83,15 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
         case "model-retry":
           spinner.stop();
           endText();
-          io.stderr.write(
+          stderr.write(
             c.yellow(`${safeLine(event.error.message)} Retrying in ${formatDuration(Math.round(event.delayMs))}…\n`),
           );
-          spinner.start(c.dim(`${label} (retry ${event.attempt})`));
+          spinner.start(`${label} (retry ${event.attempt})`);
           break;
         case "task-finished":
           spinner.stop();
           endText();
-          if (options.summary) io.stderr.write(`${summaryLine(c, event.result)}\n`);
+          if (options.summary) stderr.write(`${summaryLine(c, event.result)}\n`);
           break;
         case "task-failed":
           spinner.stop();
@@ -92,34 +103,34 @@ export function createRenderer(io: CliIO, options: { summary: boolean }): Render
           announcedFallbacks.add(key);
           spinner.stop();
           endText();
-          io.stderr.write(c.yellow(`note: ${safeLine(event.error.message)} Using ${event.to} instead.\n`));
+          stderr.write(c.yellow(`note: ${safeLine(event.error.message)} Using ${event.to} instead.\n`));
           label = event.to;
-          spinner.start(c.dim(label));
+          spinner.start(label);
           break;
         }
         case "task-escalated":
           spinner.stop();
           endText();
-          io.stderr.write(
+          stderr.write(
             c.yellow(`↻ ${event.from}'s answer looked unreliable (${safeLine(event.reason)}); asking ${event.to}…\n`),
           );
           label = event.to;
-          spinner.start(c.dim(label));
+          spinner.start(label);
           break;
         case "tool-call": {
           if (event.state === "executing") {
             spinner.stop();
             endText();
-            io.stderr.write(c.dim(`→ ${safeLine(event.tool)} ${safeLine(argsLine(event.args))}\n`));
-            spinner.start(c.dim(`${label} (step ${event.step})`));
+            stderr.write(c.dim(`→ ${safeLine(event.tool)} ${safeLine(argsLine(event.args))}\n`));
+            spinner.start(`${label} (step ${event.step})`);
           } else if (event.state === "error" || event.state === "denied") {
             spinner.stop();
-            io.stderr.write(
+            stderr.write(
               c.yellow(
                 `  ✗ ${safeLine(event.tool)}: ${safeLine((event.summary ?? "").replace(/^Error( \[\w+\])?: /, ""))}\n`,
               ),
             );
-            spinner.start(c.dim(label));
+            spinner.start(label);
           }
           break;
         }

@@ -1,4 +1,5 @@
 import type { ModelCallRecord, TaskWithUsage } from "../store/index.js";
+import { hintFor } from "./hints.js";
 
 /** The JSON shape of a task in `hob history --json` and `hob show --json`. */
 export function taskJson(task: TaskWithUsage) {
@@ -18,7 +19,9 @@ export function taskJson(task: TaskWithUsage) {
     model: task.model,
     input: task.input,
     output: task.output,
-    error: task.errorCode ? { code: task.errorCode, message: task.error ?? "" } : null,
+    error: task.errorCode
+      ? { code: task.errorCode, message: task.error ?? "", hint: hintFor(task.errorCode, undefined) }
+      : null,
     duration_ms: task.durationMs,
     session_id: task.sessionId,
     calls: task.calls,

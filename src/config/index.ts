@@ -18,7 +18,7 @@ export {
   wildcardModel,
 } from "./litellm.js";
 export { type LoadedConfig, loadConfig, normalizeOllamaHost, parseConfigObject, routerKnows } from "./load.js";
-export { type HobPaths, hobStatePaths, resolvePaths } from "./paths.js";
+export { expandHome, type HobPaths, hobStatePaths, resolvePaths } from "./paths.js";
 export {
   AGENTS,
   type AgentName,

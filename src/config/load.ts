@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { z } from "zod";
 import { HobError } from "../errors/index.js";
 import { PriceTable } from "../models/pricing.js";
@@ -8,7 +9,7 @@ import {
   OPENAI_DEFAULT_BASE,
   type RouterConfig,
 } from "./litellm.js";
-import { type HobPaths, resolvePaths } from "./paths.js";
+import { expandHome, type HobPaths, resolvePaths } from "./paths.js";
 import { configSchema, type HobConfig } from "./schema.js";
 import { dotted, type Locate, noLocation, type ParsedYaml, parseYaml, readOptional } from "./yaml-source.js";
 
@@ -34,14 +35,32 @@ export interface LoadedConfig {
   search: { provider: "none" | "searxng" | "brave"; url: string | undefined; apiKey: string | undefined };
 }
 
-/** Loads `$HOB_HOME/hob.yaml` (or defaults) and litellm.yaml, validates both, applies env overrides. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+/**
+ * Loads `$HOB_HOME/hob.yaml` (or defaults) and litellm.yaml, validates both, applies env overrides.
+ * `onFileError` (for `hob doctor`) gets a broken hob.yaml's error and the built-in defaults are used instead.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { onFileError?: (error: HobError) => void } = {},
+): LoadedConfig {
   const paths = resolvePaths(env);
-  const text = readOptional(paths.configFile);
-  const raw: ParsedYaml = text === undefined ? { value: {}, locate: noLocation } : parseYaml(text, paths.configFile);
-  const config = parseConfigObject(raw.value, paths.configFile, raw.locate);
+  let text: string | undefined;
+  let config: HobConfig;
+  let locate: Locate = noLocation;
+  try {
+    text = readOptional(paths.configFile);
+    const raw: ParsedYaml = text === undefined ? { value: {}, locate: noLocation } : parseYaml(text, paths.configFile);
+    locate = raw.locate;
+    config = parseConfigObject(raw.value, paths.configFile, raw.locate);
+  } catch (error) {
+    if (!options.onFileError || !(error instanceof HobError)) throw error;
+    options.onFileError(error);
+    text = undefined;
+    config = parseConfigObject({}, paths.configFile);
+  }
+  if (config.workspace) config.workspace = resolve(expandHome(config.workspace, env));
   const router = loadRouterConfig(paths.home, env);
-  checkTierModels(config, router, paths.configFile, raw.locate);
+  checkTierModels(config, router, paths.configFile, locate);
   warnAboutUnpriced(router, new PriceTable(config.pricing));
   return {
     config,
@@ -116,20 +135,32 @@ export function parseConfigObject(value: unknown, file: string, locate: Locate =
   }
   const result = configSchema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0] as z.core.$ZodIssue;
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0] ?? "";
-    throw new HobError(
-      "E_CONFIG",
-      `${file}${locate(issue.path, key)}: unknown key \`${dotted([...issue.path, key])}\`.`,
-      {
-        hint: "Remove it or fix its spelling; `hob config show` prints every valid key. Models belong in litellm.yaml.",
-      },
-    );
-  }
-  throw new HobError("E_CONFIG", `${file}${locate(issue.path)}: \`${dotted(issue.path)}\`: ${issue.message}.`, {
-    hint: "Fix that value; `hob config show` prints the defaults.",
+  // Every problem at once, each with its line, so one edit fixes them all.
+  const problems = result.error.issues.map((issue: z.core.$ZodIssue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => {
+        const at = locate(issue.path, key);
+        return { at, text: `${file}${at}: unknown key \`${dotted([...issue.path, key])}\`` };
+      });
+    }
+    const at = locate(issue.path);
+    return [{ at, text: `${file}${at}: \`${dotted(issue.path)}\`: ${issue.message}` }];
   });
+  const flat = problems.flat();
+  const lines = [...new Set(flat.map((p) => p.at.slice(1)).filter(Boolean))];
+  const where = lines.length === 0 ? file : `${file} at line${lines.length === 1 ? "" : "s"} ${lines.join(", ")}`;
+  const unknownKey = result.error.issues.some((issue) => issue.code === "unrecognized_keys");
+  throw new HobError(
+    "E_CONFIG",
+    flat.length === 1
+      ? `${flat[0]?.text}.`
+      : `${flat.length} problems in ${file}:\n${flat.map((p) => `  ${p.text}`).join("\n")}`,
+    {
+      hint:
+        `Edit ${where}${unknownKey ? " (remove an unknown key or fix its spelling; models belong in litellm.yaml)" : ""}. ` +
+        "Every valid key, with its default, is in the commented file `hob config init` writes (in an empty HOB_HOME, or with --force to replace yours).",
+    },
+  );
 }
 
 function proxyFromEnv(env: NodeJS.ProcessEnv): LoadedConfig["proxy"] {

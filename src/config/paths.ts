@@ -19,6 +19,13 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): HobPaths {
   };
 }
 
+/** `~` and `~/…` mean the user's home folder (the shell does this for unquoted words, hob for the rest). */
+export function expandHome(path: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (path !== "~" && !path.startsWith("~/")) return path;
+  const home = env.HOME && env.HOME.length > 0 ? env.HOME : homedir();
+  return join(home, path.slice(1));
+}
+
 /**
  * hob's own state, kept out of reach of agents and skills even if a workspace contains
  * HOB_HOME: its config, database, router config, agents and skills. (HOB_HOME itself is

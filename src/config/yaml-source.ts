@@ -33,7 +33,7 @@ export function parseYaml(text: string, file: string, options: { version?: "1.1"
   if (first) {
     const { line, col } = lineCounter.linePos(first.pos[0]);
     throw new HobError("E_CONFIG", `${file}:${line}:${col}: invalid YAML: ${first.message.split("\n")[0]}.`, {
-      hint: "Fix the YAML at that line.",
+      hint: `Edit ${file} at line ${line}: the YAML there does not parse.`,
     });
   }
   return { value: doc.toJS() ?? {}, locate: makeLocator(doc, lineCounter) };

@@ -69,9 +69,12 @@ export class Orchestrator {
       throw new HobError("E_USAGE", "The task is empty.", { hint: 'Give the task as text: hob run "…"' });
     const { config, store, router, agents } = this.deps;
     if (request.tier && !router.has(request.tier)) {
-      throw new HobError("E_USAGE", `There is no tier "${request.tier}" in ${config.router.file}.`, {
-        hint: `Known model names: ${router.modelNames().join(", ")}.`,
-      });
+      const available = router.modelNames().join(", ");
+      throw new HobError(
+        "E_USAGE",
+        `There is no model "${request.tier}" in ${config.router.file}; available: ${available}.`,
+        { hint: `Use one of them with -m/--model or --tier (${available}), or add a model_name to litellm.yaml.` },
+      );
     }
     const forced = request.agent ? agents.agent(request.agent) : undefined; // validates the name
     const workspace = resolve(request.workspace ?? config.config.workspace ?? config.paths.workspace);
@@ -80,28 +83,38 @@ export class Orchestrator {
     store.tasks.setWorkspace(task.id, workspace);
     const emit = request.onEvent ?? (() => undefined);
     const recorder = new CallRecorder(store, task.id, emit, this.now);
-    let decision: RouteDecision;
+    let decision: RouteDecision | undefined;
     try {
-      decision = await this.deps.routing.decide(input, {
-        tier: request.tier,
-        signal: request.signal,
-        onAttempt: recorder.for("classify"),
-      });
+      // A forced agent takes its tier from --tier or its own YAML: the classifier has nothing to decide,
+      // so it does not run (and the local model is never asked which agent to use).
+      decision = forced
+        ? undefined
+        : await this.deps.routing.decide(input, {
+            tier: request.tier,
+            signal: request.signal,
+            onAttempt: recorder.for("classify"),
+          });
     } catch (thrown) {
       return this.fail(task.id, toHobError(thrown), "", started, recorder, emit);
     }
-    const agent = forced ?? agents.forRoute(decision.agent);
+    const agent = forced ?? agents.forRoute((decision as RouteDecision).agent);
     // Routing's tier fits the task's complexity; a forced agent without --tier uses its own.
-    const tier = request.tier ?? (forced ? agent.definition.tier : decision.tier);
-    const reason = forced && !request.tier ? `agent forced to ${agent.name}; its tier is ${tier}` : decision.reason;
+    const tier = request.tier ?? (decision ? decision.tier : agent.definition.tier);
+    const reason = decision
+      ? decision.reason
+      : request.tier
+        ? `agent forced to ${agent.name}, tier forced to ${tier}`
+        : `agent forced to ${agent.name}; its tier is ${tier}`;
+    // The model's own name (`claude-haiku-4-5`), the same string the task records once it is served.
+    const model = router.deployments(tier)[0]?.model ?? tier;
     store.tasks.setRoute(task.id, {
       agent: agent.name,
       tier,
-      model: router.describe(tier),
+      model,
       reason,
-      complexity: decision.complexity,
-      classifier: forced ? "forced" : decision.classifier,
-      confidence: decision.confidence,
+      complexity: decision?.complexity ?? null,
+      classifier: decision?.classifier ?? "forced",
+      confidence: decision?.confidence ?? null,
     });
     emit({
       type: "task-started",
@@ -109,10 +122,10 @@ export class Orchestrator {
       input,
       agent: agent.name,
       tier,
-      model: router.describe(tier),
+      model,
       reason,
-      classifier: forced ? "forced" : decision.classifier,
-      confidence: decision.confidence,
+      classifier: decision?.classifier ?? "forced",
+      confidence: decision?.confidence ?? 1,
       at: started,
     });
     const messages: Message[] = [...(request.history ?? []), { role: "user", content: input }];

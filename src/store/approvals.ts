@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type Database from "better-sqlite3";
 import { HobError } from "../errors/index.js";
-import { newId } from "./ids.js";
+import { newId, resolveId, uniqueIdLength } from "./ids.js";
 
 export type ApprovalStatus = "pending" | "approved" | "denied" | "used" | "expired";
 
@@ -159,16 +159,13 @@ export class ApprovalRepository {
 
   get(idOrPrefix: string): ApprovalRecord {
     this.expire();
-    const rows = this.db
-      .prepare("SELECT * FROM approvals WHERE id = ? OR id LIKE ? LIMIT 2")
-      .all(idOrPrefix, `${idOrPrefix.replace(/[\\%_]/g, "")}%`) as ApprovalRow[];
-    const exact = rows.find((row) => row.id === idOrPrefix);
-    if (exact) return fromRow(this.key, exact);
-    if (rows.length === 1) return fromRow(this.key, rows[0] as ApprovalRow);
-    if (rows.length > 1) throw new HobError("E_USAGE", `More than one approval id starts with "${idOrPrefix}".`);
-    throw new HobError("E_NOT_FOUND", `No approval with id "${idOrPrefix}".`, {
-      hint: "`hob approvals list` shows the pending ones.",
-    });
+    const id = resolveId(this.db, "approvals", idOrPrefix);
+    return fromRow(this.key, this.db.prepare("SELECT * FROM approvals WHERE id = ?").get(id) as ApprovalRow);
+  }
+
+  /** How many characters of these ids to show so each stays a unique prefix (at least 8). */
+  shortIdLength(ids: readonly string[]): number {
+    return uniqueIdLength(this.db, "approvals", ids);
   }
 
   list(options: { status?: ApprovalStatus; taskId?: string; limit?: number } = {}): ApprovalRecord[] {

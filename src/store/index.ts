@@ -15,4 +15,13 @@ export type {
 } from "./stats.js";
 export type { StepRecord, StepStatus } from "./steps.js";
 export { Store, type StoreOptions } from "./store.js";
-export type { NewTask, TaskOutcome, TaskRecord, TaskRoute, TaskStatus, TaskUsage, TaskWithUsage } from "./tasks.js";
+export {
+  type NewTask,
+  TASK_STATUSES,
+  type TaskOutcome,
+  type TaskRecord,
+  type TaskRoute,
+  type TaskStatus,
+  type TaskUsage,
+  type TaskWithUsage,
+} from "./tasks.js";

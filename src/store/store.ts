@@ -76,6 +76,27 @@ export class Store {
     return id;
   }
 
+  /** The chat session with the most recent turn (or, without turns, the newest one). */
+  lastSession(kind = "chat"): string | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT s.id FROM sessions s LEFT JOIN tasks t ON t.session_id = s.id WHERE s.kind = ?
+         GROUP BY s.id ORDER BY MAX(COALESCE(t.created_at, s.created_at)) DESC, s.id DESC LIMIT 1`,
+      )
+      .get(kind) as { id: string } | undefined;
+    return row?.id;
+  }
+
+  /** The answered turns of a session, oldest first: the context a continued conversation carries. */
+  sessionTurns(sessionId: string): Array<{ input: string; output: string }> {
+    return this.db
+      .prepare(
+        `SELECT input, COALESCE(output, '') AS output FROM tasks WHERE session_id = ? AND status = 'succeeded'
+         ORDER BY created_at, id`,
+      )
+      .all(sessionId) as Array<{ input: string; output: string }>;
+  }
+
   stats(sinceMs: number | null, counterfactual?: CounterfactualPrice): Stats {
     return computeStats(this.db, sinceMs, counterfactual);
   }

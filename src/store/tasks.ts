@@ -1,8 +1,9 @@
 import type Database from "better-sqlite3";
-import { HobError } from "../errors/index.js";
-import { newId } from "./ids.js";
+import { newId, resolveId, uniqueIdLength } from "./ids.js";
 
-export type TaskStatus = "running" | "succeeded" | "failed" | "cancelled" | "interrupted" | "awaiting_approval";
+import type { TaskStatus } from "./task-status.js";
+
+export { TASK_STATUSES, type TaskStatus } from "./task-status.js";
 
 export interface TaskRecord {
   id: string;
@@ -136,9 +137,10 @@ export interface TaskRoute {
   tier: string;
   model: string;
   reason: string;
-  complexity: string;
+  /** Unknown (null) when no classifier ran: agent and tier were both forced. */
+  complexity: string | null;
   classifier: string;
-  confidence: number;
+  confidence: number | null;
 }
 
 export interface TaskOutcome {
@@ -253,23 +255,15 @@ export class TaskRepository {
     return this.get(id);
   }
 
-  /** Finds a task by its full id or a unique prefix of it. */
+  /** Finds a task by its full id or a unique prefix of it (an ambiguous prefix names the candidates). */
   get(idOrPrefix: string): TaskRecord {
-    const exact = this.db.prepare("SELECT * FROM tasks WHERE id = ?").get(idOrPrefix) as TaskRow | undefined;
-    if (exact) return fromRow(exact);
-    const escaped = idOrPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
-    const matches = this.db
-      .prepare("SELECT * FROM tasks WHERE id LIKE ? ESCAPE '\\' LIMIT 2")
-      .all(`${escaped}%`) as TaskRow[];
-    if (matches.length === 1) return fromRow(matches[0] as TaskRow);
-    if (matches.length > 1) {
-      throw new HobError("E_USAGE", `More than one task id starts with "${idOrPrefix}".`, {
-        hint: "Give more characters of the id; `hob history` lists them.",
-      });
-    }
-    throw new HobError("E_NOT_FOUND", `No task with id "${idOrPrefix}".`, {
-      hint: "`hob history` lists recent tasks and their ids.",
-    });
+    const id = resolveId(this.db, "tasks", idOrPrefix);
+    return fromRow(this.db.prepare("SELECT * FROM tasks WHERE id = ?").get(id) as TaskRow);
+  }
+
+  /** How many characters of these ids to show so each stays a unique prefix (at least 8). */
+  shortIdLength(ids: readonly string[]): number {
+    return uniqueIdLength(this.db, "tasks", ids);
   }
 
   /** Newest first, each with the totals of its model calls. */

@@ -1,6 +1,6 @@
 import { type AgentDefinition, AgentRegistry } from "../../agents/index.js";
 import { loadConfig } from "../../config/index.js";
-import { colorsFor, table } from "../format.js";
+import { colorsFor, plural, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 
@@ -40,7 +40,7 @@ export async function agentsShowCommand(io: CliIO, name: string, options: { json
   else {
     const d = definitionJson(definition);
     io.stdout.write(
-      `${d.name} (${d.base}) · tier ${d.tier} · up to ${d.max_steps} steps · ${d.source}\n${d.description}\n` +
+      `${d.name} (${d.base}) · tier ${d.tier} · up to ${plural(d.max_steps, "step")} · ${d.source}\n${d.description}\n` +
         `tools: ${d.tools.join(", ") || "none"}${d.sensitive_tools.length ? ` (sensitive: ${d.sensitive_tools.join(", ")})` : ""}\n` +
         `approval overrides: ${
           Object.entries(d.approval)

@@ -41,12 +41,15 @@ export async function approvalsListCommand(io: CliIO, options: { json: boolean; 
       io.stdout.write(options.all ? "No approvals yet.\n" : "Nothing is waiting for approval.\n");
     else {
       const c = colorsFor(io.stdout, io.env);
+      // As many characters as keep each id a unique prefix (at least 8): what is shown can be typed back.
+      const idLength = store.approvals.shortIdLength(approvals.map((a) => a.id));
+      const taskIdLength = store.tasks.shortIdLength(approvals.map((a) => a.taskId));
       io.stdout.write(
         `${table([
           ["ID", "TASK", "STATUS", "TOOL", "ACTION", "EXPIRES (UTC)"].map((h) => c.bold(h)),
           ...approvals.map((a) => [
-            a.id,
-            a.taskId,
+            a.id.slice(0, idLength),
+            a.taskId.slice(0, taskIdLength),
             a.status,
             safeLine(a.tool),
             a.intact

@@ -10,7 +10,9 @@ export async function auditCommand(
 ): Promise<number> {
   const { store } = await openContext(io, options);
   try {
-    const entries = store.audit.list({ limit: options.limit, deniedOnly: options.denied, taskId: options.task });
+    // A full id or a unique prefix; an unknown or ambiguous one is an error, not an empty list.
+    const taskId = options.task === undefined ? undefined : store.tasks.get(options.task).id;
+    const entries = store.audit.list({ limit: options.limit, deniedOnly: options.denied, taskId });
     if (options.json) {
       writeJson(
         io,
@@ -27,16 +29,17 @@ export async function auditCommand(
       return 0;
     }
     if (entries.length === 0) {
-      io.stdout.write("No file accesses recorded yet.\n");
+      io.stdout.write(taskId ? `No file accesses recorded for task ${taskId}.\n` : "No file accesses recorded yet.\n");
       return 0;
     }
     const c = colorsFor(io.stdout, io.env);
+    const idLength = store.tasks.shortIdLength(entries.flatMap((e) => (e.taskId ? [e.taskId] : [])));
     io.stdout.write(
       `${table([
         ["WHEN (UTC)", "TASK", "OP", "ALLOWED", "PATH", "REASON"].map((h) => c.bold(h)),
         ...entries.map((e) => [
           formatTime(e.at),
-          e.taskId ?? "–",
+          e.taskId?.slice(0, idLength) ?? "–",
           e.operation,
           e.allowed ? c.green("yes") : c.red("no"),
           safeLine(oneLine(e.path, 40)),

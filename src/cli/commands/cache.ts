@@ -1,5 +1,5 @@
 import { openContext } from "../context.js";
-import { formatInt } from "../format.js";
+import { formatInt, plural } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 
@@ -12,8 +12,8 @@ export async function cacheStatsCommand(io: CliIO, options: { json: boolean }): 
     else {
       io.stdout.write(
         `Cache ${config.config.cache.enabled ? "on" : "off"} · ttl ${config.config.cache.ttl_hours} h · ` +
-          `${formatInt(stats.entries)} entries (${formatInt(stats.expired)} expired) · ${formatInt(stats.bytes)} bytes · ` +
-          `${formatInt(stats.hits)} hits\n`,
+          `${plural(stats.entries, "entry", "entries")} (${formatInt(stats.expired)} expired) · ${plural(stats.bytes, "byte")} · ` +
+          `${plural(stats.hits, "hit")}\n`,
       );
     }
     return 0;
@@ -27,7 +27,7 @@ export async function cacheClearCommand(io: CliIO, options: { json: boolean; exp
   try {
     const removed = store.responseCache.clear({ expiredOnly: options.expired, now: Date.now() });
     if (options.json) writeJson(io, { removed });
-    else io.stdout.write(`Removed ${formatInt(removed)} cached response${removed === 1 ? "" : "s"}.\n`);
+    else io.stdout.write(`Removed ${plural(removed, "cached response")}.\n`);
     return 0;
   } finally {
     store.close();

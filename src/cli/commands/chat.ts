@@ -5,13 +5,17 @@ import type { Message } from "../../models/index.js";
 import { createOrchestrator } from "../../orchestrator/index.js";
 import { canPrompt, terminalApprover } from "../approver.js";
 import { openContext } from "../context.js";
-import { colorsFor, formatInt, formatUsd } from "../format.js";
+import { colorsFor, formatInt, formatUsd, plural } from "../format.js";
 import type { CliIO } from "../io.js";
 import { reportError } from "../output.js";
 import { createRenderer, summaryLine } from "../render.js";
+import { continueSession, pickModel } from "../session.js";
 
 interface ChatOptions {
   tier?: Tier;
+  model?: string;
+  quiet?: boolean;
+  continue?: boolean;
   verbose?: boolean;
 }
 
@@ -22,11 +26,15 @@ const HELP = "Commands: /exit (or Ctrl-D) quits, /stats shows this session's usa
  * answer being written, not the session; at an empty prompt it quits.
  */
 export async function chatCommand(io: CliIO, options: ChatOptions): Promise<number> {
-  const { config, store } = await openContext(io, { json: false });
+  const tier = pickModel(options) as Tier | undefined;
+  const quiet = options.quiet === true;
+  const { config, store } = await openContext(io, { json: quiet });
   const orchestrator = createOrchestrator(config, store);
   const c = colorsFor(io.stderr, io.env);
-  const sessionId = store.createSession("chat");
-  const history: Message[] = [];
+  // --continue picks up the last conversation with its context; /clear starts a new session.
+  const continued = options.continue ? continueSession(store) : undefined;
+  let sessionId = continued?.sessionId ?? store.createSession("chat");
+  const history: Message[] = [...(continued?.history ?? [])];
   const session = { turns: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
   const interactive = Boolean(io.stdin.isTTY);
   const rl = createInterface({
@@ -47,7 +55,14 @@ export async function chatCommand(io: CliIO, options: ChatOptions): Promise<numb
   const unsubscribe = io.onInterrupt(onInterrupt);
   rl.on("SIGINT", onInterrupt);
 
-  io.stderr.write(c.dim(`hob chat · session ${sessionId} · ${HELP}\n`));
+  if (!quiet) {
+    const resumed = continued?.resumed
+      ? ` (continued: ${plural(history.length / 2, "earlier turn")} in context)`
+      : continued
+        ? " (no earlier conversation to continue)"
+        : "";
+    io.stderr.write(c.dim(`hob chat · session ${sessionId}${resumed} · ${HELP}\n`));
+  }
   const prompt = () => {
     if (interactive) {
       rl.setPrompt(c.cyan("you › "));
@@ -66,20 +81,22 @@ export async function chatCommand(io: CliIO, options: ChatOptions): Promise<numb
       if (line === "/help") io.stderr.write(`${HELP}\n`);
       else if (line === "/clear") {
         history.length = 0;
-        io.stderr.write(c.dim("Context cleared.\n"));
+        // A session is one context: what follows starts a new one, so `--continue` never revives the cleared turns.
+        sessionId = store.createSession("chat");
+        io.stderr.write(c.dim(`Context cleared; new session ${sessionId}.\n`));
       } else if (line === "/stats") {
         io.stderr.write(
-          `This session: ${session.turns} turns · ${formatInt(session.inputTokens)} in / ` +
+          `This session: ${plural(session.turns, "turn")} · ${formatInt(session.inputTokens)} in / ` +
             `${formatInt(session.outputTokens)} out tokens · ${formatUsd(session.costUsd)}\n`,
         );
       } else if (line.startsWith("/")) {
         io.stderr.write(c.yellow(`Unknown command ${line}. ${HELP}\n`));
       } else {
         running = new AbortController();
-        const renderer = createRenderer(io, { summary: false });
+        const renderer = createRenderer(io, { summary: false, quiet });
         const result = await orchestrator.run({
           input: line,
-          tier: options.tier,
+          tier,
           history,
           sessionId,
           signal: running.signal,
@@ -94,7 +111,7 @@ export async function chatCommand(io: CliIO, options: ChatOptions): Promise<numb
         session.costUsd += result.cost_usd;
         if (result.status === "succeeded") {
           history.push({ role: "user", content: line }, { role: "assistant", content: result.output });
-          io.stderr.write(`${summaryLine(c, result)}\n`);
+          if (!quiet) io.stderr.write(`${summaryLine(c, result)}\n`);
         } else if (result.status === "awaiting_approval") {
           io.stderr.write(c.yellow("(this turn waits for approval; the conversation goes on)\n"));
         } else if (result.status === "cancelled") {

@@ -31,6 +31,8 @@ export async function configShowCommand(io: CliIO, options: { json: boolean }): 
       // Not even masked: whether it is set is all this needs to say (`hob doctor` shows its last characters).
       api_key: loaded.anthropic.apiKey ? "(set)" : "(not set)",
     },
+    // What `hob run` uses: OLLAMA_HOST wins over the file, normalised the same way.
+    ollama: { ...loaded.config.ollama, host: loaded.ollama.host },
   };
   const sources = {
     file: loaded.source === "file" ? loaded.paths.configFile : null,
@@ -41,8 +43,23 @@ export async function configShowCommand(io: CliIO, options: { json: boolean }): 
   const router = {
     file: loaded.router.file,
     source: loaded.router.source,
-    models: loaded.router.deployments.map((d) => ({ model_name: d.modelName, model: d.litellmModel, id: d.id })),
-    settings: loaded.router.settings,
+    // `model` is the model's own name, the same string `hob run --json`, history and stats show.
+    models: loaded.router.deployments.map((d) => ({
+      model_name: d.modelName,
+      provider: d.provider,
+      model: d.model,
+      litellm_model: d.litellmModel,
+      id: d.id,
+    })),
+    settings: {
+      routing_strategy: loaded.router.settings.routingStrategy,
+      num_retries: loaded.router.settings.numRetries,
+      timeout_ms: loaded.router.settings.timeoutMs,
+      fallbacks: loaded.router.settings.fallbacks,
+      context_window_fallbacks: loaded.router.settings.contextWindowFallbacks,
+      allowed_fails: loaded.router.settings.allowedFails,
+      cooldown_ms: loaded.router.settings.cooldownMs,
+    },
     warnings: loaded.router.warnings,
   };
   if (options.json) writeJson(io, { config: effective, sources, router });
@@ -51,19 +68,20 @@ export async function configShowCommand(io: CliIO, options: { json: boolean }): 
     io.stdout.write(`# api_key from ${sources.api_key ?? "nowhere"}, base_url from ${sources.base_url}\n`);
     io.stdout.write(stringify(effective));
     io.stdout.write(`\n# models and routing: ${router.file} (${router.source})\n`);
-    for (const model of router.models) io.stdout.write(`#   ${model.model_name.padEnd(12)} ${model.model}\n`);
+    for (const model of router.models) io.stdout.write(`#   ${model.model_name.padEnd(12)} ${model.litellm_model}\n`);
     for (const warning of router.warnings) io.stdout.write(`# warning: ${warning}\n`);
   }
   return 0;
 }
 
+/** `hob config path`: where things live, with the workspace tasks actually use (hob.yaml's `workspace:`, `~` expanded). */
 export async function configPathCommand(io: CliIO, options: { json: boolean }): Promise<number> {
-  const paths = resolvePaths(io.env);
-  if (options.json) writeJson(io, paths);
+  const loaded = loadConfig(io.env);
+  const { home, configFile, database } = loaded.paths;
+  const workspace = loaded.config.workspace ?? loaded.paths.workspace;
+  if (options.json) writeJson(io, { home, config_file: configFile, database, workspace });
   else {
-    io.stdout.write(
-      `home       ${paths.home}\nconfig     ${paths.configFile}\ndatabase   ${paths.database}\nworkspace  ${paths.workspace}\n`,
-    );
+    io.stdout.write(`home       ${home}\nconfig     ${configFile}\ndatabase   ${database}\nworkspace  ${workspace}\n`);
   }
   return 0;
 }
@@ -75,8 +93,16 @@ export async function configInitCommand(io: CliIO, options: { json: boolean; for
       hint: "Edit it, or run `hob config init --force` to replace it with the defaults.",
     });
   }
-  mkdirSync(dirname(configFile), { recursive: true });
-  writeFileSync(configFile, CONFIG_TEMPLATE, { mode: 0o600 });
+  try {
+    mkdirSync(dirname(configFile), { recursive: true });
+    writeFileSync(configFile, CONFIG_TEMPLATE, { mode: 0o600 });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new HobError("E_CONFIG", `Cannot write ${configFile} (${reason}).`, {
+      hint: "Make HOB_HOME writable (ls -ld on it and its parent), or point HOB_HOME at a folder you can write.",
+      cause: error,
+    });
+  }
   if (options.json) writeJson(io, { written: configFile });
   else io.stdout.write(`Wrote ${configFile}\n`);
   return 0;

@@ -13,7 +13,7 @@ import {
 } from "../../models/index.js";
 import { findBubblewrap, noSandboxError } from "../../sandbox/index.js";
 import { Store } from "../../store/index.js";
-import { colorsFor } from "../format.js";
+import { colorsFor, plural } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 
@@ -236,19 +236,30 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
   const checks: Check[] = [];
   let config: LoadedConfig | undefined;
   try {
-    config = loadConfig(io.env);
-    checks.push({
-      name: "config",
-      status: "pass",
-      detail:
-        config.source === "file"
-          ? `${config.paths.configFile} is valid`
-          : `no ${config.paths.configFile}; using the defaults`,
+    // A broken hob.yaml fails its check, and the other checks go on with the defaults.
+    let fileError: unknown;
+    config = loadConfig(io.env, {
+      onFileError: (error) => {
+        fileError = error;
+      },
     });
+    if (fileError) {
+      const check = failed("config", fileError);
+      checks.push({ ...check, detail: `${check.detail} (the checks below use the defaults)` });
+    } else {
+      checks.push({
+        name: "config",
+        status: "pass",
+        detail:
+          config.source === "file"
+            ? `${config.paths.configFile} is valid`
+            : `no ${config.paths.configFile}; using the defaults`,
+      });
+    }
     checks.push({
       name: "router",
       status: config.router.warnings.length > 0 ? "warn" : "pass",
-      detail: `${config.router.file} (${config.router.source}): ${config.router.deployments.length} deployments, models ${[...new Set(config.router.deployments.map((d) => d.modelName))].join(", ")}`,
+      detail: `${config.router.file} (${config.router.source}): ${plural(config.router.deployments.length, "deployment")}, models ${[...new Set(config.router.deployments.map((d) => d.modelName))].join(", ")}`,
       ...(config.router.warnings.length > 0 ? { hint: config.router.warnings.join("\n") } : {}),
     });
   } catch (error) {

@@ -33,10 +33,12 @@ export async function historyCommand(io: CliIO, options: HistoryOptions): Promis
           : status === "awaiting_approval"
             ? c.yellow(status)
             : c.red(status);
+    // As many characters as keep each id a unique prefix (at least 8): what is shown can be typed back.
+    const idLength = store.tasks.shortIdLength(tasks.map((t) => t.id));
     const rows = [
       ["ID", "WHEN (UTC)", "STATUS", "TIER", "COST", "TASK"].map((h) => c.bold(h)),
       ...tasks.map((t) => [
-        t.id,
+        t.id.slice(0, idLength),
         formatTime(t.createdAt),
         paint(t.status),
         t.tier ?? "–",

@@ -4,35 +4,52 @@ import type { TaskSummary } from "../../events/index.js";
 import { createOrchestrator } from "../../orchestrator/index.js";
 import { canPrompt, terminalApprover } from "../approver.js";
 import { openContext } from "../context.js";
+import { colorsFor, plural } from "../format.js";
 import type { CliIO } from "../io.js";
 import { createRenderer } from "../render.js";
+import { continueSession, pickModel } from "../session.js";
+import { pipedText, readAll, withPipedInput } from "../stdin.js";
 import { reportTaskResult } from "../task-result.js";
+import { resolveWorkspace } from "../workspace.js";
 
 interface RunOptions {
   tier?: Tier;
+  model?: string;
   agent?: string;
   workspace?: string;
+  create?: boolean;
   cache: boolean;
   json: boolean;
+  quiet?: boolean;
+  continue?: boolean;
   verbose?: boolean;
 }
 
-async function readStdin(io: CliIO): Promise<string> {
+async function readTaskFromStdin(io: CliIO): Promise<string> {
   if (io.stdin.isTTY) {
     throw new HobError("E_USAGE", "`hob run -` reads the task from stdin, but stdin is a terminal.", {
       hint: 'Pipe the task in (echo "…" | hob run -) or give it as an argument.',
     });
   }
-  let text = "";
-  for await (const chunk of io.stdin) text += chunk.toString();
-  return text;
+  return readAll(io);
 }
 
-/** `hob run <task…>`: one task, streamed; `--json` prints exactly one object. */
+/**
+ * `hob run <task…>`: one task, streamed; `--json` prints exactly one object. Text piped
+ * in (`git diff | hob run "review this"`) goes with the task; `-` alone reads the task itself from stdin.
+ */
 export async function runCommand(io: CliIO, words: string[], options: RunOptions): Promise<number> {
   const json = options.json;
-  const input = words.length === 1 && words[0] === "-" ? await readStdin(io) : words.join(" ");
-  const { config, store } = await openContext(io, { json });
+  const quiet = json || options.quiet === true;
+  const tier = pickModel(options) as Tier | undefined;
+  let input: string;
+  if (words.length === 1 && words[0] === "-") input = await readTaskFromStdin(io);
+  else {
+    const task = words.join(" ");
+    const piped = await pipedText(io);
+    input = piped === undefined ? task : withPipedInput(task, piped);
+  }
+  const { config, store } = await openContext(io, { json: quiet });
   const controller = new AbortController();
   let interrupts = 0;
   const unsubscribe = io.onInterrupt(() => {
@@ -41,16 +58,28 @@ export async function runCommand(io: CliIO, words: string[], options: RunOptions
     if (interrupts === 1) controller.abort();
     else process.exit(130);
   });
-  const renderer = json ? undefined : createRenderer(io, { summary: true });
+  const renderer = json ? undefined : createRenderer(io, { summary: true, quiet: options.quiet === true });
   let result: TaskSummary;
   try {
+    const workspace = await resolveWorkspace(io, config, options);
+    const session = options.continue ? continueSession(store) : undefined;
+    if (session && !quiet) {
+      io.stderr.write(
+        colorsFor(io.stderr, io.env).dim(
+          session.resumed
+            ? `continuing session ${session.sessionId} (${plural(session.history.length / 2, "earlier turn")})\n`
+            : `no earlier conversation; starting session ${session.sessionId}\n`,
+        ),
+      );
+    }
     result = await createOrchestrator(config, store).run({
       input,
-      tier: options.tier,
+      tier,
       agent: options.agent,
-      workspace: options.workspace,
+      workspace,
       cache: options.cache,
       signal: controller.signal,
+      ...(session ? { history: session.history, sessionId: session.sessionId } : {}),
       approver: renderer && canPrompt(io) ? terminalApprover(io, renderer.pause) : undefined,
       onEvent: renderer?.onEvent,
     });

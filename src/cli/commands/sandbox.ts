@@ -1,10 +1,55 @@
-import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { accessSync, constants, statSync } from "node:fs";
+import { isAbsolute, join, relative } from "node:path";
 import { hobStatePaths, loadConfig } from "../../config/index.js";
+import { HobError } from "../../errors/index.js";
 import { runSandboxed } from "../../sandbox/index.js";
 import { colorsFor } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
+import { safeLine } from "../safe.js";
+import { resolveWorkspace } from "../workspace.js";
+
+/** The PATH a sandboxed command gets (the sandbox's BASE_ENV); the system folders are the host's, read-only. */
+const SANDBOX_PATH = ["/usr/local/bin", "/usr/bin", "/bin"];
+
+function isExecutableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "EACCES" || code === "ELOOP") return false;
+    throw error;
+  }
+}
+
+/**
+ * Checks that the command exists where the sandbox will look for it (its PATH, or a path
+ * in the workspace, which the sandbox sees at /workspace), so a typo is a clear E_USAGE
+ * instead of a launcher's "failed to execute".
+ */
+function checkCommand(file: string, workspace: string, path: string[]): void {
+  let found: boolean;
+  if (file.includes("/")) {
+    const inWorkspace = file === "/workspace" || file.startsWith("/workspace/");
+    const host = inWorkspace
+      ? join(workspace, relative("/workspace", file))
+      : isAbsolute(file)
+        ? file
+        : join(workspace, file);
+    found = isExecutableFile(host);
+  } else {
+    found = path.some((dir) => isExecutableFile(join(dir, file)));
+  }
+  if (!found) {
+    throw new HobError("E_USAGE", `No such command in the sandbox: ${safeLine(file)}.`, {
+      hint: file.includes("/")
+        ? "Give the path of an executable file (the workspace is at /workspace inside the sandbox)."
+        : `The sandbox looks in ${path.join(":")}; install the command there, or give its full path.`,
+    });
+  }
+}
 
 const SIGNALS: Record<string, number> = { SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGSEGV: 11, SIGABRT: 6 };
 
@@ -22,10 +67,11 @@ interface ExecOptions {
  */
 export async function sandboxExecCommand(io: CliIO, command: string[], options: ExecOptions): Promise<number> {
   const config = loadConfig(io.env);
-  const workspace = resolve(options.workspace ?? config.config.workspace ?? config.paths.workspace);
-  mkdirSync(workspace, { recursive: true });
+  // Created when missing (as before); a file, or a folder that cannot be made, is a clear E_USAGE.
+  const workspace = await resolveWorkspace(io, config, { workspace: options.workspace, create: true });
   const c = colorsFor(io.stderr, io.env);
   const mode = config.config.sandbox.mode;
+  checkCommand(command[0] as string, workspace, mode === "none" ? (io.env.PATH ?? "").split(":") : SANDBOX_PATH);
   if (mode === "none" && !options.json) {
     io.stderr.write(c.red("warning: sandbox.mode is none in hob.yaml: this runs with no isolation at all.\n"));
   }

@@ -1,5 +1,5 @@
 import { openContext } from "../context.js";
-import { colorsFor, formatDuration, formatInt, formatTime, formatUsd, oneLine, table } from "../format.js";
+import { colorsFor, formatDuration, formatInt, formatTime, formatUsd, oneLine, plural, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 import { safeLine, safeText } from "../safe.js";
@@ -31,17 +31,20 @@ export async function showCommand(io: CliIO, id: string, options: { json: boolea
       `${c.bold("Task")}     ${task.id} · ${task.status} · ${formatTime(task.createdAt)} UTC`,
       ...(task.workspace ? [`${c.bold("Workspace")} ${safeLine(task.workspace)}`] : []),
       `${c.bold("Route")}    agent ${task.agent} · tier ${task.tier ?? "–"} (${task.tierReason ?? "–"}) · ${task.model ?? "–"}`,
-      `${c.bold("Usage")}    ${task.calls} calls · ${formatInt(task.inputTokens)} in / ${formatInt(task.outputTokens)} out` +
+      `${c.bold("Usage")}    ${plural(task.calls, "call")} · ${formatInt(task.inputTokens)} in / ${formatInt(task.outputTokens)} out` +
         ` · cache ${formatInt(task.cacheReadTokens)} read / ${formatInt(task.cacheWriteTokens)} written · ${formatUsd(task.costUsd)}` +
         (task.durationMs === null ? "" : ` · ${formatDuration(task.durationMs)}`),
     ];
     if (task.errorCode) lines.push(`${c.bold(c.red("Error"))}    [${task.errorCode}] ${safeText(task.error ?? "")}`);
-    for (const approval of store.approvals.list({ taskId: task.id, status: "pending" })) {
+    const pending = store.approvals.list({ taskId: task.id, status: "pending" });
+    const approvalIdLength = store.approvals.shortIdLength(pending.map((a) => a.id));
+    for (const approval of pending) {
+      const shortId = approval.id.slice(0, approvalIdLength);
       const summary = approval.intact
         ? ((approval.preview as { summary?: string }).summary ?? approval.tool)
         : "(record altered: not shown)";
       lines.push(
-        `${c.bold(c.yellow("Waiting"))}  approval ${approval.id}: ${safeLine(summary)} (${safeLine(approval.reason)}) · hob approvals approve ${approval.id}`,
+        `${c.bold(c.yellow("Waiting"))}  approval ${shortId}: ${safeLine(summary)} (${safeLine(approval.reason)}) · hob approvals approve ${shortId}`,
       );
     }
     lines.push(
@@ -71,9 +74,11 @@ export async function showCommand(io: CliIO, id: string, options: { json: boolea
       lines.push("", c.bold("Model calls"));
       lines.push(
         table([
-          ["#", "MODEL", "OK", "IN", "OUT", "COST", "LATENCY"],
-          ...calls.map((call) => [
-            String(call.attempt),
+          ["#", "PURPOSE", "MODEL", "OK", "IN", "OUT", "COST", "LATENCY"],
+          // Numbered in order over the whole task; `attempt` restarts at 1 for every call and is shown when > 1.
+          ...calls.map((call, index) => [
+            call.attempt > 1 ? `${index + 1} (retry ${call.attempt - 1})` : String(index + 1),
+            call.purpose ?? "answer",
             `${call.provider}/${call.model}`,
             call.ok ? "yes" : `no (${call.errorCode ?? "?"})`,
             formatInt(call.inputTokens),

@@ -2,7 +2,7 @@ import type { LoadedConfig } from "../../config/index.js";
 import { PriceTable } from "../../models/index.js";
 import type { CounterfactualPrice, Stats } from "../../store/index.js";
 import { openContext } from "../context.js";
-import { type Colors, colorsFor, formatInt, formatPercent, formatUsd, table } from "../format.js";
+import { type Colors, colorsFor, formatInt, formatPercent, formatUsd, plural, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 import { parseSince } from "../since.js";
@@ -41,9 +41,9 @@ function renderStats(stats: Stats, since: string | undefined, c: Colors): string
   if (tasks.total === 0) return `No tasks ${stats.since ? "in this window" : "yet"} (${window}).`;
   const lines = [
     c.bold(`hob stats · ${window}`),
-    `Tasks   ${tasks.total} · ${tasks.succeeded} succeeded · ${tasks.failed} failed · ${tasks.cancelled} cancelled · ` +
+    `Tasks   ${plural(tasks.total, "task")} · ${tasks.succeeded} succeeded · ${tasks.failed} failed · ${tasks.cancelled} cancelled · ` +
       `${tasks.interrupted} interrupted${tasks.awaiting_approval ? ` · ${tasks.awaiting_approval} waiting for approval` : ""} · success rate ${formatPercent(tasks.success_rate)}`,
-    `Calls   ${totals.calls} (${totals.failed_calls} failed) · ${formatInt(totals.input_tokens)} in / ` +
+    `Calls   ${plural(totals.calls, "call")} (${totals.failed_calls} failed) · ${formatInt(totals.input_tokens)} in / ` +
       `${formatInt(totals.output_tokens)} out tokens · cache ${formatInt(totals.cache_read_tokens)} read / ` +
       `${formatInt(totals.cache_write_tokens)} written`,
     `Cost    ${formatUsd(totals.cost_usd)}`,
@@ -51,7 +51,7 @@ function renderStats(stats: Stats, since: string | undefined, c: Colors): string
   const r = stats.routing;
   lines.push(
     `Local   ${formatPercent(r.local_call_share)} of answers and ${formatPercent(r.local_token_share)} of tokens ran locally · ` +
-      `${r.cache_hits} cache hits · ${r.escalations} escalations · ${r.fallbacks} fallbacks`,
+      `${plural(r.cache_hits, "cache hit")} · ${plural(r.escalations, "escalation")} · ${plural(r.fallbacks, "fallback")}`,
     r.saved_usd === null
       ? "Saved   – (no price for the smart tier's model)"
       : `Saved   ${formatUsd(r.saved_usd)} against an all-cloud run (local and cached tokens at ${r.counterfactual_model} prices)`,
