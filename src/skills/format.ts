@@ -116,16 +116,21 @@ export function splitFrontMatter(text: string, file: string): { data: unknown; b
   if (!match) throw new HobError("E_CONFIG", `${file}: SKILL.md must start with YAML front matter between --- lines.`);
   const doc = parseDocument(match[1] as string);
   if (doc.errors[0])
-    throw new HobError("E_CONFIG", `${file}: invalid front matter: ${doc.errors[0].message.split("\n")[0]}.`, {
-      hint: 'Quote values that contain a colon followed by a space (description: "Use when: …").',
-    });
+    throw new HobError(
+      "E_CONFIG",
+      `${file}: invalid front matter: ${(doc.errors[0].message.split("\n")[0] as string).replace(/:$/, "")} (quote a value that holds ": ")`,
+      {
+        hint: 'Quote values that contain a colon followed by a space (description: "Use when: …").',
+      },
+    );
   return { data: doc.toJS(), body: (match[2] ?? "").trim() };
 }
 
-function issueText(file: string, error: z.ZodError, prefix = ""): string {
+function issueText(file: string, error: z.ZodError, prefix = "", data?: unknown): string {
   const issue = error.issues[0] as z.core.$ZodIssue;
   const where = [prefix, ...issue.path.map(String)].filter(Boolean).join(".") || "front matter";
-  return `${file}: \`${where}\` ${issue.message.replace(/^Invalid input: /, "")}.`;
+  const value = issue.path.length === 1 && issue.path[0] === "name" ? (data as { name?: unknown }).name : undefined;
+  return `${file}: \`${where}\`${typeof value === "string" ? ` "${value}"` : ""}: ${issue.message.replace(/^Invalid input: /, "")}.`;
 }
 
 /**
@@ -142,7 +147,7 @@ export function parseManifest(
   if (!data || typeof data !== "object" || Array.isArray(data))
     throw new HobError("E_CONFIG", `${file}: the front matter must be a YAML mapping (name: …, description: …).`);
   const parsed = standard.safeParse(data);
-  if (!parsed.success) throw new HobError("E_CONFIG", issueText(file, parsed.error));
+  if (!parsed.success) throw new HobError("E_CONFIG", issueText(file, parsed.error, "", data));
   const front = parsed.data as Record<string, unknown> & { name: string; description: string };
   const warnings: string[] = [];
   const legacy = HOB_KEYS.filter((key) => key in front);

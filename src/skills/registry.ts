@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { HobConfig } from "../config/index.js";
 import { HobError } from "../errors/index.js";
@@ -129,6 +129,13 @@ export class SkillRegistry {
     return { record, folder: readSkillFolder(record.path) };
   }
 
+  /** The folder of an active skill (agents may read it as skill://<name>/…), or undefined. */
+  readableFolder(name: string): string | undefined {
+    if (this.invalidSkills.has(name)) return undefined;
+    const record = this.deps.store.skills.get(name);
+    return record?.status === "active" ? record.path : undefined;
+  }
+
   /** Active skills only are offered to agents; `needs_review`, disabled and rejected ones are not. */
   search(query: string, limit: number, activeOnly = true): SkillRecord[] {
     return this.deps.store.skills
@@ -209,6 +216,36 @@ export class SkillRegistry {
     commit(dir, `Create skill ${name} from the template`);
     const result = await this.accept(readSkillFolder(dir), "user", false);
     return { dir, report: result.report };
+  }
+
+  /**
+   * `hob skills add`: copies a third-party skill folder into skills/<name> (regular files and
+   * folders only: symbolic links, special files and .git are left out and reported), commits
+   * it, and validates it. It is installed `disabled` (or `rejected`): enabling is the user's call.
+   */
+  async install(
+    source: string,
+    origin: string,
+  ): Promise<{ name: string; record: SkillRecord; folder: SkillFolder; report: ValidationReport; skipped: string[] }> {
+    const probe = readSkillFolder(source);
+    const name = probe.manifest.name;
+    const dir = join(this.deps.dir, name);
+    if (existsSync(dir)) {
+      throw new HobError("E_USAGE", `A skill named ${name} is already installed (${dir}).`, {
+        hint: `\`hob skills remove ${name}\` first to replace it.`,
+      });
+    }
+    let skipped: string[];
+    try {
+      skipped = copySkillTree(source, dir);
+      commit(dir, `Install skill ${name} from ${origin.replace(/\/\/[^@/]+@/, "//")}`);
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    const folder = readSkillFolder(dir);
+    const result = await this.accept(folder, "user", true);
+    return { name, record: this.get(name).record, folder, report: result.report, skipped };
   }
 
   /** Builds an agent's proposed skill in a scratch folder and validates it, writing nothing real. */
@@ -296,6 +333,39 @@ function filesFor(spec: NewSkillSpec): Record<string, string> {
   const files: Record<string, string> = { "SKILL.md": skillMd, [entry]: spec.code };
   if (spec.tests?.length) files["tests/cases.json"] = `${JSON.stringify(spec.tests, null, 2)}\n`;
   return files;
+}
+
+const MAX_INSTALL_FILES = 5_000;
+const MAX_INSTALL_BYTES = 50 * 1024 * 1024;
+
+/** Copies regular files and folders (not .git, links or special files); returns what was left out. */
+function copySkillTree(source: string, target: string): string[] {
+  const skipped: string[] = [];
+  let files = 0;
+  let bytes = 0;
+  const walk = (from: string, to: string, rel: string) => {
+    mkdirSync(to, { recursive: true });
+    for (const name of readdirSync(from).sort()) {
+      const path = rel ? `${rel}/${name}` : name;
+      const stats = lstatSync(join(from, name));
+      if (name === ".git") continue;
+      if (stats.isDirectory()) walk(join(from, name), join(to, name), path);
+      else if (stats.isFile()) {
+        files += 1;
+        bytes += stats.size;
+        if (files > MAX_INSTALL_FILES || bytes > MAX_INSTALL_BYTES) {
+          throw new HobError(
+            "E_USAGE",
+            `The skill is too large to install (over ${MAX_INSTALL_FILES} files or ${MAX_INSTALL_BYTES / 1024 / 1024} MB).`,
+          );
+        }
+        copyFileSync(join(from, name), join(to, name));
+        chmodSync(join(to, name), stats.mode & 0o100 ? 0o755 : 0o644);
+      } else skipped.push(`${path} (${stats.isSymbolicLink() ? "a symbolic link" : "not a regular file"})`);
+    }
+  };
+  walk(source, target, "");
+  return skipped;
 }
 
 /** The report of a folder that does not load: one blocking finding with the reason. */
