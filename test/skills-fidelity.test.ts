@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { FakeAnthropic, type FakeReply } from "./fakes/anthropic.js";
 import { REPO_ROOT, runCli, tempHome, testEnv } from "./helpers.js";
 
@@ -30,17 +30,35 @@ const TABLE: Array<{ folder: string; status: string; rule?: string; severity?: s
   // anthropics/skills pdf: license, a body over 2,000 characters, FORMS.md, reference.md, scripts/
   { folder: "pdf-forms", status: "active" },
   { folder: "bom-skill", status: "active" },
-  { folder: "folder-mismatch", status: "active", rule: "manifest-warning", severity: "warning", reason: /folder is "folder-mismatch" but SKILL.md names "other-name"/ },
+  {
+    folder: "folder-mismatch",
+    status: "active",
+    rule: "manifest-warning",
+    severity: "warning",
+    reason: /folder is "folder-mismatch" but SKILL.md names "other-name"/,
+  },
   { folder: "long-description", status: "invalid", reason: /`description`: is longer than 1024 characters/ },
   { folder: "Upper-Case", status: "invalid", reason: /`name` "Upper-Case": use 1–64 lowercase letters/ },
   { folder: "leading-hyphen", status: "invalid", reason: /`name` "-leading-hyphen": .*no hyphen at the start/ },
   { folder: "double--hyphen", status: "invalid", reason: /`name` "double--hyphen": .*no two in a row/ },
   { folder: "no-front-matter", status: "invalid", reason: /must start with YAML front matter/ },
   { folder: "colon-description", status: "invalid", reason: /invalid front matter: .*quote a value/ },
-  { folder: "legacy-hob", status: "active", rule: "manifest-warning", severity: "warning", reason: /top level \(language, entrypoint, version\) are deprecated/ },
+  {
+    folder: "legacy-hob",
+    status: "active",
+    rule: "manifest-warning",
+    severity: "warning",
+    reason: /top level \(language, entrypoint, version\) are deprecated/,
+  },
   { folder: "hob-metadata", status: "active" },
   // mcp-builder: its script starts the server through stdio_client
-  { folder: "mcp-client", status: "rejected", rule: "process-spawn", severity: "blocking", reason: /mcp\.client\.stdio/ },
+  {
+    folder: "mcp-client",
+    status: "rejected",
+    rule: "process-spawn",
+    severity: "blocking",
+    reason: /mcp\.client\.stdio/,
+  },
   // vercel-labs deploy shape: "$TEMP_DIR/…" and --exclude='.env' are not findings
   { folder: "package-site", status: "active" },
   { folder: "unused-import", status: "active", rule: "F401", severity: "warning" },
@@ -163,5 +181,221 @@ describe("hob's own skills pass Anthropic's quick_validate rules", () => {
     const run = await runCli(["skills", "new", "bad--name", "--lang", "bash"], { env: testEnv(home) });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("no two in a row");
+  });
+});
+
+describe("progressive disclosure through the real tool loop", () => {
+  let anthropic: FakeAnthropic;
+  let home: string;
+  let cleanup: () => void;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    anthropic = await FakeAnthropic.start();
+  });
+  afterAll(() => anthropic.close());
+  beforeEach(() => {
+    ({ home, cleanup } = tempHome());
+    env = testEnv(home, anthropic.url);
+    anthropic.reset();
+    mkdirSync(join(home, "skills"), { recursive: true });
+    cpSync(join(FIXTURES, "pdf-forms"), join(home, "skills", "pdf-forms"), { recursive: true });
+    mkdirSync(join(home, "workspace"), { recursive: true });
+  });
+  afterEach(() => cleanup());
+
+  it("names and describes the skill up front; the agent reads all of SKILL.md and FORMS.md through read_file", async () => {
+    anthropic.enqueue(
+      tool("read_file", { path: "skill://pdf-forms/SKILL.md" }),
+      tool("read_file", { path: "skill://pdf-forms/FORMS.md" }),
+      tool("list_directory", { path: "skill://pdf-forms/scripts" }),
+      say("Run check_fields.py first."),
+    );
+    const run = await runCli(
+      ["run", "--json", "--agent", "fileops", "--tier", "fast", "fill in the pdf form tax.pdf for me"],
+      { env },
+    );
+    expect(run.json()).toMatchObject({ status: "succeeded" });
+    const system = JSON.stringify(anthropic.messageRequests[0]?.body.system);
+    expect(system).toContain(
+      "pdf-forms (instructions): Use this skill whenever the user wants to do anything with PDF",
+    );
+    expect(system).toContain("skill://<name>/SKILL.md");
+    expect(system).not.toContain("PDF Processing Guide"); // the body loads when the skill is used
+    const messages = JSON.stringify(anthropic.messageRequests.at(-1)?.body.messages);
+    expect(messages).toContain("END-OF-PDF-FORMS-INSTRUCTIONS"); // past the old 2,000-character cut
+    expect(messages).toContain("FORMS-MARKER");
+    expect(messages).toContain("check_fields.py");
+  });
+
+  it("find_skills with the exact name returns the whole body and the files; skill folders are never writable", async () => {
+    anthropic.enqueue(
+      tool("find_skills", { query: "pdf-forms" }),
+      tool("write_file", { path: "skill://pdf-forms/FORMS.md", content: "changed" }),
+      tool("read_file", { path: "skill://pdf-forms/../../hob.db" }),
+      tool("read_file", { path: "skill://no-such-skill/SKILL.md" }),
+      say("done"),
+    );
+    const run = await runCli(["run", "--json", "--agent", "code", "--tier", "fast", "fill the pdf form"], { env });
+    expect(run.json()).toMatchObject({ status: "succeeded" });
+    const messages = JSON.stringify(anthropic.messageRequests.at(-1)?.body.messages);
+    expect(messages).toContain("END-OF-PDF-FORMS-INSTRUCTIONS");
+    expect(messages).toContain("skill://pdf-forms/FORMS.md");
+    expect(messages).toContain("skill://pdf-forms/scripts/check_fields.py");
+    expect(messages).toContain("skill folders are read-only");
+    expect(messages).toContain("leads outside the workspace");
+    expect(messages).toContain('there is no skill named \\"no-such-skill\\"');
+    expect(readFileSync(join(home, "skills", "pdf-forms", "FORMS.md"), "utf8")).toContain("FORMS-MARKER");
+    expect(existsSync(join(home, "workspace", "skill:"))).toBe(false);
+  });
+
+  it("does not let the agent read a disabled skill's folder", async () => {
+    expect((await runCli(["skills", "disable", "pdf-forms"], { env })).code).toBe(0);
+    anthropic.enqueue(tool("read_file", { path: "skill://pdf-forms/FORMS.md" }), say("done"));
+    await runCli(["run", "--json", "--agent", "fileops", "--tier", "fast", "fill the pdf form"], { env });
+    const messages = JSON.stringify(anthropic.messageRequests.at(-1)?.body.messages);
+    expect(messages).not.toContain("FORMS-MARKER");
+    expect(messages).toContain('there is no skill named \\"pdf-forms\\"');
+  });
+});
+
+describe("hob skills add", () => {
+  let home: string;
+  let cleanup: () => void;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(() => {
+    ({ home, cleanup } = tempHome());
+    env = testEnv(home);
+  });
+  afterEach(() => cleanup());
+
+  const expectInstalledDisabled = async (json: Record<string, unknown>, name: string) => {
+    expect(json).toMatchObject({ installed: name, status: "disabled", enable: `hob skills enable ${name}` });
+    const dir = join(home, "skills", name);
+    expect(execFileSync("git", ["-C", dir, "log", "--oneline"], { encoding: "utf8" })).toContain(
+      `Install skill ${name} from`,
+    );
+    const listed = (await runCli(["skills", "list", "--json"], { env })).json() as Listed[];
+    expect(listed).toContainEqual(expect.objectContaining({ name, status: "disabled" }));
+    expect((await runCli(["skills", "enable", "--json", name], { env })).json()).toMatchObject({ status: "active" });
+  };
+
+  it("installs a folder disabled, shows what it may do, and says how to enable it", async () => {
+    const run = await runCli(["skills", "add", join(FIXTURES, "pdf-forms")], { env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("kind: instructions");
+    expect(run.stdout).toContain("scripts: scripts/check_fields.py");
+    expect(run.stdout).toContain("network: none");
+    expect(run.stdout).toContain("Enable it with: hob skills enable pdf-forms");
+    expect(existsSync(join(home, "skills", "pdf-forms", "FORMS.md"))).toBe(true);
+    const again = await runCli(["skills", "add", join(FIXTURES, "pdf-forms")], { env });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("already installed");
+  });
+
+  it("installs a script skill from a file:// git repository (git clone --depth 1)", async () => {
+    const repo = join(home, "src-repo");
+    cpSync(join(FIXTURES, "hob-metadata"), repo, { recursive: true });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { stdio: "pipe" });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-qm", "skill");
+    const run = await runCli(["skills", "add", "--json", `file://${repo}`], { env });
+    expect(run.code).toBe(0);
+    const json = run.json() as Record<string, unknown>;
+    expect(json).toMatchObject({ kind: "script", language: "bash", entrypoint: "scripts/main.sh", network: false });
+    expect(existsSync(join(home, "skills", "hob-metadata", ".git", "config"))).toBe(true);
+    await expectInstalledDisabled(json, "hob-metadata");
+    expect((await runCli(["skills", "run", "hob-metadata", "Ada"], { env })).stdout).toBe("Hello, Ada!\n");
+  });
+
+  it("installs from a .zip whose skill sits in a top-level folder, leaving out symbolic links", async () => {
+    const stage = join(home, "stage");
+    cpSync(join(FIXTURES, "xlsx-recalc"), join(stage, "xlsx-recalc"), { recursive: true });
+    execFileSync("ln", ["-s", "/etc/passwd", join(stage, "xlsx-recalc", "passwd")]);
+    execFileSync("zip", ["-qry", join(home, "skill.zip"), "xlsx-recalc"], { cwd: stage });
+    const run = await runCli(["skills", "add", "--json", join(home, "skill.zip")], { env });
+    expect(run.code).toBe(0);
+    const json = run.json() as Record<string, unknown>;
+    expect(json.skipped).toEqual(["passwd (a symbolic link)"]);
+    expect(existsSync(join(home, "skills", "xlsx-recalc", "passwd"))).toBe(false);
+    await expectInstalledDisabled(json, "xlsx-recalc");
+  });
+
+  it("refuses a .zip with a path outside its folder, and a source that is none of the three", async () => {
+    const zip = join(home, "evil.zip");
+    execFileSync("python3", [
+      "-c",
+      "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1], 'w')\nz.writestr('../evil/SKILL.md', '---\\nname: evil\\ndescription: x\\n---\\n')\nz.close()",
+      zip,
+    ]);
+    const run = await runCli(["skills", "add", zip], { env });
+    expect(run.stderr).toContain("holds a path outside its folder");
+    expect(existsSync(join(home, "evil"))).toBe(false);
+    const nothing = await runCli(["skills", "add", join(home, "nope")], { env });
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain("is not a folder, a .zip file or a git URL");
+  });
+
+  it("installs a skill that fails validation as rejected, with the reasons", async () => {
+    const run = await runCli(["skills", "add", "--json", join(FIXTURES, "mcp-client")], { env });
+    expect(run.code).toBe(1);
+    expect(run.json()).toMatchObject({ status: "rejected", validation: { ok: false } });
+    expect(JSON.stringify(run.json())).toContain("process-spawn");
+  });
+});
+
+describe("scanner false positives", () => {
+  let home: string;
+  let cleanup: () => void;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(() => {
+    ({ home, cleanup } = tempHome());
+    env = testEnv(home);
+  });
+  afterEach(() => cleanup());
+
+  const write = (name: string, file: string, code: string) => {
+    const dir = join(home, "skills", name);
+    mkdirSync(join(dir, "scripts"), { recursive: true });
+    writeFileSync(join(dir, "SKILL.md"), `---\nname: ${name}\ndescription: A helper.\n---\n\nSee ${file}.\n`);
+    writeFileSync(join(dir, file), code);
+  };
+  const cases: Array<[string, string, string, string | null]> = [
+    [
+      "sh-quoted-var",
+      "scripts/a.sh",
+      '#!/usr/bin/env bash\nD="$(mktemp -d)"\ncp x "$D/out.txt"\necho "${D}/y"\n',
+      null,
+    ],
+    ["sh-exclude-env", "scripts/a.sh", "#!/usr/bin/env bash\ntar -czf out.tgz --exclude='.env' .\n", null],
+    ["py-fstring-path", "scripts/a.py", 'import sys\n\nout = sys.argv[1]\nprint(f"{out}/report.json")\n', null],
+    ["js-template-path", "scripts/a.mjs", "const dir = process.argv[2];\nconsole.log(`${dir}/report.json`);\n", null],
+    ["py-unused-import", "scripts/a.py", "import os\n\nprint(1)\n", null],
+    // still found:
+    ["sh-literal-prefix", "scripts/a.sh", '#!/usr/bin/env bash\ncat "/etc/$NAME"\n', "path-outside-workspace"],
+    ["sh-home-ssh", "scripts/a.sh", '#!/usr/bin/env bash\ncat "$HOME/.ssh/id_rsa"\n', "secret-file"],
+    [
+      "py-fstring-ssh",
+      "scripts/a.py",
+      'import sys\n\nprint(open(f"{sys.argv[1]}/.ssh/id_rsa").read())\n',
+      "secret-file",
+    ],
+    ["py-subprocess", "scripts/a.py", "import subprocess\n\nsubprocess.run(['ls'], check=True)\n", "process-spawn"],
+    [
+      "js-mcp-stdio",
+      "scripts/a.mjs",
+      'import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";\n\nconsole.log(StdioClientTransport);\n',
+      "process-spawn",
+    ],
+  ];
+  it.each(cases)("%s", async (name, file, code, rule) => {
+    write(name, file, code);
+    const report = (await runCli(["skills", "validate", "--json", name], { env })).json() as Report;
+    const blocking = report.findings.filter((f) => f.severity === "blocking");
+    if (rule === null) expect(blocking).toEqual([]);
+    else expect(blocking).toContainEqual(expect.objectContaining({ rule }));
+    if (name === "py-unused-import")
+      expect(report.findings).toContainEqual(expect.objectContaining({ rule: "F401", severity: "warning" }));
   });
 });
