@@ -361,6 +361,8 @@ describe("scanner false positives", () => {
     writeFileSync(join(dir, "SKILL.md"), `---\nname: ${name}\ndescription: A helper.\n---\n\nSee ${file}.\n`);
     writeFileSync(join(dir, file), code);
   };
+  // The scripts contain ${…} of their own languages.
+  // biome-ignore-start lint/suspicious/noTemplateCurlyInString: Bash and JavaScript sources
   const cases: Array<[string, string, string, string | null]> = [
     [
       "sh-quoted-var",
@@ -389,6 +391,7 @@ describe("scanner false positives", () => {
       "process-spawn",
     ],
   ];
+  // biome-ignore-end lint/suspicious/noTemplateCurlyInString: Bash and JavaScript sources
   it.each(cases)("%s", async (name, file, code, rule) => {
     write(name, file, code);
     const report = (await runCli(["skills", "validate", "--json", name], { env })).json() as Report;
