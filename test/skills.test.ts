@@ -259,7 +259,11 @@ describe("skills at run time", () => {
     ]);
     const anthropic = await FakeAnthropic.start();
     try {
-      anthropic.enqueue(say("Name it 2026-11-acme.pdf."));
+      // Progressive disclosure: name and description up front, the instructions when the agent reads them.
+      anthropic.enqueue(
+        tool("read_file", { path: "skill://pdf-etiquette/SKILL.md" }),
+        say("Name it 2026-11-acme.pdf."),
+      );
       await runCli(
         [
           "run",
@@ -274,7 +278,12 @@ describe("skills at run time", () => {
           env: testEnv(home, anthropic.url),
         },
       );
-      expect(JSON.stringify(anthropic.messageRequests[0]?.body.system)).toContain("Name invoices YYYY-MM-vendor.pdf");
+      expect(JSON.stringify(anthropic.messageRequests[0]?.body.system)).toContain(
+        "pdf-etiquette (instructions): How to name and file PDF invoices",
+      );
+      expect(JSON.stringify(anthropic.messageRequests.at(-1)?.body.messages)).toContain(
+        "Name invoices YYYY-MM-vendor.pdf",
+      );
     } finally {
       await anthropic.close();
     }

@@ -234,6 +234,12 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .requiredOption("--lang <language>", "python, javascript or bash")
     .addOption(json())
     .action(skill("skillsNewCommand"));
+  skills
+    .command("add")
+    .description("install a third-party skill (a folder, a .zip or a git URL), disabled until you agree")
+    .argument("<source>", "a skill folder, a .zip file or a git URL")
+    .addOption(json())
+    .action(skill("skillsAddCommand"));
 
   const sandbox = program.command("sandbox").description("the OS sandbox that runs code (skills) in isolation");
   sandbox

@@ -9,7 +9,11 @@ import type { SkillsAccess } from "../tools/index.js";
 import { hobPaths } from "./hob-paths.js";
 
 /** The tools' view of the skills room for one task: its workspace, and runs recorded against the task. */
-export function skillsAccess(registry: SkillRegistry, workspace: string, taskId: string): SkillsAccess {
+export function skillsAccess(
+  registry: SkillRegistry,
+  workspace: string,
+  taskId: string,
+): SkillsAccess & { read(name: string): string | undefined } {
   return {
     find(query) {
       return registry.search(query, 5).map((record) => {
@@ -21,6 +25,10 @@ export function skillsAccess(registry: SkillRegistry, workspace: string, taskId:
           ...(folder.manifest.inputs ? { inputs: folder.manifest.inputs } : {}),
         };
       });
+    },
+    read(name: string) {
+      if (!registry.readableFolder(name)) return undefined;
+      return skillText(registry, name);
     },
     async run(name, args) {
       const request = Array.isArray(args) ? { args: args as string[] } : { input: args ?? {} };
@@ -79,18 +87,46 @@ export function skillsAccess(registry: SkillRegistry, workspace: string, taskId:
   };
 }
 
-/** A system-prompt addendum naming the few skills most relevant to a task. */
+/**
+ * One active skill in full (progressive disclosure: its whole SKILL.md body, loaded when it is
+ * used), with the files of its folder, readable as skill://<name>/….
+ */
+function skillText(registry: SkillRegistry, name: string): string {
+  const { record, folder } = registry.get(name);
+  const files = readdirRecursive(folder.dir).sort().slice(0, 200);
+  const inputs = folder.manifest.inputs;
+  const run =
+    record.kind === "script"
+      ? `\nRun it with run_skill {"name": "${name}", "args": …}${inputs ? `; inputs: ${JSON.stringify(inputs)}` : ""}.`
+      : "";
+  return [
+    `Skill ${name} (${record.kind}): ${record.description}${run}`,
+    `Its files (read-only; read them with read_file when the instructions point to them):`,
+    ...files.map((file) => `- skill://${name}/${file}`),
+    "",
+    `=== skill://${name}/SKILL.md (instructions, in full)`,
+    folder.instructions,
+  ].join("\n");
+}
+
+/**
+ * A system-prompt addendum naming the few skills most relevant to a task: each one's name and
+ * description only. The full instructions load when a skill is used (find_skills with its exact
+ * name, or read_file skill://<name>/SKILL.md), as the Agent Skills format intends.
+ */
 export function skillContext(registry: SkillRegistry, input: string, limit: number, canRun: boolean): string {
   if (limit === 0) return "";
   const relevant = registry.search(input, limit).filter((s) => canRun || s.kind === "instructions");
   if (relevant.length === 0) return "";
   const lines = relevant.map((s) => {
-    if (s.kind === "instructions")
-      return `- ${s.name} (instructions): ${s.description}\n${s.instructions.slice(0, 2000)}`;
+    if (s.kind === "instructions") return `- ${s.name} (instructions): ${s.description}`;
     const inputs = registry.get(s.name).folder.manifest.inputs;
     return `- ${s.name}: ${s.description}${inputs ? ` Inputs: ${JSON.stringify(inputs)}` : ""}`;
   });
-  return `\n\nValidated skills that fit this task (prefer running one with run_skill over writing new code):\n${lines.join("\n")}`;
+  return (
+    `\n\nValidated skills that fit this task (prefer running one with run_skill over writing new code):\n${lines.join("\n")}` +
+    "\nBefore you follow a skill, read its full instructions with read_file skill://<name>/SKILL.md; the files they mention are under skill://<name>/ (read-only)."
+  );
 }
 
 /** The skills under $HOB_HOME/skills, with the limits and sandbox mode from config. */

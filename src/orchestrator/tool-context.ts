@@ -29,6 +29,8 @@ export async function createToolContext(
   const fs = await SandboxedFileSystem.create(workspace, {
     hobPaths: hobPaths(config),
     audit: (entry) => store.audit.insert({ ...entry, at: now(), taskId }),
+    // Active skills' folders, read-only, as skill://<name>/… (their instructions point at their files).
+    ...(skills ? { skillFolder: (name: string) => skills.readableFolder(name) } : {}),
   });
   const allowed = new Set(config.config.approvals.allowed_domains);
   return {

@@ -9,6 +9,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  realpathSync,
   renameSync,
   rmdirSync,
   type Stats,
@@ -55,7 +56,14 @@ export interface SandboxOptions {
   searchTimeoutMs?: number;
   /** Called for every access, allowed or denied. */
   audit?: (entry: AuditEntry) => void;
+  /**
+   * Skill folders readable (never writable) as `skill://<name>/<path>`: returns the folder of a
+   * skill the task may read, or undefined. Each is a second root with the same protections.
+   */
+  skillFolder?: (name: string) => string | undefined;
 }
+
+const SKILL_PATH = /^skill:\/\/([^/]*)\/?(.*)$/s;
 
 export interface DirectoryEntry {
   name: string;
@@ -98,6 +106,7 @@ export class SandboxedFileSystem {
   private readonly protect: ProtectedPaths;
   private readonly maxReadBytes: number;
   private readonly maxWriteBytes: number;
+  private readonly skillViews = new Map<string, SandboxedFileSystem>();
 
   private constructor(
     readonly root: string,
@@ -125,8 +134,50 @@ export class SandboxedFileSystem {
     return new SandboxedFileSystem(real, { dev, ino }, { ...options, hobPaths });
   }
 
+  /**
+   * A `skill://<name>/…` path: the skill folder's own read-only file system and the path
+   * inside it. Undefined for workspace paths; refused for anything but reading and listing.
+   */
+  private skillView(
+    path: string,
+    intent: Intent,
+  ): { view: SandboxedFileSystem; inner: string; prefix: string } | undefined {
+    if (typeof path !== "string" || !path.startsWith("skill://")) return undefined;
+    const [, name = "", inner = ""] = SKILL_PATH.exec(path) ?? [];
+    const refuse = (reason: string) => {
+      const error = sandboxError(path, reason);
+      this.audit(intent, path, null, false, error.message);
+      return error;
+    };
+    if (intent !== "read" && intent !== "list") throw refuse("skill folders are read-only");
+    const dir = name ? this.options.skillFolder?.(name) : undefined;
+    if (!dir) throw refuse(`there is no skill named "${name}" to read`);
+    let view = this.skillViews.get(dir);
+    if (!view) {
+      let real: string;
+      try {
+        real = realpathSync(dir);
+      } catch {
+        throw refuse(`the folder of the skill "${name}" is gone`);
+      }
+      const { dev, ino } = statSync(real);
+      view = new SandboxedFileSystem(
+        real,
+        { dev, ino },
+        { ...this.options, hobPaths: [], skillFolder: undefined, allowHardLinkReads: false },
+      );
+      this.skillViews.set(dir, view);
+    }
+    return { view, inner: inner === "" ? "." : inner, prefix: `skill://${name}/` };
+  }
+
   /** Resolves and checks a path for an intent; throws E_SANDBOX (audited) when refused. */
   check(path: string, intent: Intent): Resolved {
+    const skill = this.skillView(path, intent);
+    if (skill) {
+      const resolved = skill.view.check(skill.inner, intent);
+      return { ...resolved, relative: `${skill.prefix}${resolved.relative === "." ? "" : resolved.relative}` };
+    }
     try {
       const resolved = resolveInside(this.root, path, intent);
       const write = intent !== "read" && intent !== "list";
@@ -142,6 +193,8 @@ export class SandboxedFileSystem {
   }
 
   async readFile(path: string): Promise<string> {
+    const skill = this.skillView(path, "read");
+    if (skill) return skill.view.readFile(skill.inner);
     const resolved = this.check(path, "read");
     if (!resolved.exists) throw this.missing("read", path, resolved);
     // Synchronous on purpose: walk, open, prove and read are single cheap syscalls (reads
@@ -215,6 +268,8 @@ export class SandboxedFileSystem {
   }
 
   async listDirectory(path: string): Promise<DirectoryEntry[]> {
+    const skill = this.skillView(path, "list");
+    if (skill) return skill.view.listDirectory(skill.inner);
     const resolved = this.check(path, "list");
     if (!resolved.exists) throw this.missing("list", path, resolved);
     const dir = this.openDirectory("list", path, resolved, parts(resolved));
@@ -260,6 +315,11 @@ export class SandboxedFileSystem {
     glob?: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<SearchResult> {
+    const skill = this.skillView(path, "list");
+    if (skill) {
+      const found = await skill.view.searchFiles(pattern, skill.inner, glob, options);
+      return { ...found, matches: found.matches.map((m) => ({ ...m, path: `${skill.prefix}${m.path}` })) };
+    }
     const resolved = this.check(path, "list");
     if (!resolved.exists) throw this.missing("search", path, resolved);
     if (pattern.length > 200) throw new HobError("E_TOOL", "The search pattern is longer than 200 characters.");
@@ -370,6 +430,8 @@ export class SandboxedFileSystem {
     path: string,
     intent: Intent,
   ): Promise<{ resolved: Resolved; content?: string; size?: number; stamp?: string }> {
+    const skill = this.skillView(path, intent);
+    if (skill) return skill.view.inspect(skill.inner, intent);
     const resolved = this.check(path, intent);
     if (!resolved.exists || resolved.finalIsLink) return { resolved };
     const names = parts(resolved);

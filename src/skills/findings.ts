@@ -58,13 +58,16 @@ const SECRET_FILE =
   /(^|\/)(\.ssh\/|id_rsa|id_ed25519|id_ecdsa|\.aws\/credentials|\.netrc|\.git-credentials|\.docker\/config\.json|\.kube\/config)|^\/etc\/shadow$|(^|\/)\.env(\.|$)/;
 const PIPE_TO_SHELL = /\b(curl|wget)\b[^|;&]*\|\s*(sudo\s+)?(ba|z|da)?sh\b/;
 const DESTRUCTIVE = /\brm\s+-[a-z]*r[a-z]*f?[a-z]*\s+(\/|~|\$HOME)(\s|$|\*)|\bmkfs(\.\w+)?\b|\bdd\s+[^|]*of=\/dev\//;
+const EXCLUDING = /^--?[\w-]*(exclude|ignore)[\w-]*=/i;
 const ENCODED = /^[A-Za-z0-9+/]{160,}={0,2}$/;
 
 /** Checks on string literals: secrets, curl | sh hidden in strings, destructive commands, encoded blobs. */
 export function stringHits(strings: LiteralString[]): ScanResult["hits"] {
   const hits: ScanResult["hits"] = [];
   for (const { value, line } of strings) {
-    if (SECRET_FILE.test(value)) hits.push({ rule: "secret-file", line, detail: value.slice(0, 80) });
+    // `--exclude='.env'` names a file to leave out, not one to read.
+    if (SECRET_FILE.test(value) && !EXCLUDING.test(value))
+      hits.push({ rule: "secret-file", line, detail: value.slice(0, 80) });
     if (PIPE_TO_SHELL.test(value)) hits.push({ rule: "pipe-to-shell", line, detail: value.slice(0, 80) });
     if (DESTRUCTIVE.test(value)) hits.push({ rule: "destructive", line, detail: value.slice(0, 80) });
     if (ENCODED.test(value.replace(/\s+/g, "")))
@@ -81,7 +84,9 @@ export function pathFindings(strings: LiteralString[], file: string): Finding[] 
   const findings: Finding[] = [];
   for (const { value, line } of strings) {
     const candidate = value.trim();
-    const absolute = /^\/[\w.-]+(\/[\w.-]*)*$/.test(candidate) && !ALLOWED_ABSOLUTE.test(candidate);
+    // What comes before a shell variable is literal: "/etc/$F" names /etc, "$TEMP_DIR/x" names no absolute path.
+    const literal = candidate.split("$")[0] as string;
+    const absolute = /^\/[\w.-]+(\/[\w.-]*)*$/.test(literal) && !ALLOWED_ABSOLUTE.test(literal);
     const home = /^~(\/|$)/.test(candidate) || candidate.startsWith("$HOME");
     const escapes = /(^|\/)\.\.(\/|$)/.test(candidate) && /\//.test(candidate);
     if (absolute || home || escapes) {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { basename, extname, join, relative, sep } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { HobError } from "../errors/index.js";
@@ -10,14 +10,18 @@ export type SkillLanguage = (typeof SKILL_LANGUAGES)[number];
 
 const jsonSchema = z.record(z.string(), z.unknown());
 
-/**
- * SKILL.md front matter: the Agent Skills standard's `name` and `description`, plus
- * hob's fields. Other standard or foreign keys (license, allowed-tools, metadata, …)
- * are kept and ignored, so skills written for other agents load.
- */
-export const manifestSchema = z.looseObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "use 1–64 lowercase letters, digits and dashes"),
-  description: z.string().min(1).max(1024),
+/** The Agent Skills name rule: lowercase letters, digits and single hyphens inside, at most 64 characters. */
+export const SKILL_NAME = /^(?=.{1,64}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+export const SKILL_NAME_RULE =
+  "use 1–64 lowercase letters, digits and hyphens, with no hyphen at the start or end and no two in a row";
+
+/** The top-level keys of the Agent Skills specification (agentskills.io); anything else is someone's extension. */
+export const STANDARD_KEYS = ["name", "description", "license", "allowed-tools", "metadata", "compatibility"] as const;
+
+/** hob's own fields. They live under `metadata.hob`; at the top level they still load, with a warning. */
+const HOB_KEYS = ["language", "entrypoint", "version", "inputs", "output_schema", "permissions"] as const;
+
+const hobFields = z.object({
   language: z.enum(SKILL_LANGUAGES).optional(),
   entrypoint: z.string().min(1).optional(),
   inputs: jsonSchema.optional(),
@@ -26,6 +30,29 @@ export const manifestSchema = z.looseObject({
     .object({ network: z.union([z.literal(false), z.array(z.string())]).default(false) })
     .default({ network: false }),
   version: z.union([z.string(), z.number()]).transform(String).default("1"),
+});
+
+/** The standard front matter, as the specification words it. */
+const standard = z.looseObject({
+  name: z.string({ error: "is required (a string)" }).regex(SKILL_NAME, SKILL_NAME_RULE),
+  description: z
+    .string({ error: "is required (a string)" })
+    .trim()
+    .min(1, "must not be empty")
+    .max(1024, "is longer than 1024 characters"),
+  license: z.string().optional(),
+  "allowed-tools": z.union([z.string(), z.array(z.string())]).optional(),
+  compatibility: z.string().min(1).max(500, "is longer than 500 characters").optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * A loaded SKILL.md: the standard's `name` and `description` (plus license and the other
+ * standard keys, kept in `extra`), and hob's fields, read from `metadata.hob`.
+ */
+export const manifestSchema = hobFields.extend({
+  name: z.string(),
+  description: z.string(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
@@ -40,35 +67,141 @@ export const testCaseSchema = z.object({
 });
 export type TestCase = z.infer<typeof testCaseSchema>;
 
+/** A script file in the skill's folder (the entrypoint or one under scripts/), scanned like the entrypoint. */
+export interface SkillScript {
+  /** Relative to the skill folder, with forward slashes. */
+  path: string;
+  language: SkillLanguage;
+  code: string;
+}
+
 export interface SkillFolder {
   dir: string;
   manifest: Manifest;
-  /** The Markdown after the front matter. */
+  /** The Markdown after the front matter, whole. */
   instructions: string;
-  /** The raw SKILL.md (scanned for hidden characters too). */
+  /** The raw SKILL.md (scanned for hidden characters too), without a byte-order mark. */
   skillMd: string;
   /** Present for script skills: the entrypoint's source. */
   code?: string;
+  /** Every script in the folder: the entrypoint and the files under scripts/. */
+  scripts: SkillScript[];
   tests: TestCase[];
   contentHash: string;
+  /** Problems that do not stop the skill from loading (deprecated keys, a folder/name mismatch…). */
+  warnings: string[];
 }
 
 export function kindOf(manifest: Manifest): "script" | "instructions" {
   return manifest.language && manifest.entrypoint ? "script" : "instructions";
 }
 
-/** Splits `---\nyaml\n---\nmarkdown`. */
+const SCRIPT_EXTENSIONS: Record<string, SkillLanguage> = {
+  ".py": "python",
+  ".js": "javascript",
+  ".mjs": "javascript",
+  ".cjs": "javascript",
+  ".sh": "bash",
+  ".bash": "bash",
+};
+
+/** The language of a script file by its extension, or undefined for anything else. */
+export function scriptLanguage(path: string): SkillLanguage | undefined {
+  return SCRIPT_EXTENSIONS[extname(path).toLowerCase()];
+}
+
+/** Splits `---\nyaml\n---\nmarkdown` (a leading UTF-8 byte-order mark is dropped). */
 export function splitFrontMatter(text: string, file: string): { data: unknown; body: string } {
-  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
+  const match = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n([\s\S]*))?$/.exec(text);
   if (!match) throw new HobError("E_CONFIG", `${file}: SKILL.md must start with YAML front matter between --- lines.`);
   const doc = parseDocument(match[1] as string);
   if (doc.errors[0])
-    throw new HobError("E_CONFIG", `${file}: invalid front matter: ${doc.errors[0].message.split("\n")[0]}.`);
-  return { data: doc.toJS(), body: (match[2] as string).trim() };
+    throw new HobError(
+      "E_CONFIG",
+      `${file}: invalid front matter: ${(doc.errors[0].message.split("\n")[0] as string).replace(/:$/, "")} (quote a value that holds ": ")`,
+      {
+        hint: 'Quote values that contain a colon followed by a space (description: "Use when: …").',
+      },
+    );
+  return { data: doc.toJS(), body: (match[2] ?? "").trim() };
 }
 
-/** Loads and checks a skill folder (SKILL.md, the entrypoint, tests/cases.json). */
-export function readSkillFolder(dir: string): SkillFolder {
+function issueText(file: string, error: z.ZodError, prefix = "", data?: unknown): string {
+  const issue = error.issues[0] as z.core.$ZodIssue;
+  const where = [prefix, ...issue.path.map(String)].filter(Boolean).join(".") || "front matter";
+  const value = issue.path.length === 1 && issue.path[0] === "name" ? (data as { name?: unknown }).name : undefined;
+  return `${file}: \`${where}\`${typeof value === "string" ? ` "${value}"` : ""}: ${issue.message.replace(/^Invalid input: /, "")}.`;
+}
+
+/**
+ * Reads SKILL.md's front matter by the Agent Skills specification: `name` and `description`
+ * (the spec's rules), the other standard keys, and hob's own fields under `metadata.hob`.
+ * hob's fields at the top level still load, with a deprecation warning; unknown keys are
+ * kept and named in a warning. `folderName`: the name the folder should carry.
+ */
+export function parseManifest(
+  data: unknown,
+  file: string,
+  folderName: string,
+): { manifest: Manifest; warnings: string[] } {
+  if (!data || typeof data !== "object" || Array.isArray(data))
+    throw new HobError("E_CONFIG", `${file}: the front matter must be a YAML mapping (name: …, description: …).`);
+  const parsed = standard.safeParse(data);
+  if (!parsed.success) throw new HobError("E_CONFIG", issueText(file, parsed.error, "", data));
+  const front = parsed.data as Record<string, unknown> & { name: string; description: string };
+  const warnings: string[] = [];
+  const legacy = HOB_KEYS.filter((key) => key in front);
+  const meta = (front.metadata ?? {}) as Record<string, unknown>;
+  const nested = meta.hob;
+  if (nested !== undefined && (typeof nested !== "object" || nested === null || Array.isArray(nested)))
+    throw new HobError("E_CONFIG", `${file}: \`metadata.hob\` must be a mapping of hob's fields.`);
+  if (legacy.length > 0) {
+    warnings.push(
+      `hob's fields at the top level (${legacy.join(", ")}) are deprecated: move them under \`metadata: { hob: … }\` (other agents reject unknown top-level keys)`,
+    );
+  }
+  const unknown = Object.keys(front).filter(
+    (key) => !(STANDARD_KEYS as readonly string[]).includes(key) && !(HOB_KEYS as readonly string[]).includes(key),
+  );
+  if (unknown.length > 0) warnings.push(`${unknown.join(", ")}: not keys of the Agent Skills specification; ignored`);
+  if (/[<>]/.test(front.description))
+    warnings.push("the description contains < or >, which Anthropic's skill validator rejects");
+  const fields = { ...Object.fromEntries(legacy.map((key) => [key, front[key]])), ...(nested as object) };
+  const hob = hobFields.safeParse(fields);
+  if (!hob.success)
+    throw new HobError("E_CONFIG", issueText(file, hob.error, nested === undefined ? "" : "metadata.hob"));
+  if (front.name !== folderName) {
+    warnings.push(
+      `the folder is "${folderName}" but SKILL.md names "${front.name}"; hob calls it "${folderName}" (rename one so they match)`,
+    );
+  }
+  return { manifest: { ...hob.data, name: front.name, description: front.description }, warnings };
+}
+
+/** Script files of a folder (the entrypoint first, then scripts/ in order), relative paths. */
+function scriptFiles(dir: string, entrypoint: string | undefined): string[] {
+  const found: string[] = [];
+  const walk = (rel: string, depth: number) => {
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = readdirSync(join(dir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = `${rel}/${entry.name}`;
+      if (entry.isDirectory() && depth < 8 && entry.name !== "__pycache__" && entry.name !== "node_modules")
+        walk(path, depth + 1);
+      else if (entry.isFile() && scriptLanguage(entry.name)) found.push(path);
+    }
+  };
+  walk("scripts", 0);
+  const entry = entrypoint?.split(sep).join("/").replace(/^\.\//, "");
+  return entry ? [entry, ...found.filter((path) => path !== entry)] : found;
+}
+
+/** Loads and checks a skill folder (SKILL.md, the entrypoint, scripts/, tests/cases.json). */
+export function readSkillFolder(dir: string, options: { folderName?: string } = {}): SkillFolder {
   const file = join(dir, "SKILL.md");
   let skillMd: string;
   try {
@@ -76,13 +209,9 @@ export function readSkillFolder(dir: string): SkillFolder {
   } catch {
     throw new HobError("E_CONFIG", `${dir} has no SKILL.md.`, { hint: "`hob skills new <name>` writes one." });
   }
+  if (skillMd.startsWith("\uFEFF")) skillMd = skillMd.slice(1);
   const { data, body } = splitFrontMatter(skillMd, file);
-  const parsed = manifestSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-    throw new HobError("E_CONFIG", `${file}: \`${issue.path.join(".") || "front matter"}\`: ${issue.message}.`);
-  }
-  const manifest = parsed.data;
+  const { manifest, warnings } = parseManifest(data, file, options.folderName ?? basename(dir));
   if ((manifest.language === undefined) !== (manifest.entrypoint === undefined)) {
     throw new HobError("E_CONFIG", `${file}: a script skill needs both \`language\` and \`entrypoint\`.`);
   }
@@ -97,6 +226,17 @@ export function readSkillFolder(dir: string): SkillFolder {
       throw new HobError("E_CONFIG", `${file}: the entrypoint ${manifest.entrypoint} does not exist.`);
     }
   }
+  const scripts: SkillScript[] = [];
+  const entryPath = manifest.entrypoint?.split(sep).join("/").replace(/^\.\//, "");
+  for (const path of scriptFiles(dir, manifest.entrypoint)) {
+    const language = path === entryPath && manifest.language ? manifest.language : scriptLanguage(path);
+    if (!language) continue;
+    try {
+      scripts.push({ path, language, code: readFileSync(join(dir, path), "utf8") });
+    } catch {
+      warnings.push(`${path} could not be read`);
+    }
+  }
   let tests: TestCase[] = [];
   try {
     const raw = JSON.parse(readFileSync(join(dir, "tests", "cases.json"), "utf8"));
@@ -109,7 +249,17 @@ export function readSkillFolder(dir: string): SkillFolder {
       );
     }
   }
-  return { dir, manifest, instructions: body, skillMd, code, tests, contentHash: hashFolder(dir) };
+  return {
+    dir,
+    manifest,
+    instructions: body,
+    skillMd,
+    code,
+    scripts,
+    tests,
+    contentHash: hashFolder(dir),
+    warnings,
+  };
 }
 
 /** SHA-256 over every file's path and bytes (git's own files excluded). */
@@ -157,15 +307,17 @@ export function skillTemplate(name: string, language: SkillLanguage): Record<str
   const skillMd = `---
 name: ${name}
 description: Says hello. Replace this with one sentence on what the skill does and when to use it.
-language: ${language}
-entrypoint: ${template.file}
-version: 1
-inputs:
-  type: object
-  properties:
-    name: { type: string, description: who to greet }
-permissions:
-  network: false
+metadata:
+  hob:
+    language: ${language}
+    entrypoint: ${template.file}
+    version: 1
+    inputs:
+      type: object
+      properties:
+        name: { type: string, description: who to greet }
+    permissions:
+      network: false
 ---
 
 # ${name}

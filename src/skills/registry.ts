@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import type { HobConfig } from "../config/index.js";
 import { HobError } from "../errors/index.js";
 import type { SkillRecord, SkillStatus, Store } from "../store/index.js";
@@ -17,6 +17,13 @@ export interface SkillRegistryDeps {
   /** hob's own state (HOB_HOME and its parts), hidden from skills whose workspace contains it. */
   hobPaths?: string[];
   now?: () => number;
+}
+
+/** A folder under the skills directory that could not be loaded: listed and explained, never offered. */
+export interface InvalidSkill {
+  name: string;
+  path: string;
+  error: string;
 }
 
 export interface NewSkillSpec {
@@ -47,12 +54,24 @@ export class SkillRegistry {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Brings the table in line with the folders: new or changed ones are validated, removed ones forgotten. */
-  async sync(): Promise<Array<{ name: string; status: SkillStatus; report?: ValidationReport; error?: string }>> {
+  /** Folders that failed to load at the last sync, by folder name. */
+  private readonly invalidSkills = new Map<string, InvalidSkill>();
+
+  /**
+   * Brings the table in line with the folders: new or changed ones are validated, removed ones
+   * forgotten. A skill is known by its folder's name. A folder that does not load is kept as
+   * `invalid` with the reason (and a record it had is set to `rejected`, so it is never offered).
+   */
+  async sync(): Promise<
+    Array<{ name: string; status: SkillStatus | "invalid"; report?: ValidationReport; error?: string }>
+  > {
     const { store } = this.deps;
-    const changes: Array<{ name: string; status: SkillStatus; report?: ValidationReport; error?: string }> = [];
+    const changes: Array<{ name: string; status: SkillStatus | "invalid"; report?: ValidationReport; error?: string }> =
+      [];
     const onDisk = new Set<string>();
+    this.invalidSkills.clear();
     for (const name of existsSync(this.deps.dir) ? readdirSync(this.deps.dir).sort() : []) {
+      if (name.startsWith(".")) continue;
       const dir = join(this.deps.dir, name);
       if (!existsSync(join(dir, "SKILL.md"))) continue;
       onDisk.add(name);
@@ -60,15 +79,34 @@ export class SkillRegistry {
       try {
         folder = readSkillFolder(dir);
       } catch (error) {
-        changes.push({ name, status: "rejected", error: (error as Error).message });
+        const message = (error as Error).message;
+        this.invalidSkills.set(name, { name, path: dir, error: message });
+        const known = store.skills.get(name);
+        if (known && known.status !== "rejected") store.skills.setStatus(name, "rejected");
+        changes.push({ name, status: "invalid", error: message });
         continue;
       }
-      const known = store.skills.get(folder.manifest.name);
-      if (known && known.contentHash === folder.contentHash) continue;
+      const known = store.skills.get(name);
+      if (known && known.contentHash === folder.contentHash) {
+        // Unchanged, unless it was set aside while its folder did not load and now loads again.
+        const last = store.skills.lastValidation(name);
+        const setAside = known.status === "rejected" && last?.contentHash === folder.contentHash && last.ok;
+        if (!setAside) continue;
+      }
       changes.push(await this.accept(folder, known?.author ?? "user", known?.status === "disabled"));
     }
     for (const record of store.skills.list()) if (!onDisk.has(record.name)) store.skills.remove(record.name);
     return changes;
+  }
+
+  /** The folders that did not load at the last sync. */
+  invalid(): InvalidSkill[] {
+    return [...this.invalidSkills.values()];
+  }
+
+  /** A folder that did not load, by name (undefined when it loads or does not exist). */
+  invalidSkill(name: string): InvalidSkill | undefined {
+    return this.invalidSkills.get(name);
   }
 
   list(): SkillRecord[] {
@@ -77,12 +115,25 @@ export class SkillRegistry {
 
   get(name: string): { record: SkillRecord; folder: SkillFolder } {
     const record = this.deps.store.skills.get(name);
+    const invalid = this.invalidSkills.get(name);
+    if (invalid) {
+      throw new HobError("E_VALIDATION", `The skill ${name} is invalid: ${invalid.error}`, {
+        hint: `Fix ${invalid.path}/SKILL.md; \`hob skills validate ${name}\` checks it again.`,
+      });
+    }
     if (!record) {
       throw new HobError("E_NOT_FOUND", `There is no skill named "${name}".`, {
         hint: "`hob skills list` shows the skills.",
       });
     }
     return { record, folder: readSkillFolder(record.path) };
+  }
+
+  /** The folder of an active skill (agents may read it as skill://<name>/…), or undefined. */
+  readableFolder(name: string): string | undefined {
+    if (this.invalidSkills.has(name)) return undefined;
+    const record = this.deps.store.skills.get(name);
+    return record?.status === "active" ? record.path : undefined;
   }
 
   /** Active skills only are offered to agents; `needs_review`, disabled and rejected ones are not. */
@@ -94,6 +145,8 @@ export class SkillRegistry {
   }
 
   async validate(name: string): Promise<ValidationReport> {
+    const invalid = this.invalidSkills.get(name);
+    if (invalid) return invalidReport(invalid);
     const { record, folder } = this.get(name);
     const result = await this.accept(folder, record.author, record.status === "disabled");
     return result.report as ValidationReport;
@@ -148,8 +201,10 @@ export class SkillRegistry {
   }
 
   remove(name: string): void {
-    const { record } = this.get(name);
-    rmSync(record.path, { recursive: true, force: true });
+    const invalid = this.invalidSkills.get(name);
+    const path = invalid?.path ?? this.get(name).record.path;
+    rmSync(path, { recursive: true, force: true });
+    this.invalidSkills.delete(name);
     this.deps.store.skills.remove(name);
   }
 
@@ -163,6 +218,36 @@ export class SkillRegistry {
     return { dir, report: result.report };
   }
 
+  /**
+   * `hob skills add`: copies a third-party skill folder into skills/<name> (regular files and
+   * folders only: symbolic links, special files and .git are left out and reported), commits
+   * it, and validates it. It is installed `disabled` (or `rejected`): enabling is the user's call.
+   */
+  async install(
+    source: string,
+    origin: string,
+  ): Promise<{ name: string; record: SkillRecord; folder: SkillFolder; report: ValidationReport; skipped: string[] }> {
+    const probe = readSkillFolder(source);
+    const name = probe.manifest.name;
+    const dir = join(this.deps.dir, name);
+    if (existsSync(dir)) {
+      throw new HobError("E_USAGE", `A skill named ${name} is already installed (${dir}).`, {
+        hint: `\`hob skills remove ${name}\` first to replace it.`,
+      });
+    }
+    let skipped: string[];
+    try {
+      skipped = copySkillTree(source, dir);
+      commit(dir, `Install skill ${name} from ${origin.replace(/\/\/[^@/]+@/, "//")}`);
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    const folder = readSkillFolder(dir);
+    const result = await this.accept(folder, "user", true);
+    return { name, record: this.get(name).record, folder, report: result.report, skipped };
+  }
+
   /** Builds an agent's proposed skill in a scratch folder and validates it, writing nothing real. */
   async prepare(
     spec: NewSkillSpec,
@@ -171,7 +256,7 @@ export class SkillRegistry {
     const scratch = join(this.deps.dir, ".proposals", `${spec.name}-${this.now()}`);
     try {
       this.writeFiles(scratch, files);
-      const folder = readSkillFolder(scratch);
+      const folder = readSkillFolder(scratch, { folderName: spec.name });
       return { folder, report: await validateSkill(folder, { mode: this.deps.mode, unapproved: true }), files };
     } finally {
       rmSync(scratch, { recursive: true, force: true });
@@ -193,10 +278,11 @@ export class SkillRegistry {
 
   private async accept(folder: SkillFolder, author: "user" | "agent", keepDisabled: boolean) {
     const { manifest } = folder;
+    const name = basename(folder.dir);
     const report = await validateSkill(folder, { mode: this.deps.mode });
     const status: SkillStatus = !report.ok ? "rejected" : keepDisabled ? "disabled" : "active";
     this.deps.store.skills.upsert({
-      name: manifest.name,
+      name,
       version: manifest.version,
       contentHash: folder.contentHash,
       kind: kindOf(manifest),
@@ -207,8 +293,8 @@ export class SkillRegistry {
       instructions: folder.instructions,
       path: folder.dir,
     });
-    this.deps.store.skills.recordValidation(manifest.name, manifest.version, folder.contentHash, report.ok, report);
-    return { name: manifest.name, status, report };
+    this.deps.store.skills.recordValidation(name, manifest.version, folder.contentHash, report.ok, report);
+    return { name, status, report };
   }
 
   private review(name: string): void {
@@ -233,16 +319,63 @@ function filesFor(spec: NewSkillSpec): Record<string, string> {
   const front = {
     name: spec.name,
     description: spec.description,
-    language: spec.language,
-    entrypoint: entry,
-    version: 1,
-    ...(spec.inputs ? { inputs: spec.inputs } : {}),
-    permissions: { network: false },
+    metadata: {
+      hob: {
+        language: spec.language,
+        entrypoint: entry,
+        version: 1,
+        ...(spec.inputs ? { inputs: spec.inputs } : {}),
+        permissions: { network: false },
+      },
+    },
   };
   const skillMd = `---\n${JSON.stringify(front, null, 2)}\n---\n\n${spec.instructions ?? `# ${spec.name}\n\n${spec.description}\n`}\n`;
   const files: Record<string, string> = { "SKILL.md": skillMd, [entry]: spec.code };
   if (spec.tests?.length) files["tests/cases.json"] = `${JSON.stringify(spec.tests, null, 2)}\n`;
   return files;
+}
+
+const MAX_INSTALL_FILES = 5_000;
+const MAX_INSTALL_BYTES = 50 * 1024 * 1024;
+
+/** Copies regular files and folders (not .git, links or special files); returns what was left out. */
+function copySkillTree(source: string, target: string): string[] {
+  const skipped: string[] = [];
+  let files = 0;
+  let bytes = 0;
+  const walk = (from: string, to: string, rel: string) => {
+    mkdirSync(to, { recursive: true });
+    for (const name of readdirSync(from).sort()) {
+      const path = rel ? `${rel}/${name}` : name;
+      const stats = lstatSync(join(from, name));
+      if (name === ".git") continue;
+      if (stats.isDirectory()) walk(join(from, name), join(to, name), path);
+      else if (stats.isFile()) {
+        files += 1;
+        bytes += stats.size;
+        if (files > MAX_INSTALL_FILES || bytes > MAX_INSTALL_BYTES) {
+          throw new HobError(
+            "E_USAGE",
+            `The skill is too large to install (over ${MAX_INSTALL_FILES} files or ${MAX_INSTALL_BYTES / 1024 / 1024} MB).`,
+          );
+        }
+        copyFileSync(join(from, name), join(to, name));
+        chmodSync(join(to, name), stats.mode & 0o100 ? 0o755 : 0o644);
+      } else skipped.push(`${path} (${stats.isSymbolicLink() ? "a symbolic link" : "not a regular file"})`);
+    }
+  };
+  walk(source, target, "");
+  return skipped;
+}
+
+/** The report of a folder that does not load: one blocking finding with the reason. */
+export function invalidReport(invalid: InvalidSkill): ValidationReport {
+  return {
+    ok: false,
+    findings: [{ check: "manifest", rule: "invalid-skill", severity: "blocking", message: invalid.error }],
+    tests: [],
+    durationMs: 0,
+  };
 }
 
 /** Each skill folder is a git repository: every create or change is a commit that can be rolled back. */

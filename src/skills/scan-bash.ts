@@ -94,16 +94,31 @@ export async function scanBash(code: string): Promise<ScanResult> {
         if (/\/dev\/(tcp|udp)\//.test(target)) hits.push({ rule: "network-command", line, detail: target });
         break;
       }
+      case "string":
+      case "concatenation":
+        // A word is checked whole: in "$TEMP_DIR/x" the "/x" follows a variable and is no absolute path.
+        if (!isPart(node)) strings.push({ value: unquote(node.text), line });
+        break;
       case "word":
       case "raw_string":
       case "string_content":
-        strings.push({ value: node.text.replace(/^'|'$/g, ""), line });
+        if (!isPart(node)) strings.push({ value: node.text.replace(/^'|'$/g, ""), line });
         break;
     }
     for (const child of node.namedChildren) visit(child);
   };
   visit(tree.rootNode);
   return { hits, strings };
+}
+
+/** Inside a double-quoted string or a concatenation, which is checked as one word. */
+function isPart(node: TsNode): boolean {
+  return node.parent?.type === "string" || node.parent?.type === "concatenation";
+}
+
+/** A word's text without the shell's quotes (variables stay as they are written). */
+function unquote(text: string): string {
+  return text.replace(/'([^']*)'|"((?:[^"\\]|\\.)*)"/g, (_, single, double) => single ?? double ?? "");
 }
 
 function isInside(node: TsNode, ancestor: TsNode): boolean {

@@ -32,7 +32,8 @@ export function scanJavaScript(code: string): ScanResult {
   const moduleHit = (source: string, node: acorn.Node) => {
     const name = source.replace(/^node:/, "").split("/")[0] as string;
     if (NET.has(name)) hits.push({ rule: "network-library", line: line(node), detail: source });
-    if (PROC.has(name)) hits.push({ rule: "process-spawn", line: line(node), detail: source });
+    if (PROC.has(name) || /^@modelcontextprotocol\/sdk\/client\/stdio/.test(source))
+      hits.push({ rule: "process-spawn", line: line(node), detail: source });
     if (name === "vm") hits.push({ rule: "dynamic-code", line: line(node), detail: source });
   };
   const decodes = (node: acorn.Node) => {
@@ -76,9 +77,12 @@ export function scanJavaScript(code: string): ScanResult {
       }
     } else if (node.type === "Literal" && typeof node.value === "string") {
       strings.push({ value: node.value, line: line(node) });
-    } else if (node.type === "TemplateElement") {
-      const cooked = (node.value as { cooked?: string }).cooked;
-      if (cooked) strings.push({ value: cooked, line: line(node) });
+    } else if (node.type === "TemplateLiteral") {
+      // In `${dir}/x` the "/x" follows a value: marked with "$" like a shell variable, it is no absolute path.
+      (node.quasis as Node[]).forEach((quasi, i) => {
+        const cooked = (quasi.value as { cooked?: string }).cooked;
+        if (cooked) strings.push({ value: `${i > 0 ? "$" : ""}${cooked}`, line: line(quasi) });
+      });
     }
   });
   return { hits, strings };

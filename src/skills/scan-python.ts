@@ -34,8 +34,10 @@ def dotted(node):
 def module(name, node):
     root = (name or "").split(".")[0]
     if root in NET: hit("network-library", node, name)
-    if root in PROC: hit("process-spawn", node, name)
+    if root in PROC or (name or "").startswith("mcp.client.stdio"): hit("process-spawn", node, name)
     if root in ("ctypes", "cffi"): hit("native-code", node, name)
+# In f"{tmp}/x" the "/x" follows a value: marked with "$" like a shell variable, it is no absolute path.
+AFTER_VALUE = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values[1:]}
 for node in ast.walk(tree):
     if isinstance(node, ast.Import):
         for alias in node.names: module(alias.name, node)
@@ -54,7 +56,8 @@ for node in ast.walk(tree):
         key = node.slice
         if isinstance(key, ast.Constant) and isinstance(key.value, str) and SECRET.search(key.value): hit("secret-env", node, key.value)
     elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-        out["strings"].append({"value": node.value[:500], "line": node.lineno})
+        value = ("$" if id(node) in AFTER_VALUE else "") + node.value[:500]
+        out["strings"].append({"value": value, "line": node.lineno})
 print(json.dumps(out))
 `;
 

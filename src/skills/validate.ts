@@ -11,7 +11,7 @@ import {
   securityFindings,
   stringHits,
 } from "./findings.js";
-import { kindOf, type SkillFolder } from "./format.js";
+import { kindOf, type SkillFolder, type SkillScript } from "./format.js";
 import { runSkill } from "./runner.js";
 
 export interface TestResult {
@@ -49,9 +49,15 @@ export async function validateSkill(
   const started = Date.now();
   const findings: Finding[] = [];
   const { manifest } = folder;
-  const entry = manifest.entrypoint ?? "SKILL.md";
+  for (const warning of folder.warnings)
+    findings.push({
+      check: "manifest",
+      rule: "manifest-warning",
+      severity: "warning",
+      message: warning,
+      file: "SKILL.md",
+    });
   findings.push(...hiddenCharacterFindings(folder.skillMd, "SKILL.md"));
-  if (folder.code !== undefined) findings.push(...hiddenCharacterFindings(folder.code, entry));
   if (folder.tests.length > 0)
     findings.push(...hiddenCharacterFindings(JSON.stringify(folder.tests), "tests/cases.json"));
   const networkAllowed = Array.isArray(manifest.permissions.network) && manifest.permissions.network.length > 0;
@@ -63,29 +69,11 @@ export async function validateSkill(
       message: "per-domain network access is not supported yet: the skill runs with no network at all",
     });
   }
+  // Every script in the folder (the entrypoint and scripts/) is linted and scanned the same way:
+  // an agent reads them, and a declared entrypoint runs.
+  for (const script of folder.scripts) findings.push(...(await scanScript(script, networkAllowed, options.mode)));
   const tests: TestResult[] = [];
   if (kindOf(manifest) === "script" && folder.code !== undefined && manifest.language) {
-    const lint = await lintSource(entry, folder.code);
-    for (const d of lint?.diagnostics ?? []) {
-      findings.push({
-        check: "lint",
-        rule: d.code,
-        severity: d.severity === "error" ? "blocking" : "warning",
-        message: d.message,
-        file: entry,
-        line: d.line,
-      });
-    }
-    // Each language's parser loads only when a skill of that language is validated.
-    const scan: ScanResult =
-      manifest.language === "python"
-        ? await (await import("./scan-python.js")).scanPython(folder.code, options.mode)
-        : manifest.language === "javascript"
-          ? (await import("./scan-javascript.js")).scanJavaScript(folder.code)
-          : await (await import("./scan-bash.js")).scanBash(folder.code);
-    const hits = dedupe([...scan.hits, ...stringHits(scan.strings)]);
-    findings.push(...securityFindings({ hits, strings: scan.strings }, entry, networkAllowed));
-    findings.push(...pathFindings(scan.strings, entry));
     const proof = options.unapproved ? await proveSandbox(options.mode) : { proven: true };
     if (!findings.some((f) => f.severity === "blocking") && !proof.proven && folder.tests.length > 0) {
       findings.push({
@@ -115,6 +103,40 @@ export async function validateSkill(
     }
   }
   return { ok: !findings.some((f) => f.severity === "blocking"), findings, tests, durationMs: Date.now() - started };
+}
+
+/** Lint rules about tidiness, not about what the code does: a warning, never a rejection. */
+const STYLE_ONLY = /^(F401|F841|F811|noUnusedImports|noUnusedVariables|lint\/correctness\/noUnused\w+|SC2034)$/;
+
+/** Lint, a security scan on the syntax tree, literal paths and hidden characters of one script. */
+async function scanScript(
+  script: SkillScript,
+  networkAllowed: boolean,
+  mode: "bubblewrap" | "none" | undefined,
+): Promise<Finding[]> {
+  const findings: Finding[] = [...hiddenCharacterFindings(script.code, script.path)];
+  const lint = await lintSource(script.path, script.code);
+  for (const d of lint?.diagnostics ?? []) {
+    findings.push({
+      check: "lint",
+      rule: d.code,
+      severity: d.severity === "error" && !STYLE_ONLY.test(d.code) ? "blocking" : "warning",
+      message: d.message,
+      file: script.path,
+      line: d.line,
+    });
+  }
+  // Each language's parser loads only when a script of that language is validated.
+  const scan: ScanResult =
+    script.language === "python"
+      ? await (await import("./scan-python.js")).scanPython(script.code, mode)
+      : script.language === "javascript"
+        ? (await import("./scan-javascript.js")).scanJavaScript(script.code)
+        : await (await import("./scan-bash.js")).scanBash(script.code);
+  const hits = dedupe([...scan.hits, ...stringHits(scan.strings)]);
+  findings.push(...securityFindings({ hits, strings: scan.strings }, script.path, networkAllowed));
+  findings.push(...pathFindings(scan.strings, script.path));
+  return findings;
 }
 
 async function runTests(folder: SkillFolder, mode: "bubblewrap" | "none" | undefined): Promise<TestResult[]> {

@@ -7,9 +7,16 @@ function skills(ctx: ToolContext) {
   return ctx.skills;
 }
 
+/**
+ * Optional on the skills access: one skill in full (its whole instructions and the list of its
+ * files), or undefined when no active skill has that exact name.
+ */
+type WithRead = SkillsAccess & { read?(name: string): string | undefined };
+
 export const findSkills: Tool<{ query: string }> = {
   name: "find_skills",
-  description: "Search the validated skills (reusable scripts and instructions) for one that fits the task.",
+  description:
+    "Search the validated skills (reusable scripts and instructions) for one that fits the task. With a skill's exact name as the query, returns that skill's full instructions and the list of its files (readable with read_file as skill://<name>/<file>).",
   params: z.object({ query: z.string().min(1) }),
   readOnly: true,
   async assess(args) {
@@ -20,13 +27,17 @@ export const findSkills: Tool<{ query: string }> = {
     };
   },
   async execute(args, ctx) {
-    const found = skills(ctx).find(args.query);
+    const access = skills(ctx) as WithRead;
+    const exact = typeof access.read === "function" ? access.read(args.query.trim()) : undefined;
+    if (exact !== undefined) return exact;
+    const found = access.find(args.query);
     if (found.length === 0) return "No matching skills.";
-    return found
+    const list = found
       .map(
         (s) => `- ${s.name} (${s.kind}): ${s.description}${s.inputs ? `\n  inputs: ${JSON.stringify(s.inputs)}` : ""}`,
       )
       .join("\n");
+    return `${list}\nA skill's full instructions: find_skills with its exact name as the query.`;
   },
 };
 
@@ -52,7 +63,8 @@ export const runSkillTool: Tool<{ name: string; args?: string[] | Record<string,
 };
 
 const proposal = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  // The Agent Skills name rule (as SKILL_NAME in src/skills/format.ts).
+  name: z.string().regex(/^(?=.{1,64}$)[a-z0-9]+(-[a-z0-9]+)*$/),
   description: z.string().min(1).max(1024),
   language: z.enum(["python", "javascript", "bash"]),
   code: z.string().min(1),

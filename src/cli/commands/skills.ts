@@ -1,8 +1,22 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 import type { LoadedConfig } from "../../config/index.js";
 import { HobError } from "../../errors/index.js";
 import { createSkillRegistry } from "../../orchestrator/index.js";
-import { SKILL_LANGUAGES, type SkillLanguage, type SkillRegistry, type ValidationReport } from "../../skills/index.js";
+import {
+  type InvalidSkill,
+  invalidReport,
+  SKILL_LANGUAGES,
+  SKILL_NAME,
+  SKILL_NAME_RULE,
+  type SkillLanguage,
+  type SkillRegistry,
+  type ValidationReport,
+} from "../../skills/index.js";
 import type { SkillRecord, Store } from "../../store/index.js";
+import { canPrompt } from "../approver.js";
 import { openContext } from "../context.js";
 import { colorsFor, formatDuration, formatPercent, formatTime, oneLine, table } from "../format.js";
 import type { CliIO } from "../io.js";
@@ -28,6 +42,21 @@ function recordJson(r: SkillRecord) {
     last_error: r.lastError,
     created_at: new Date(r.createdAt).toISOString(),
     updated_at: new Date(r.updatedAt).toISOString(),
+  };
+}
+
+/** A folder that does not load, in the shape of a record: `invalid`, with the reason. */
+function invalidJson(i: InvalidSkill) {
+  return {
+    name: i.name,
+    version: null,
+    kind: null,
+    language: null,
+    author: null,
+    status: "invalid",
+    description: null,
+    path: i.path,
+    error: i.error,
   };
 }
 
@@ -68,24 +97,51 @@ async function withRegistry<T>(
 
 export const skillsListCommand = (io: CliIO, options: { json: boolean }) =>
   withRegistry(io, options, async (skills) => {
-    const list = skills.list();
-    if (options.json) writeJson(io, list.map(recordJson));
-    else if (list.length === 0)
+    const invalid = skills.invalid();
+    const invalidNames = new Set(invalid.map((i) => i.name));
+    const list = skills.list().filter((s) => !invalidNames.has(s.name));
+    const rows = [
+      ...list.map((r) => ({ name: r.name, record: r })),
+      ...invalid.map((i) => ({ name: i.name, invalid: i })),
+    ].sort((a, b) => a.name.localeCompare(b.name));
+    if (options.json)
+      writeJson(
+        io,
+        rows.map((row) =>
+          "record" in row ? recordJson(row.record as SkillRecord) : invalidJson(row.invalid as InvalidSkill),
+        ),
+      );
+    else if (rows.length === 0)
       io.stdout.write("No skills yet. `hob skills new <name> --lang python` writes a template.\n");
     else {
       const c = colorsFor(io.stdout, io.env);
       io.stdout.write(
         `${table([
           ["NAME", "STATUS", "KIND", "BY", "RUNS", "SUCCESS", "DESCRIPTION"].map((h) => c.bold(h)),
-          ...list.map((s) => [
-            s.name,
-            s.status,
-            s.language ?? s.kind,
-            s.author,
-            String(s.usageCount),
-            formatPercent(s.usageCount ? s.successes / s.usageCount : null),
-            safeLine(oneLine(s.description, 50)),
-          ]),
+          ...rows.map((row) => {
+            if (!("record" in row)) {
+              const i = row.invalid as InvalidSkill;
+              return [
+                i.name,
+                "invalid",
+                "-",
+                "-",
+                "-",
+                "-",
+                safeLine(oneLine(i.error.replace(/^.*SKILL\.md: /, ""), 50)),
+              ];
+            }
+            const s = row.record as SkillRecord;
+            return [
+              s.name,
+              s.status,
+              s.language ?? s.kind,
+              s.author,
+              String(s.usageCount),
+              formatPercent(s.usageCount ? s.successes / s.usageCount : null),
+              safeLine(oneLine(s.description, 50)),
+            ];
+          }),
         ])}\n`,
       );
     }
@@ -94,6 +150,16 @@ export const skillsListCommand = (io: CliIO, options: { json: boolean }) =>
 
 export const skillsShowCommand = (io: CliIO, name: string, options: { json: boolean }) =>
   withRegistry(io, options, async (skills, store) => {
+    const invalid = skills.invalidSkill(name);
+    if (invalid) {
+      const report = invalidReport(invalid);
+      if (options.json) writeJson(io, { ...invalidJson(invalid), validation: { ok: false, report }, recent_runs: [] });
+      else {
+        io.stdout.write(`${invalid.name} · invalid (it does not load)\n${safeLine(invalid.path)}\n`);
+        renderReport(io, report);
+      }
+      return 1;
+    }
     const { record } = skills.get(name);
     const validation = store.skills.lastValidation(name);
     const runs = store.skills.recentRuns(name, 10);
@@ -193,8 +259,7 @@ export const skillsNewCommand = (io: CliIO, name: string, options: { json: boole
     if (!(SKILL_LANGUAGES as readonly string[]).includes(options.lang)) {
       throw new HobError("E_USAGE", `--lang must be one of ${SKILL_LANGUAGES.join(", ")}.`);
     }
-    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name))
-      throw new HobError("E_USAGE", "A skill name uses lowercase letters, digits and dashes.");
+    if (!SKILL_NAME.test(name)) throw new HobError("E_USAGE", `"${name}" is not a skill name: ${SKILL_NAME_RULE}.`);
     const { dir, report } = await skills.scaffold(name, options.lang as SkillLanguage);
     if (options.json) writeJson(io, { created: dir, validation: report ? reportJson(report) : null });
     else
@@ -202,4 +267,125 @@ export const skillsNewCommand = (io: CliIO, name: string, options: { json: boole
         `Wrote ${dir} (SKILL.md, the script, tests/cases.json); ${report?.ok ? "it validates" : "it does not validate yet"}.\n`,
       );
     return 0;
+  });
+
+/** Where a `hob skills add` source is: a folder, a .zip file, or a git URL (cloned with --depth 1). */
+function fetchSource(source: string, scratch: string): string {
+  const run = (command: string, args: string[], what: string) => {
+    try {
+      return execFileSync(command, args, {
+        stdio: "pipe",
+        encoding: "utf8",
+        env: { ...process.env, GIT_TERMINAL_PROMPT: "0" },
+      });
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException & { stderr?: string };
+      if (e.code === "ENOENT")
+        throw new HobError("E_USAGE", `${what} needs \`${command}\`, which is not installed.`, {
+          hint: `Install ${command} (e.g. apt install ${command}).`,
+        });
+      throw new HobError("E_USAGE", `${what} failed: ${(e.stderr || e.message).trim().split("\n")[0]}`);
+    }
+  };
+  if (existsSync(source) && statSync(source).isDirectory()) return source;
+  if (/\.zip$/i.test(source) && existsSync(source)) {
+    const entries = run("unzip", ["-Z1", source], `Reading ${source}`).split("\n").filter(Boolean);
+    const bad = entries.find((entry) => entry.startsWith("/") || entry.split(/[\\/]/).includes(".."));
+    if (bad) throw new HobError("E_VALIDATION", `${source} holds a path outside its folder: ${safeLine(bad)}.`);
+    const out = join(scratch, "zip");
+    run("unzip", ["-q", source, "-d", out], `Unpacking ${source}`);
+    return out;
+  }
+  if (/^(https?|ssh|git|file):\/\//.test(source) || /^[\w.-]+@[\w.-]+:/.test(source)) {
+    const out = join(scratch, "git");
+    run("git", ["clone", "--quiet", "--depth", "1", "--", source, out], `Cloning ${source}`);
+    return out;
+  }
+  throw new HobError("E_USAGE", `${source} is not a folder, a .zip file or a git URL.`, {
+    hint: "e.g. `hob skills add ./my-skill`, `hob skills add skill.zip` or `hob skills add https://github.com/o/r.git`.",
+  });
+}
+
+/** The one folder with a SKILL.md: the root, or the single one a level or two below it. */
+function skillRoot(dir: string, source: string): string {
+  if (existsSync(join(dir, "SKILL.md"))) return dir;
+  const found: string[] = [];
+  const walk = (current: string, depth: number) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name === ".git" || entry.name === "__MACOSX") continue;
+      const path = join(current, entry.name);
+      if (existsSync(join(path, "SKILL.md"))) found.push(path);
+      else if (depth < 2) walk(path, depth + 1);
+    }
+  };
+  walk(dir, 0);
+  if (found.length === 1) return found[0] as string;
+  if (found.length === 0) throw new HobError("E_USAGE", `${source} holds no SKILL.md.`);
+  throw new HobError(
+    "E_USAGE",
+    `${source} holds several skills (${found.map((f) => relative(dir, f)).join(", ")}); add one folder at a time.`,
+  );
+}
+
+/** Reads one answer line from stdin (the prompt goes to stderr). */
+async function ask(io: CliIO, question: string): Promise<string> {
+  const { createInterface } = await import("node:readline");
+  io.stderr.write(question);
+  const rl = createInterface({ input: io.stdin, terminal: false });
+  const answer = await new Promise<string>((resolve) => {
+    rl.once("line", resolve);
+    rl.once("close", () => resolve(""));
+  });
+  rl.close();
+  return answer;
+}
+
+export const skillsAddCommand = (io: CliIO, source: string, options: { json: boolean }) =>
+  withRegistry(io, options, async (skills) => {
+    const scratch = mkdtempSync(join(tmpdir(), "hob-skill-add-"));
+    try {
+      const root = skillRoot(fetchSource(source, scratch), source);
+      const { name, record, folder, report, skipped } = await skills.install(root, source);
+      const { manifest } = folder;
+      const network = manifest.permissions.network;
+      const allowed = {
+        kind: record.kind,
+        language: manifest.language ?? null,
+        entrypoint: manifest.entrypoint ?? null,
+        scripts: folder.scripts.map((s) => s.path),
+        network: network === false ? false : network,
+      };
+      let status = record.status;
+      if (!options.json) {
+        const c = colorsFor(io.stdout, io.env);
+        io.stdout.write(
+          `Installed ${name} into ${safeLine(record.path)} (${status}).\n${safeLine(record.description)}\n` +
+            `kind: ${allowed.kind}${allowed.language ? ` (${allowed.language}, runs ${safeLine(String(allowed.entrypoint))} in the sandbox)` : " (instructions for the agent; nothing runs)"}\n` +
+            `scripts: ${allowed.scripts.length ? allowed.scripts.map(safeLine).join(", ") : "none"}\n` +
+            `network: ${network === false ? "none" : `asks for ${network.join(", ")} (runs without network: per-domain access is not built)`}\n`,
+        );
+        for (const path of skipped) io.stdout.write(`${c.yellow("!")} left out ${safeLine(path)}\n`);
+        renderReport(io, report);
+        if (status === "disabled" && canPrompt(io)) {
+          const answer = await ask(io, `Enable ${name} so agents can use it? [y/N] `);
+          if (/^y(es)?$/i.test(answer.trim())) status = skills.setEnabled(name, true).status;
+        }
+        if (status === "disabled")
+          io.stdout.write(`${name} is installed disabled. Enable it with: hob skills enable ${name}\n`);
+        else if (status === "active") io.stdout.write(`${name} is active.\n`);
+      } else {
+        writeJson(io, {
+          installed: name,
+          path: record.path,
+          status,
+          ...allowed,
+          skipped,
+          validation: reportJson(report),
+          ...(status === "disabled" ? { enable: `hob skills enable ${name}` } : {}),
+        });
+      }
+      return report.ok ? 0 : 1;
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
