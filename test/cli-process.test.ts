@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Database } from "../src/store/index.js";
 import { FakeAnthropic } from "./fakes/anthropic.js";
 import { HOB_BIN, spawnHob, tempHome, testEnv } from "./helpers.js";
 

@@ -92,7 +92,7 @@ describe("hob routing commands (in-process, fake Ollama + fake Anthropic)", () =
     expect(first).toMatchObject({ cached: false, model: "claude-haiku-4-5" });
     const second = (await runCli(["run", "--json", "what is the capital of Australia?"], { env })).json();
     expect(second).toMatchObject({ cached: true, model: "claude-haiku-4-5" });
-    const calls = new (await import("better-sqlite3")).default(join(home, "hob.db"), { readonly: true })
+    const calls = new (await import("../src/store/index.js")).Database(join(home, "hob.db"), { readonly: true })
       .prepare("SELECT tier, cached, local FROM model_calls WHERE ok = 1 AND purpose = 'answer' ORDER BY id")
       .all();
     expect(calls).toEqual([

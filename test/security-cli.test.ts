@@ -5,8 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Database } from "../src/store/index.js";
 import { FakeAnthropic, type FakeReply } from "./fakes/anthropic.js";
 import { FixtureWeb } from "./fakes/web.js";
 import { runCli, tempHome, testEnv, writeHobConfig } from "./helpers.js";

@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tempHome } from "../../test/helpers.js";
 import { HobError } from "../errors/index.js";
+import { Database } from "./driver.js";
 import { MIGRATIONS, SCHEMA_VERSION, Store } from "./index.js";
 
 describe("store", () => {

@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
 import { HobError } from "../errors/index.js";
 import { ApprovalRepository } from "./approvals.js";
 import { AuditRepository } from "./audit.js";
+import { Database } from "./driver.js";
 import { newId } from "./ids.js";
 import { MIGRATIONS, migrate } from "./migrations.js";
 import { ModelCallRepository } from "./model-calls.js";
@@ -35,7 +35,7 @@ export class Store {
   readonly interruptedOnOpen: number;
 
   private constructor(
-    readonly db: Database.Database,
+    readonly db: Database,
     private readonly now: () => number,
     options: StoreOptions,
   ) {
@@ -51,7 +51,7 @@ export class Store {
   }
 
   static open(file: string, options: StoreOptions = {}): Store {
-    let db: Database.Database;
+    let db: Database;
     try {
       mkdirSync(dirname(file), { recursive: true });
       db = new Database(file);
