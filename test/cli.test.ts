@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Database } from "../src/store/index.js";
 import { BAD_KEY, FakeAnthropic } from "./fakes/anthropic.js";
 import { runCli, tempHome, testEnv, writeHobConfig, writeRouterConfig } from "./helpers.js";
 
@@ -146,6 +147,8 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
       fake.enqueue({ kind: "text", text: "a b c d e f g h", chunks: 8, chunkDelayMs: 100 });
       let press: () => void = () => undefined;
       const pending = runCli(["run", "--json", "count slowly"], { env, interrupt: (p) => (press = p) });
+      // Press once the answer is streaming (the first command of a process spends a while loading modules).
+      while (fake.messageRequests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
       await new Promise((resolve) => setTimeout(resolve, 250));
       press();
       const run = await pending;
@@ -155,6 +158,14 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
       const shown = (await runCli(["show", "--json", body.id], { env })).json() as { output: string; status: string };
       expect(shown.status).toBe("cancelled");
       expect(shown.output.length).toBeGreaterThan(0);
+      // message_start had reported the input tokens: the cancelled call is billed for them, and recorded so.
+      const calls = new Database(join(home, "hob.db"), { readonly: true })
+        .prepare("SELECT ok, error_code, input_tokens, cost_usd FROM model_calls WHERE task_id = ?")
+        .all(body.id) as Array<{ ok: number; error_code: string; input_tokens: number; cost_usd: number }>;
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toMatchObject({ ok: 0, error_code: "E_CANCELLED" });
+      expect(calls[0]?.input_tokens).toBeGreaterThan(0);
+      expect(calls[0]?.cost_usd).toBeGreaterThan(0);
     });
   });
 

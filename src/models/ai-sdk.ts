@@ -7,6 +7,7 @@ import type {
 } from "@ai-sdk/provider";
 import { startCall } from "./call-control.js";
 import { toProviderError } from "./errors.js";
+import { foldRawUsage, withReportedUsage } from "./partial-usage.js";
 import type {
   FinishReason,
   Message,
@@ -51,9 +52,11 @@ export class AiSdkProvider implements Provider {
       unreachableHint: this.options.unreachableHint,
     });
     let reader: ReadableStreamDefaultReader<unknown> | undefined;
+    let partial: Usage | undefined;
     try {
       const model = this.options.languageModel(request.model);
-      const { stream } = await model.doStream(toCallOptions(request, call.signal));
+      // Raw chunks carry the usage the provider reports before the end (see partial-usage.ts).
+      const { stream } = await model.doStream({ ...toCallOptions(request, call.signal), includeRawChunks: true });
       call.alive();
       reader = stream.getReader();
       let finished = false;
@@ -62,6 +65,10 @@ export class AiSdkProvider implements Provider {
         if (done) break;
         call.alive();
         const typed = part as Parameters<typeof mapPart>[0];
+        if (typed.type === "raw") {
+          partial = foldRawUsage(partial, (typed as { rawValue?: unknown }).rawValue);
+          continue;
+        }
         if (typed.type === "error" && "error" in typed) throw typed.error;
         const mapped = mapPart(typed);
         if (!mapped) continue;
@@ -70,7 +77,7 @@ export class AiSdkProvider implements Provider {
       }
       if (!finished) throw new TypeError("terminated: the stream ended without a finish event");
     } catch (error) {
-      throw toProviderError(error, call.context());
+      throw withReportedUsage(toProviderError(error, call.context()), partial);
     } finally {
       call.end();
       reader?.cancel().catch(() => undefined);

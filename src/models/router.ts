@@ -10,6 +10,7 @@ import {
 import { HobError } from "../errors/index.js";
 import { cacheKey, isCacheable, type ResponseCache } from "./cache.js";
 import { DeploymentState } from "./deployment-state.js";
+import { reportedUsage } from "./partial-usage.js";
 import type { PriceTable } from "./pricing.js";
 import { createDeploymentProvider, isLocalDeployment } from "./registry.js";
 import { abortableSleep, type CallAttempt, type RetryInfo, retryDelay } from "./retry.js";
@@ -392,7 +393,8 @@ export class Router {
           deploymentId: deployment.id,
           attempt,
           usage,
-          costUsd: ok ? this.cost(deployment, usage) : 0,
+          // A call that ended early costs what the provider reported it used (zero if nothing).
+          costUsd: ok || usage.inputTokens + usage.outputTokens > 0 ? this.cost(deployment, usage) : 0,
           latencyMs: this.now() - started,
           ok,
           local,
@@ -418,7 +420,11 @@ export class Router {
         const error =
           thrown instanceof HobError ? thrown : new HobError("E_PROVIDER", String(thrown), { cause: thrown });
         if (!settled) state.failed(error, this.now(), this.settings);
-        report(false, { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, error.code);
+        report(
+          false,
+          reportedUsage(error) ?? { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+          error.code,
+        );
         if (progress.produced || error.code === "E_CANCELLED") throw error;
         const delayMs = retryDelay(error, attempt, policy);
         // No point waiting when nothing in the group can take the retry.
