@@ -24,7 +24,20 @@ interface Report {
 /**
  * Each fixture has the shape of a real skill (anthropics/skills, vercel-labs/agent-skills,
  * OpenClaw), and the outcome it should have: its state in `hob skills list`, and a finding
- * or a reason that explains it.
+ * or a reason that explains it. The texts are our own; the shapes were read from:
+ * - pdf-forms, mcp-client, unused-import: anthropics/skills (pdf/, mcp-builder/).
+ * - package-site, xlsx-recalc: written from memory (vercel-labs deploy script, an OpenClaw-style
+ *   spreadsheet skill), not checked against a real file.
+ * - 2fa-vault: openclaw/openclaw skills/1password/SKILL.md (a name that starts with a digit, a
+ *   top-level `homepage`, a references/ folder), skills/github/SKILL.md (a quoted description with
+ *   backticks), skills/apple-notes/SKILL.md; the multi-line JSON `metadata: { "openclaw": … }` with
+ *   `user-invocable` at the top level as OpenClaw skill-builder/skill-creator skills write it.
+ * - web-a11y-rules: vercel-labs/agent-skills skills/accessibility-best-practices/ (license, metadata
+ *   author/version, a rules/ folder of many .md files with _sections.md and _template.md, metadata.json,
+ *   AGENTS.md) and skills/vercel-deploy-claimable/SKILL.md (a list under metadata: `features`).
+ * - perf-guide: vercel-labs/agent-skills skills/react-best-practices/SKILL.md (no metadata, a
+ *   multi-sentence description, references/ with references/rules/); `allowed-tools` as a YAML list
+ *   with `Bash(…)` patterns, as Claude Code skills write it.
  */
 const TABLE: Array<{ folder: string; status: string; rule?: string; severity?: string; reason?: RegExp }> = [
   // anthropics/skills pdf: license, a body over 2,000 characters, FORMS.md, reference.md, scripts/
@@ -63,6 +76,16 @@ const TABLE: Array<{ folder: string; status: string; rule?: string; severity?: s
   { folder: "package-site", status: "active" },
   { folder: "unused-import", status: "active", rule: "F401", severity: "warning" },
   { folder: "xlsx-recalc", status: "active" },
+  // OpenClaw: other agents' top-level keys are a warning, not a refusal; a digit-led name is valid
+  {
+    folder: "2fa-vault",
+    status: "active",
+    rule: "manifest-warning",
+    severity: "warning",
+    reason: /^homepage, user-invocable: not keys of the Agent Skills specification; ignored$/,
+  },
+  { folder: "web-a11y-rules", status: "active" },
+  { folder: "perf-guide", status: "active" },
 ];
 
 describe("real-shape skills: nothing vanishes, every outcome is explained", () => {
