@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { FakeAnthropic, type FakeReply } from "./fakes/anthropic.js";
-import { REPO_ROOT, runCli, tempHome, testEnv } from "./helpers.js";
+import { HOB_BIN, REPO_ROOT, runCli, tempHome, testEnv } from "./helpers.js";
 
 const FIXTURES = join(REPO_ROOT, "test", "fixtures", "skills");
 const tool = (name: string, input: Record<string, unknown>): FakeReply => ({ kind: "tool_use", name, input });
@@ -359,6 +359,39 @@ describe("hob skills add", () => {
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain("is not a folder, a .zip file or a git URL");
   });
+
+  // The built binary under a pseudo-terminal (util-linux `script`), so the question is really asked
+  // (stdin and stdout are a TTY); the answer is typed, ending with Enter (\r). The built binary takes
+  // seconds to start and validate (in-process runs do not), hence the longer timeout.
+  it.each([
+    ["y", "active", "pdf-forms is active."],
+    ["n", "disabled", "Enable it with: hob skills enable pdf-forms"],
+    ["", "disabled", "Enable it with: hob skills enable pdf-forms"],
+  ])(
+    'on a terminal, answering %j to "enable it? [y/N]" leaves the skill %s',
+    async (answer, status, said) => {
+      const child = spawn(
+        "script",
+        ["-qec", `${process.execPath} ${HOB_BIN} skills add ${join(FIXTURES, "pdf-forms")}`, "/dev/null"],
+        { env: { ...env, TERM: "dumb" }, stdio: ["pipe", "pipe", "pipe"] },
+      );
+      let screen = "";
+      const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on("data", (d) => {
+          screen += d;
+          if (screen.includes("Enable pdf-forms so agents can use it? [y/N]")) resolve();
+        });
+        child.on("close", () => reject(new Error(`no prompt on the terminal:\n${screen}`)));
+      });
+      child.stdin.write(`${answer}\r`);
+      expect(await closed).toBe(0);
+      expect(screen).toContain(said);
+      const listed = (await runCli(["skills", "list", "--json"], { env })).json() as Listed[];
+      expect(listed).toContainEqual(expect.objectContaining({ name: "pdf-forms", status }));
+    },
+    60_000,
+  );
 
   it("installs a skill that fails validation as rejected, with the reasons", async () => {
     const run = await runCli(["skills", "add", "--json", join(FIXTURES, "mcp-client")], { env });
