@@ -106,9 +106,16 @@ export function pathFindings(strings: LiteralString[], file: string): Finding[] 
 /** Bidirectional controls, zero-width and tag characters: invisible to a reviewer, visible to a parser. */
 const HIDDEN = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|[\u{e0000}-\u{e007f}]/gu;
 
+/**
+ * A zero-width joiner between two pictographs is how emoji such as 🧑‍💻 are spelled (skills
+ * from OpenClaw carry them in their metadata); only a joiner anywhere else is hidden text.
+ */
+const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}\uFE0F?)\u200D(?=\p{Extended_Pictographic})/gu;
+
 export function hiddenCharacterFindings(text: string, file: string): Finding[] {
   const findings: Finding[] = [];
-  text.split("\n").forEach((lineText, i) => {
+  text.split("\n").forEach((original, i) => {
+    const lineText = original.replace(EMOJI_JOINER, "");
     const found = [...lineText.matchAll(HIDDEN)];
     if (i === 0 && found.length === 1 && found[0]?.[0] === "\ufeff" && found[0].index === 0) return; // a BOM
     if (found.length === 0) return;
