@@ -1,14 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { HobError } from "../errors/index.js";
-import { PriceTable } from "../models/pricing.js";
-import {
-  isLocalDeployment,
-  loadRouterConfig,
-  matchWildcard,
-  OPENAI_DEFAULT_BASE,
-  type RouterConfig,
-} from "./litellm.js";
+import { loadRouterConfig, matchWildcard, OPENAI_DEFAULT_BASE, type RouterConfig } from "./litellm.js";
 import { expandHome, type HobPaths, resolvePaths } from "./paths.js";
 import { configSchema, type HobConfig } from "./schema.js";
 import { dotted, type Locate, noLocation, type ParsedYaml, parseYaml, readOptional } from "./yaml-source.js";
@@ -61,7 +54,6 @@ export function loadConfig(
   if (config.workspace) config.workspace = resolve(expandHome(config.workspace, env));
   const router = loadRouterConfig(paths.home, env);
   checkTierModels(config, router, paths.configFile, locate);
-  warnAboutUnpriced(router, new PriceTable(config.pricing));
   return {
     config,
     paths,
@@ -80,16 +72,6 @@ export function loadConfig(
 }
 
 /** A remote model with no price is never recorded as free: say so once (with the file's other warnings). */
-function warnAboutUnpriced(router: RouterConfig, prices: PriceTable): void {
-  for (const d of router.deployments) {
-    if (d.wildcard || isLocalDeployment(d)) continue;
-    if (d.inputCostPerToken !== undefined || d.outputCostPerToken !== undefined || prices.lookup(d.model)) continue;
-    router.warnings.push(
-      `${router.file}: "${d.modelName}" (${d.litellmModel}) has no known price: its calls are recorded with an unknown cost, not $0. Set input_cost_per_token / output_cost_per_token in litellm_params, or \`pricing:\` in hob.yaml.`,
-    );
-  }
-}
-
 /** `routing.models` may name only what the router config has: a model_name, an alias, or a wildcard match. */
 function checkTierModels(config: HobConfig, router: RouterConfig, file: string, locate: Locate): void {
   for (const [tier, name] of Object.entries(config.routing.models)) {

@@ -11,7 +11,14 @@ export { parseRetryAfter } from "./errors.js";
 export { createFetch, type ProxySettings } from "./http.js";
 export { checkOllama, createOllamaProvider, hasModel, type OllamaSettings, type OllamaStatus } from "./ollama.js";
 export { createOpenAICompatibleProvider, type OpenAICompatibleSettings } from "./openai-compatible.js";
-export { defaultPrices, PRICE_LIST_FILE, type PriceList, PriceTable, parsePriceList } from "./pricing.js";
+export {
+  defaultPrices,
+  PRICE_LIST_FILE,
+  type PriceList,
+  PriceTable,
+  parsePriceList,
+  unpricedWarnings,
+} from "./pricing.js";
 export {
   createDeploymentProvider,
   isLocalDeployment,

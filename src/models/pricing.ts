@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import type { Price, ProviderKind } from "../config/index.js";
+import { isLocalDeployment, type Price, type ProviderKind, type RouterConfig } from "../config/index.js";
 import { HobError } from "../errors/index.js";
 import type { Usage } from "./types.js";
 
@@ -126,4 +126,18 @@ export class PriceTable {
     // Round to 1e-9 USD so sums in SQLite stay exact enough to compare.
     return Math.round(micro * 1000) / 1e9;
   }
+}
+
+/**
+ * Remote deployments with no price from their config or the price list: their calls are
+ * recorded with an unknown cost (never $0). Said by `hob doctor` and `hob config show`.
+ */
+export function unpricedWarnings(router: RouterConfig, prices: PriceTable): string[] {
+  return router.deployments
+    .filter((d) => !d.wildcard && !isLocalDeployment(d))
+    .filter((d) => d.inputCostPerToken === undefined && d.outputCostPerToken === undefined && !prices.lookup(d.model))
+    .map(
+      (d) =>
+        `${router.file}: "${d.modelName}" (${d.litellmModel}) has no known price: its calls are recorded with an unknown cost, not $0. Set input_cost_per_token / output_cost_per_token in litellm_params, or \`pricing:\` in hob.yaml.`,
+    );
 }

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { stringify } from "yaml";
 import { CONFIG_TEMPLATE, loadConfig, resolvePaths } from "../../config/index.js";
 import { HobError, mask } from "../../errors/index.js";
+import { PriceTable, unpricedWarnings } from "../../models/index.js";
 import { registerConfigSecrets } from "../context.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
@@ -60,7 +61,7 @@ export async function configShowCommand(io: CliIO, options: { json: boolean }): 
       allowed_fails: loaded.router.settings.allowedFails,
       cooldown_ms: loaded.router.settings.cooldownMs,
     },
-    warnings: loaded.router.warnings,
+    warnings: [...loaded.router.warnings, ...unpricedWarnings(loaded.router, new PriceTable(loaded.config.pricing))],
   };
   if (options.json) writeJson(io, { config: effective, sources, router });
   else {

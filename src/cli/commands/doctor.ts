@@ -10,6 +10,7 @@ import {
   openaiEndpointOf,
   PriceTable,
   Router,
+  unpricedWarnings,
 } from "../../models/index.js";
 import { findBubblewrap, noSandboxError } from "../../sandbox/index.js";
 import { Store } from "../../store/index.js";
@@ -256,11 +257,15 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
             : `no ${config.paths.configFile}; using the defaults`,
       });
     }
+    const warnings = [
+      ...config.router.warnings,
+      ...unpricedWarnings(config.router, new PriceTable(config.config.pricing)),
+    ];
     checks.push({
       name: "router",
-      status: config.router.warnings.length > 0 ? "warn" : "pass",
+      status: warnings.length > 0 ? "warn" : "pass",
       detail: `${config.router.file} (${config.router.source}): ${plural(config.router.deployments.length, "deployment")}, models ${[...new Set(config.router.deployments.map((d) => d.modelName))].join(", ")}`,
-      ...(config.router.warnings.length > 0 ? { hint: config.router.warnings.join("\n") } : {}),
+      ...(warnings.length > 0 ? { hint: warnings.join("\n") } : {}),
     });
   } catch (error) {
     checks.push(failed("config", error));
