@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+// The one deliberate deep import: a dependency-free leaf, so --help does not load the SQLite driver.
 import { TASK_STATUSES } from "../store/task-status.js";
 import type { CliIO } from "./io.js";
 import { reportError } from "./output.js";
