@@ -34,8 +34,13 @@ parentPort.on("message", ({ text, limit }) => {
 });
 `;
 
+/** A pattern with no regular-expression syntax: matched as text, in linear time, on the calling thread. */
+const REGEX_SYNTAX = /[\\^$.|?*+()[\]{}]/;
+
 export class RegexMatcher {
   private worker: Worker | undefined;
+  /** Set for plain words (most searches): no worker is started, nothing can backtrack. */
+  private readonly literal: string | undefined;
   /** Matching time used so far; the budget is for the whole search. */
   private spentMs = 0;
   private failed: HobError | undefined;
@@ -45,12 +50,29 @@ export class RegexMatcher {
     private readonly flags: string,
     private readonly budgetMs: number,
     private readonly signal?: AbortSignal,
-  ) {}
+  ) {
+    const caseless = flags.includes("i");
+    if (!REGEX_SYNTAX.test(source)) this.literal = caseless ? source.toLowerCase() : source;
+  }
+
+  private matchLiteral(needle: string, text: string, limit: number): LineMatch[] {
+    const caseless = this.flags.includes("i");
+    const found: LineMatch[] = [];
+    const lines = text.split("\n");
+    for (let i = 0; i < lines.length && found.length < limit; i++) {
+      const line = lines[i] as string;
+      const head = line.slice(0, MATCH_CHARS);
+      if ((caseless ? head.toLowerCase() : head).includes(needle))
+        found.push({ line: i + 1, text: line.slice(0, SHOW_CHARS) });
+    }
+    return found;
+  }
 
   /** The matching lines of `text` (at most `limit`); rejects E_TOOL past the deadline, E_CANCELLED on abort. */
   match(text: string, limit: number): Promise<LineMatch[]> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.signal?.aborted) return Promise.reject(this.fail(cancelled()));
+    if (this.literal !== undefined) return Promise.resolve(this.matchLiteral(this.literal, text, limit));
     this.worker ??= new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { source: this.source, flags: this.flags },

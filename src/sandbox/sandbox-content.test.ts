@@ -135,3 +135,17 @@ describe("SandboxedFileSystem content", () => {
     });
   });
 });
+
+describe("search patterns without regular-expression syntax", () => {
+  it("are matched as text on the calling thread, case-insensitively", async () => {
+    const { RegexMatcher } = await import("./regex-worker.js");
+    const matcher = new RegexMatcher("Dentist", "i", 2_000);
+    expect(await matcher.match("call the DENTIST\nnothing\ndentist at 3", 10)).toEqual([
+      { line: 1, text: "call the DENTIST" },
+      { line: 3, text: "dentist at 3" },
+    ]);
+    // No worker was started for it (a worker keeps a handle open until closed).
+    expect((matcher as unknown as { worker?: unknown }).worker).toBeUndefined();
+    await matcher.close();
+  });
+});
