@@ -104,6 +104,12 @@ const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constant
  */
 export class SandboxedFileSystem {
   private readonly protect: ProtectedPaths;
+  /**
+   * Whether any of hob's paths lies inside the workspace. When none does, no entry met while
+   * listing or searching (all inside, never followed through links) can be one, and the
+   * per-entry check is skipped: it was most of the cost of a large listing.
+   */
+  private readonly hobInside: boolean;
   private readonly maxReadBytes: number;
   private readonly maxWriteBytes: number;
   private readonly skillViews = new Map<string, SandboxedFileSystem>();
@@ -114,6 +120,7 @@ export class SandboxedFileSystem {
     private readonly options: SandboxOptions,
   ) {
     this.protect = { workspacePatterns: DEFAULT_WORKSPACE_PATTERNS, hobPaths: options.hobPaths ?? [] };
+    this.hobInside = this.protect.hobPaths.some((hobPath) => isInside(root, hobPath));
     this.maxReadBytes = options.maxReadBytes ?? 1_000_000;
     this.maxWriteBytes = options.maxWriteBytes ?? 1_000_000;
   }
@@ -169,6 +176,11 @@ export class SandboxedFileSystem {
       this.skillViews.set(dir, view);
     }
     return { view, inner: inner === "" ? "." : inner, prefix: `skill://${name}/` };
+  }
+
+  /** An entry of hob's own state, which listings and searches never show. */
+  private hidden(path: string): boolean {
+    return this.hobInside && protectedReason(this.root, path, this.protect, false) !== undefined;
   }
 
   /** Resolves and checks a path for an intent; throws E_SANDBOX (audited) when refused. */
@@ -277,7 +289,7 @@ export class SandboxedFileSystem {
       const names = readdirSync(at(dir), { withFileTypes: true });
       const entries: DirectoryEntry[] = [];
       for (const entry of names.sort((a, b) => a.name.localeCompare(b.name))) {
-        if (protectedReason(this.root, join(resolved.path, entry.name), this.protect, false)) continue; // hob's own files stay invisible
+        if (this.hidden(join(resolved.path, entry.name))) continue; // hob's own files stay invisible
         let size = 0;
         try {
           size = lstatSync(at(dir, entry.name)).size;
@@ -465,7 +477,7 @@ export class SandboxedFileSystem {
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       if (result.matches.length >= SEARCH_LIMIT) return;
       const childRel = rel ? `${rel}/${entry.name}` : entry.name;
-      if (protectedReason(this.root, join(this.root, childRel), this.protect, false)) continue;
+      if (this.hidden(join(this.root, childRel))) continue;
       if (entry.isDirectory()) {
         if (entry.name === ".git" || entry.name === "node_modules" || depth >= SEARCH_DEPTH_LIMIT) continue;
         let child: DirHandle;
