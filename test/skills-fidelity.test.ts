@@ -360,6 +360,60 @@ describe("hob skills add", () => {
     expect(nothing.stderr).toContain("is not a folder, a .zip file or a git URL");
   });
 
+  it("picks one skill out of a folder that holds several with --path, and refuses paths out of it", async () => {
+    const stage = join(home, "many");
+    for (const name of ["pdf-forms", "xlsx-recalc"]) {
+      cpSync(join(FIXTURES, name), join(stage, "skills", name), { recursive: true });
+    }
+    const several = await runCli(["skills", "add", stage], { env });
+    expect(several.code).toBe(2);
+    expect(several.stderr).toContain("holds several skills: skills/pdf-forms, skills/xlsx-recalc.");
+    expect(several.stderr).toContain(`hob skills add ${stage} --path skills/pdf-forms`);
+    execFileSync("ln", ["-s", join(FIXTURES, "hob-metadata"), join(stage, "outside")]);
+    const refused: Array<[string, string]> = [
+      ["../many/skills/pdf-forms", '--path must be a relative folder inside the source, without ".."'],
+      [join(stage, "skills", "pdf-forms"), "--path must be a relative folder inside the source"],
+      ["skills/nope", "has no folder skills/nope"],
+      ["skills", `skills in ${stage} holds no SKILL.md`],
+      ["outside", "--path outside leads out of"],
+    ];
+    for (const [path, message] of refused) {
+      const run = await runCli(["skills", "add", "--json", stage, "--path", path], { env });
+      expect(run.code, path).toBe(2);
+      const { error } = run.json() as { error: { code: string; message: string } };
+      expect(error.code).toBe("E_USAGE");
+      expect(error.message, path).toContain(message);
+    }
+    expect(existsSync(join(home, "skills", "hob-metadata"))).toBe(false);
+    const run = await runCli(["skills", "add", "--json", stage, "--path", "skills/xlsx-recalc"], { env });
+    expect(run.code).toBe(0);
+    await expectInstalledDisabled(run.json() as Record<string, unknown>, "xlsx-recalc");
+    expect(existsSync(join(home, "skills", "pdf-forms"))).toBe(false);
+  });
+
+  it("picks one skill out of a file:// git repository with --path; one skill under skills/ needs none", async () => {
+    const repo = join(home, "skills-repo");
+    cpSync(join(FIXTURES, "hob-metadata"), join(repo, "skills", "hob-metadata"), { recursive: true });
+    cpSync(join(FIXTURES, "pdf-forms"), join(repo, "skills", "pdf-forms"), { recursive: true });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { stdio: "pipe" });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-qm", "skills");
+    const several = await runCli(["skills", "add", `file://${repo}`], { env });
+    expect(several.code).toBe(2);
+    expect(several.stderr).toContain("--path skills/hob-metadata");
+    const run = await runCli(["skills", "add", "--json", `file://${repo}`, "--path", "skills/hob-metadata"], { env });
+    expect(run.code).toBe(0);
+    await expectInstalledDisabled(run.json() as Record<string, unknown>, "hob-metadata");
+    expect((await runCli(["skills", "run", "hob-metadata", "Ada"], { env })).stdout).toBe("Hello, Ada!\n");
+    git("rm", "-rq", "skills/hob-metadata");
+    git("commit", "-qm", "one skill left");
+    const single = await runCli(["skills", "add", "--json", `file://${repo}`], { env });
+    expect(single.code).toBe(0);
+    expect(single.json()).toMatchObject({ installed: "pdf-forms" });
+  });
+
   // The built binary under a pseudo-terminal (util-linux `script`), so the question is really asked
   // (stdin and stdout are a TTY); the answer is typed, ending with Enter (\r). The built binary takes
   // seconds to start and validate (in-process runs do not), hence the longer timeout.

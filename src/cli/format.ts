@@ -14,6 +14,15 @@ export function formatUsd(value: number): string {
   return value < 1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
 
+/**
+ * A cost that may include calls to a model with no known price: those are unknown, not
+ * free, so the sum of the priced ones is shown as a lower bound ("$0.0120 + cost unknown").
+ */
+export function formatCost(value: number, unknown: boolean | undefined): string {
+  if (!unknown) return formatUsd(value);
+  return value === 0 ? "cost unknown" : `${formatUsd(value)} + cost unknown`;
+}
+
 /** "1 call", "2 calls", "1,024 entries": a count with its noun in the right number. */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${formatInt(count)} ${count === 1 ? singular : pluralForm}`;

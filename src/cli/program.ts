@@ -239,6 +239,7 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .command("add")
     .description("install a third-party skill (a folder, a .zip or a git URL), disabled until you agree")
     .argument("<source>", "a skill folder, a .zip file or a git URL")
+    .option("--path <subdir>", "the skill's folder inside a source that holds several (e.g. skills/pdf)")
     .addOption(json())
     .action(skill("skillsAddCommand"));
 

@@ -1,5 +1,5 @@
 import type { HobEvent, TaskSummary } from "../events/index.js";
-import { type Colors, colorsFor, fitWidth, formatDuration, formatInt, formatUsd } from "./format.js";
+import { type Colors, colorsFor, fitWidth, formatCost, formatDuration, formatInt } from "./format.js";
 import type { CliIO } from "./io.js";
 import { safeLine, safeText } from "./safe.js";
 
@@ -180,7 +180,7 @@ export function summaryLine(c: Colors, result: TaskSummary): string {
   return c.dim(
     `${c.green("✓")} ${result.tier} · ${result.model}${result.cached ? " (cached)" : ""}` +
       `${result.escalated_from ? ` (escalated from ${result.escalated_from})` : ""} · ${formatInt(result.usage.input_tokens)} in / ` +
-      `${formatInt(result.usage.output_tokens)} out · ${formatUsd(result.cost_usd)} · ` +
+      `${formatInt(result.usage.output_tokens)} out · ${formatCost(result.cost_usd, result.cost_unknown)} · ` +
       `${formatDuration(result.duration_ms)} · ${result.id}`,
   );
 }

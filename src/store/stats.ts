@@ -8,6 +8,8 @@ export interface TokenTotals {
   cache_read_tokens: number;
   cache_write_tokens: number;
   cost_usd: number;
+  /** Calls to a remote model with no known price: left out of cost_usd (unknown, not free). */
+  cost_unknown_calls: number;
 }
 
 export interface ModelStats extends TokenTotals {
@@ -63,6 +65,8 @@ export interface Stats {
     running: number;
     awaiting_approval: number;
     success_rate: number | null;
+    /** Tasks with at least one call of unknown cost. */
+    cost_unknown: number;
   };
   totals: TokenTotals;
   by_model: ModelStats[];
@@ -76,7 +80,8 @@ const TOTALS_SQL = `COUNT(c.id) AS calls,
   COALESCE(SUM(c.output_tokens), 0) AS output_tokens,
   COALESCE(SUM(c.cache_read_tokens), 0) AS cache_read_tokens,
   COALESCE(SUM(c.cache_write_tokens), 0) AS cache_write_tokens,
-  COALESCE(SUM(c.cost_usd), 0) AS cost_usd`;
+  COALESCE(SUM(c.cost_usd), 0) AS cost_usd,
+  COALESCE(SUM(c.cost_unknown), 0) AS cost_unknown_calls`;
 
 function rate(succeeded: number, finished: number): number | null {
   return finished === 0 ? null : Math.round((succeeded / finished) * 1000) / 1000;
@@ -141,7 +146,13 @@ export function computeStats(db: Database.Database, sinceMs: number | null, pric
          COALESCE(SUM(status = 'awaiting_approval'), 0) AS awaiting_approval
        FROM tasks WHERE created_at >= ?`,
     )
-    .get(since) as Omit<Stats["tasks"], "success_rate">;
+    .get(since) as Omit<Stats["tasks"], "success_rate" | "cost_unknown">;
+  const unknownTasks = db
+    .prepare(
+      `SELECT COUNT(DISTINCT t.id) AS n FROM tasks t JOIN model_calls c ON c.task_id = t.id
+       WHERE t.created_at >= ? AND c.cost_unknown = 1`,
+    )
+    .get(since) as { n: number };
   // Running and paused tasks have no outcome yet: they do not count for or against the rate.
   const finished = counts.total - counts.running - counts.awaiting_approval;
   const totals = db
@@ -164,7 +175,7 @@ export function computeStats(db: Database.Database, sinceMs: number | null, pric
     .all(since) as Array<TierStats & { finished: number }>;
   return {
     since: sinceMs === null ? null : new Date(sinceMs).toISOString(),
-    tasks: { ...counts, success_rate: rate(counts.succeeded, finished) },
+    tasks: { ...counts, success_rate: rate(counts.succeeded, finished), cost_unknown: unknownTasks.n },
     totals,
     by_model: byModel,
     by_tier: byTier.map(({ finished: tierFinished, ...tier }) => ({

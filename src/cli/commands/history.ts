@@ -1,6 +1,6 @@
 import type { TaskStatus } from "../../store/index.js";
 import { openContext } from "../context.js";
-import { colorsFor, formatTime, formatUsd, oneLine, table } from "../format.js";
+import { colorsFor, formatCost, formatTime, oneLine, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 import { safeLine } from "../safe.js";
@@ -42,7 +42,7 @@ export async function historyCommand(io: CliIO, options: HistoryOptions): Promis
         formatTime(t.createdAt),
         paint(t.status),
         t.tier ?? "–",
-        formatUsd(t.costUsd),
+        formatCost(t.costUsd, t.costUnknown),
         safeLine(oneLine(t.input, 60)),
       ]),
     ];

@@ -1,5 +1,5 @@
 import { openContext } from "../context.js";
-import { colorsFor, formatDuration, formatInt, formatTime, formatUsd, oneLine, plural, table } from "../format.js";
+import { colorsFor, formatCost, formatDuration, formatInt, formatTime, oneLine, plural, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 import { safeLine, safeText } from "../safe.js";
@@ -32,7 +32,7 @@ export async function showCommand(io: CliIO, id: string, options: { json: boolea
       ...(task.workspace ? [`${c.bold("Workspace")} ${safeLine(task.workspace)}`] : []),
       `${c.bold("Route")}    agent ${task.agent} · tier ${task.tier ?? "–"} (${task.tierReason ?? "–"}) · ${task.model ?? "–"}`,
       `${c.bold("Usage")}    ${plural(task.calls, "call")} · ${formatInt(task.inputTokens)} in / ${formatInt(task.outputTokens)} out` +
-        ` · cache ${formatInt(task.cacheReadTokens)} read / ${formatInt(task.cacheWriteTokens)} written · ${formatUsd(task.costUsd)}` +
+        ` · cache ${formatInt(task.cacheReadTokens)} read / ${formatInt(task.cacheWriteTokens)} written · ${formatCost(task.costUsd, task.costUnknown)}` +
         (task.durationMs === null ? "" : ` · ${formatDuration(task.durationMs)}`),
     ];
     if (task.errorCode) lines.push(`${c.bold(c.red("Error"))}    [${task.errorCode}] ${safeText(task.error ?? "")}`);
@@ -83,7 +83,7 @@ export async function showCommand(io: CliIO, id: string, options: { json: boolea
             call.ok ? "yes" : `no (${call.errorCode ?? "?"})`,
             formatInt(call.inputTokens),
             formatInt(call.outputTokens),
-            formatUsd(call.costUsd),
+            formatCost(call.costUsd, call.costUnknown),
             formatDuration(call.latencyMs),
           ]),
         ]),

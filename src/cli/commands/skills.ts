@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { isAbsolute, join, relative, sep } from "node:path";
 import type { LoadedConfig } from "../../config/index.js";
 import { HobError } from "../../errors/index.js";
 import { createSkillRegistry } from "../../orchestrator/index.js";
@@ -306,9 +306,8 @@ function fetchSource(source: string, scratch: string): string {
   });
 }
 
-/** The one folder with a SKILL.md: the root, or the single one a level or two below it. */
-function skillRoot(dir: string, source: string): string {
-  if (existsSync(join(dir, "SKILL.md"))) return dir;
+/** Folders with a SKILL.md a level or two below `dir` (not below another skill, .git or __MACOSX). */
+function skillFolders(dir: string): string[] {
   const found: string[] = [];
   const walk = (current: string, depth: number) => {
     for (const entry of readdirSync(current, { withFileTypes: true })) {
@@ -319,12 +318,50 @@ function skillRoot(dir: string, source: string): string {
     }
   };
   walk(dir, 0);
-  if (found.length === 1) return found[0] as string;
+  return found.map((f) => relative(dir, f)).sort();
+}
+
+/**
+ * `--path`: a folder inside the source, relative, with no `..`, that really is inside it
+ * (a symbolic link out of it is refused) and holds a SKILL.md.
+ */
+function chosenSkillRoot(dir: string, source: string, path: string): string {
+  const candidates = () => {
+    const found = skillFolders(dir);
+    return found.length > 0 ? { hint: `Skill folders in it: ${found.map(safeLine).join(", ")}.` } : {};
+  };
+  if (path.trim() === "" || isAbsolute(path) || /^[A-Za-z]:/.test(path) || path.split(/[\/]/).includes("..")) {
+    throw new HobError(
+      "E_USAGE",
+      `--path must be a relative folder inside the source, without "..": ${safeLine(path)} is not.`,
+      candidates(),
+    );
+  }
+  const target = join(dir, path);
+  if (!existsSync(target) || !statSync(target).isDirectory()) {
+    throw new HobError("E_USAGE", `${safeLine(source)} has no folder ${safeLine(path)}.`, candidates());
+  }
+  const root = realpathSync(dir);
+  const real = realpathSync(target);
+  if (real !== root && !real.startsWith(`${root}${sep}`)) {
+    throw new HobError("E_USAGE", `--path ${safeLine(path)} leads out of ${safeLine(source)} (a symbolic link).`);
+  }
+  if (!existsSync(join(real, "SKILL.md"))) {
+    throw new HobError("E_USAGE", `${safeLine(path)} in ${safeLine(source)} holds no SKILL.md.`, candidates());
+  }
+  return real;
+}
+
+/** The skill folder: `--path`, else the root, else the single folder with a SKILL.md a level or two below it. */
+function skillRoot(dir: string, source: string, path?: string): string {
+  if (path !== undefined) return chosenSkillRoot(dir, source, path);
+  if (existsSync(join(dir, "SKILL.md"))) return dir;
+  const found = skillFolders(dir);
+  if (found.length === 1) return join(dir, found[0] as string);
   if (found.length === 0) throw new HobError("E_USAGE", `${source} holds no SKILL.md.`);
-  throw new HobError(
-    "E_USAGE",
-    `${source} holds several skills (${found.map((f) => relative(dir, f)).join(", ")}); add one folder at a time.`,
-  );
+  throw new HobError("E_USAGE", `${source} holds several skills: ${found.map(safeLine).join(", ")}.`, {
+    hint: `Pick one with --path, e.g. \`hob skills add ${source} --path ${found[0]}\`.`,
+  });
 }
 
 /** Reads one answer line from stdin (the prompt goes to stderr). */
@@ -340,11 +377,11 @@ async function ask(io: CliIO, question: string): Promise<string> {
   return answer;
 }
 
-export const skillsAddCommand = (io: CliIO, source: string, options: { json: boolean }) =>
+export const skillsAddCommand = (io: CliIO, source: string, options: { json: boolean; path?: string }) =>
   withRegistry(io, options, async (skills) => {
     const scratch = mkdtempSync(join(tmpdir(), "hob-skill-add-"));
     try {
-      const root = skillRoot(fetchSource(source, scratch), source);
+      const root = skillRoot(fetchSource(source, scratch), source, options.path);
       const { name, record, folder, report, skipped } = await skills.install(root, source);
       const { manifest } = folder;
       const network = manifest.permissions.network;

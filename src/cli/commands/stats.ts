@@ -1,15 +1,19 @@
 import type { LoadedConfig } from "../../config/index.js";
-import { PriceTable } from "../../models/index.js";
+import { PriceTable, Router } from "../../models/index.js";
 import type { CounterfactualPrice, Stats } from "../../store/index.js";
 import { openContext } from "../context.js";
-import { type Colors, colorsFor, formatInt, formatPercent, formatUsd, plural, table } from "../format.js";
+import { type Colors, colorsFor, formatCost, formatInt, formatPercent, formatUsd, plural, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 import { parseSince } from "../since.js";
 
-/** The all-cloud counterfactual: every local or cached token priced as the smart tier's model. */
+/**
+ * The all-cloud counterfactual: every local or cached token priced as the smart tier's
+ * model, resolved as `hob route` and `hob run` do (routing.models, same name, nearest).
+ */
 function counterfactual(config: LoadedConfig): CounterfactualPrice | undefined {
-  const smart = config.router.deployments.find((d) => d.modelName === "smart");
+  const prices = new PriceTable(config.config.pricing);
+  const smart = new Router({ config, prices }).deployments("smart")[0];
   if (!smart) return undefined;
   if (smart.inputCostPerToken !== undefined || smart.outputCostPerToken !== undefined) {
     return {
@@ -18,7 +22,7 @@ function counterfactual(config: LoadedConfig): CounterfactualPrice | undefined {
       output: (smart.outputCostPerToken ?? 0) * 1e6,
     };
   }
-  const price = new PriceTable(config.config.pricing).lookup(smart.model);
+  const price = prices.lookup(smart.model);
   return price ? { model: smart.model, input: price.input, output: price.output } : undefined;
 }
 
@@ -46,7 +50,11 @@ function renderStats(stats: Stats, since: string | undefined, c: Colors): string
     `Calls   ${plural(totals.calls, "call")} (${totals.failed_calls} failed) · ${formatInt(totals.input_tokens)} in / ` +
       `${formatInt(totals.output_tokens)} out tokens · cache ${formatInt(totals.cache_read_tokens)} read / ` +
       `${formatInt(totals.cache_write_tokens)} written`,
-    `Cost    ${formatUsd(totals.cost_usd)}`,
+    `Cost    ${formatUsd(totals.cost_usd)}${
+      totals.cost_unknown_calls > 0
+        ? ` + ${plural(totals.cost_unknown_calls, "call")} with unknown cost (no price; ${plural(tasks.cost_unknown, "task")})`
+        : ""
+    }`,
   ];
   const r = stats.routing;
   lines.push(
@@ -67,7 +75,7 @@ function renderStats(stats: Stats, since: string | undefined, c: Colors): string
           String(m.failed_calls),
           formatInt(m.input_tokens),
           formatInt(m.output_tokens),
-          formatUsd(m.cost_usd),
+          formatCost(m.cost_usd, m.cost_unknown_calls > 0),
         ]),
       ]),
     );
@@ -84,7 +92,7 @@ function renderStats(stats: Stats, since: string | undefined, c: Colors): string
           String(t.calls),
           formatInt(t.input_tokens),
           formatInt(t.output_tokens),
-          formatUsd(t.cost_usd),
+          formatCost(t.cost_usd, t.cost_unknown_calls > 0),
         ]),
       ]),
     );
