@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   "E_MAX_STEPS",
   "E_VALIDATION",
   "E_APPROVAL",
+  "E_CONFLICT",
   "E_INTERNAL",
 ] as const;
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ChatResponse, Message as OllamaMessage, Tool as OllamaTool } from "ollama";
 import { HobError } from "../errors/index.js";
 import { startCall } from "./call-control.js";
-import { type ErrorContext, fromStatus, toProviderError } from "./errors.js";
+import { type ErrorContext, fromStatus, parseRetryAfter, toProviderError } from "./errors.js";
 import { createFetch, type ProxySettings } from "./http.js";
 import type {
   FinishReason,
@@ -41,6 +41,12 @@ export async function createOllamaProvider(settings: OllamaSettings): Promise<Pr
   );
 }
 
+/** What one call has seen: whether its stream began, and the retry-after of an error response. */
+interface Seen {
+  started: boolean;
+  retryAfterMs?: number;
+}
+
 type Client = { chat: (request: Record<string, unknown>) => Promise<unknown> };
 
 class OllamaProvider implements Provider {
@@ -55,10 +61,12 @@ class OllamaProvider implements Provider {
 
   async *stream(request: ModelRequest): AsyncGenerator<StreamPart> {
     const call = startCall(request.signal, this.settings.timeoutMs, this.names());
+    const seen: Seen = { started: false };
     try {
-      const client = this.makeClient(this.boundFetch(call.signal));
+      const client = this.makeClient(this.boundFetch(call.signal, seen));
       const chunks = (await client.chat({ ...this.body(request), stream: true })) as AsyncIterable<ChatResponse>;
       call.alive();
+      seen.started = true;
       let sawToolCall = false;
       for await (const chunk of chunks) {
         call.alive();
@@ -79,7 +87,7 @@ class OllamaProvider implements Provider {
       }
       throw new TypeError("terminated: the stream ended without a done message");
     } catch (error) {
-      throw this.mapError(error, call.context(), request.model);
+      throw this.mapError(error, call.context(), request.model, seen);
     } finally {
       call.end();
     }
@@ -87,8 +95,9 @@ class OllamaProvider implements Provider {
 
   async generate(request: ModelRequest): Promise<ModelResponse> {
     const call = startCall(request.signal, this.settings.timeoutMs, this.names());
+    const seen: Seen = { started: false };
     try {
-      const client = this.makeClient(this.boundFetch(call.signal));
+      const client = this.makeClient(this.boundFetch(call.signal, seen));
       const response = (await client.chat({ ...this.body(request), stream: false })) as ChatResponse;
       const toolCalls = toToolCalls(response);
       return {
@@ -98,7 +107,7 @@ class OllamaProvider implements Provider {
         usage: usageOf(response),
       };
     } catch (error) {
-      throw this.mapError(error, call.context(), request.model);
+      throw this.mapError(error, call.context(), request.model, seen);
     } finally {
       call.end();
     }
@@ -127,11 +136,13 @@ class OllamaProvider implements Provider {
   }
 
   /** Our signal on every request, and JSON error bodies only (see the class comment). */
-  private boundFetch(signal: AbortSignal): typeof fetch {
+  private boundFetch(signal: AbortSignal, seen: Seen): typeof fetch {
     return (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
       const headers = new Headers(init?.headers);
       if (this.settings.apiKey) headers.set("authorization", `Bearer ${this.settings.apiKey}`);
       const response = await this.baseFetch(input, { ...init, headers, signal });
+      // The client keeps only the status and body of an error; the wait a gateway asks for is kept here.
+      if (!response.ok) seen.retryAfterMs = parseRetryAfter(Object.fromEntries(response.headers));
       if (response.ok || response.headers.get("content-type")?.includes("application/json")) return response;
       const text = await response.text();
       return new Response(JSON.stringify({ error: text.slice(0, 500) || response.statusText }), {
@@ -141,7 +152,7 @@ class OllamaProvider implements Provider {
     }) as typeof fetch;
   }
 
-  private mapError(error: unknown, context: ErrorContext, model: string): HobError {
+  private mapError(error: unknown, context: ErrorContext, model: string, seen: Seen): HobError {
     if (error instanceof HobError) return error;
     const status = (error as { status_code?: number }).status_code;
     const message = (error as Error)?.message ?? String(error);
@@ -154,9 +165,12 @@ class OllamaProvider implements Provider {
           cause: error,
         });
       }
-      if (typeof status === "number") return Object.assign(fromStatus(status, message, context), { cause: error });
+      if (typeof status === "number") {
+        return Object.assign(fromStatus(status, message, context, seen.retryAfterMs), { cause: error });
+      }
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      if (error instanceof TypeError && (cause?.code || message === "fetch failed")) {
+      // Once the stream has begun, a socket error is the answer breaking off (E_STREAM below), not an unreachable host.
+      if (!seen.started && error instanceof TypeError && (cause?.code || message === "fetch failed")) {
         return new HobError(
           "E_NETWORK",
           `Cannot reach ${this.displayName} (${cause?.code ?? cause?.message ?? "fetch failed"}).`,

@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { HobConfig } from "../config/index.js";
 import { HobError } from "../errors/index.js";
+import { commitAll, ensureRepository } from "../git/index.js";
 import type { SkillRecord, SkillStatus, Store } from "../store/index.js";
 import { kindOf, readSkillFolder, type SkillFolder, type SkillLanguage, skillTemplate } from "./format.js";
 import { inputProblem, runSkill, type SkillRunOutcome, type SkillRunRequest } from "./runner.js";
@@ -213,7 +213,7 @@ export class SkillRegistry {
     const dir = join(this.deps.dir, name);
     if (existsSync(dir)) throw new HobError("E_USAGE", `${dir} already exists.`);
     this.writeFiles(dir, skillTemplate(name, language));
-    commit(dir, `Create skill ${name} from the template`);
+    await commit(dir, `Create skill ${name} from the template`);
     const result = await this.accept(readSkillFolder(dir), "user", false);
     return { dir, report: result.report };
   }
@@ -238,7 +238,7 @@ export class SkillRegistry {
     let skipped: string[];
     try {
       skipped = copySkillTree(source, dir);
-      commit(dir, `Install skill ${name} from ${origin.replace(/\/\/[^@/]+@/, "//")}`);
+      await commit(dir, `Install skill ${name} from ${origin.replace(/\/\/[^@/]+@/, "//")}`);
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
       throw error;
@@ -271,7 +271,7 @@ export class SkillRegistry {
     const dir = join(this.deps.dir, spec.name);
     const existed = existsSync(dir);
     this.writeFiles(dir, filesFor(spec));
-    commit(dir, `${existed ? "Update" : "Create"} skill ${spec.name} (${author})`);
+    await commit(dir, `${existed ? "Update" : "Create"} skill ${spec.name} (${author})`);
     const result = await this.accept(readSkillFolder(dir), author, false);
     return { record: this.get(spec.name).record, report: result.report as ValidationReport };
   }
@@ -379,18 +379,7 @@ export function invalidReport(invalid: InvalidSkill): ValidationReport {
 }
 
 /** Each skill folder is a git repository: every create or change is a commit that can be rolled back. */
-function commit(dir: string, message: string): void {
-  const git = (...args: string[]) =>
-    execFileSync("git", ["-C", dir, "-c", "user.name=hob", "-c", "user.email=hob@localhost", ...args], {
-      stdio: "pipe",
-    });
-  try {
-    if (!existsSync(join(dir, ".git"))) git("init", "-q");
-    git("add", "-A");
-    git("commit", "-q", "--allow-empty", "-m", message);
-  } catch (error) {
-    throw new HobError("E_STORE", `Could not commit ${dir} to git: ${(error as Error).message.split("\n")[0]}.`, {
-      hint: "Check that git is installed (skills are kept as git repositories).",
-    });
-  }
+async function commit(dir: string, message: string): Promise<void> {
+  await ensureRepository(dir);
+  await commitAll(dir, message);
 }

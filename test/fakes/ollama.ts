@@ -17,7 +17,9 @@ export type OllamaReply =
       evalTokens?: number;
     }
   | { kind: "tool_call"; name: string; arguments: Record<string, unknown> }
-  | { kind: "error"; status: number; message: string }
+  | { kind: "error"; status: number; message: string; headers?: Record<string, string> }
+  /** Streams part of an answer, then drops the connection (no `done` line). */
+  | { kind: "cut"; text: string }
   /** An error object inside the ndjson stream, as Ollama sends when generation fails midway. */
   | { kind: "stream-error"; text: string; message: string }
   | { kind: "hang" };
@@ -80,7 +82,7 @@ export class FakeOllama extends FakeServer<OllamaReply> {
       body.format && typeof body.format === "object"
         ? { kind: "text", text: JSON.stringify(this.classify(request)) }
         : (this.queue.shift() ?? this.fallback(request));
-    if (reply.kind === "error") return sendJson(res, reply.status, { error: reply.message });
+    if (reply.kind === "error") return sendJson(res, reply.status, { error: reply.message }, reply.headers);
     if (reply.kind === "hang") return;
     const base = { model: body.model, created_at: new Date().toISOString() };
     const final = (extra: Record<string, unknown> = {}) => ({
@@ -125,8 +127,15 @@ export class FakeOllama extends FakeServer<OllamaReply> {
       });
     } else {
       const chunks = reply.kind === "text" ? (reply.chunks ?? 3) : 3;
-      for (const piece of splitText(reply.text, chunks)) {
+      const pieces = splitText(reply.text, chunks);
+      for (const [i, piece] of pieces.entries()) {
         line({ ...base, message: { role: "assistant", content: piece }, done: false });
+        if (reply.kind === "cut" && i === Math.floor(pieces.length / 2)) {
+          // Let the lines reach the client first, so it has really seen part of an answer.
+          await pause(50);
+          res.socket?.destroy();
+          return;
+        }
         if (reply.kind === "text" && reply.chunkDelayMs) await pause(reply.chunkDelayMs);
       }
       if (reply.kind === "stream-error") {

@@ -4,11 +4,15 @@
  * last chunk when asked, `[DONE]`, bearer-token auth and OpenAI-style errors.
  */
 import type { ServerResponse } from "node:http";
-import { FakeServer, type RecordedRequest, sendJson, splitText } from "./fake-server.js";
+import { FakeServer, pause, type RecordedRequest, sendJson, splitText } from "./fake-server.js";
 
 export type OpenAIReply =
   | { kind: "text"; text: string; promptTokens?: number; completionTokens?: number; finishReason?: string }
   | { kind: "error"; status: number; message: string; headers?: Record<string, string> }
+  /** A function tool call (after optional text), finish_reason `tool_calls`. */
+  | { kind: "tool_call"; name: string; arguments: Record<string, unknown>; text?: string; id?: string }
+  /** Streams part of an answer, then drops the connection. */
+  | { kind: "cut"; text: string }
   | { kind: "hang" };
 
 export class FakeOpenAI extends FakeServer<OpenAIReply> {
@@ -50,22 +54,44 @@ export class FakeOpenAI extends FakeServer<OpenAIReply> {
       return sendJson(res, reply.status, { error: { message: reply.message, type: "server_error" } }, reply.headers);
     }
     if (reply.kind === "hang") return;
+    const text = reply.kind === "tool_call" ? (reply.text ?? "") : reply.text;
+    const given: { promptTokens?: number; completionTokens?: number } = reply.kind === "text" ? reply : {};
     const usage = {
-      prompt_tokens: reply.promptTokens ?? Math.ceil(JSON.stringify(messages).length / 4),
-      completion_tokens: reply.completionTokens ?? Math.ceil(reply.text.length / 4),
+      prompt_tokens: given.promptTokens ?? Math.ceil(JSON.stringify(messages).length / 4),
+      completion_tokens:
+        given.completionTokens ??
+        Math.ceil((text.length + (reply.kind === "tool_call" ? JSON.stringify(reply.arguments).length : 0)) / 4),
       total_tokens: 0,
     };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     const id = `chatcmpl-${this.requests.length}`;
     const created = Math.floor(Date.now() / 1000);
-    const finish = reply.finishReason ?? "stop";
+    const finish =
+      reply.kind === "tool_call" ? "tool_calls" : reply.kind === "text" ? (reply.finishReason ?? "stop") : "stop";
+    const toolCall =
+      reply.kind === "tool_call"
+        ? {
+            id: reply.id ?? `call_fake_${this.requests.length}`,
+            name: reply.name,
+            args: JSON.stringify(reply.arguments),
+          }
+        : undefined;
     if (!body.stream) {
+      const message = toolCall
+        ? {
+            role: "assistant",
+            content: text || null,
+            tool_calls: [
+              { id: toolCall.id, type: "function", function: { name: toolCall.name, arguments: toolCall.args } },
+            ],
+          }
+        : { role: "assistant", content: text };
       return sendJson(res, 200, {
         id,
         object: "chat.completion",
         created,
         model: body.model,
-        choices: [{ index: 0, message: { role: "assistant", content: reply.text }, finish_reason: finish }],
+        choices: [{ index: 0, message, finish_reason: finish }],
         usage,
       });
     }
@@ -75,7 +101,42 @@ export class FakeOpenAI extends FakeServer<OpenAIReply> {
         `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices, ...extra })}\n\n`,
       );
     chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]);
-    for (const piece of splitText(reply.text, 3)) chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]);
+    const pieces = splitText(text, 3);
+    for (const [i, piece] of pieces.entries()) {
+      chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]);
+      if (reply.kind === "cut" && i === Math.floor(pieces.length / 2)) {
+        // Let the deltas reach the client first, so it has really seen part of an answer.
+        await pause(50);
+        res.socket?.destroy();
+        return;
+      }
+    }
+    if (toolCall) {
+      const half = Math.floor(toolCall.args.length / 2);
+      chunk([
+        {
+          index: 0,
+          delta: {
+            tool_calls: [
+              {
+                index: 0,
+                id: toolCall.id,
+                type: "function",
+                function: { name: toolCall.name, arguments: toolCall.args.slice(0, half) },
+              },
+            ],
+          },
+          finish_reason: null,
+        },
+      ]);
+      chunk([
+        {
+          index: 0,
+          delta: { tool_calls: [{ index: 0, function: { arguments: toolCall.args.slice(half) } }] },
+          finish_reason: null,
+        },
+      ]);
+    }
     chunk([{ index: 0, delta: {}, finish_reason: finish }]);
     if (body.stream_options?.include_usage) chunk([], { usage });
     res.write("data: [DONE]\n\n");

@@ -1,0 +1,210 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { HobError } from "../errors/index.js";
+
+/** Who a commit is by; set per call with `-c user.name/-c user.email`, never in any config file. */
+export interface GitAuthor {
+  name: string;
+  email: string;
+}
+
+export interface LogEntry {
+  commit: string;
+  subject: string;
+  author: string;
+  email: string;
+  /** Commit time, ms since the epoch. */
+  at: number;
+}
+
+const HOB: GitAuthor = { name: "hob", email: "hob@localhost" };
+
+/**
+ * Options on every call. A repository's own config (or one copied in from elsewhere) may
+ * name commands git would run: hooks, an fsmonitor program, a signing program. Config
+ * given with `-c` wins over every file, so none of them runs.
+ */
+const SAFE = [
+  "-c",
+  "core.hooksPath=/dev/null",
+  "-c",
+  "core.fsmonitor=false",
+  "-c",
+  "commit.gpgSign=false",
+  "-c",
+  "tag.gpgSign=false",
+  "--no-pager",
+];
+
+const TIMEOUT_MS = 30_000;
+
+/** The environment without GIT_* variables, which could point git at another repository or config. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("GIT_")) env[key] = value;
+  env.GIT_TERMINAL_PROMPT = "0";
+  return env;
+}
+
+interface GitFailure {
+  code: number | string | undefined;
+  stdout: string;
+  stderr: string;
+  message: string;
+}
+
+/** Runs git on `dir` (its own .git only: never a parent's). Resolves with stdout; rejects with a GitFailure. */
+function run(dir: string, args: string[], author?: GitAuthor): Promise<string> {
+  const identity = author ? ["-c", `user.name=${author.name}`, "-c", `user.email=${author.email}`] : [];
+  const location = ["--git-dir", join(dir, ".git"), "--work-tree", dir];
+  return new Promise((resolve, reject) => {
+    execFile(
+      "git",
+      [...SAFE, ...identity, ...location, ...args],
+      { cwd: dir, env: cleanEnv(), timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(stdout);
+        const failure: GitFailure = {
+          code: (error as { code?: number | string }).code,
+          stdout,
+          stderr,
+          message: (stderr.trim() || error.message).split("\n")[0] ?? error.message,
+        };
+        reject(failure);
+      },
+    );
+  });
+}
+
+function storeError(dir: string, what: string, failure: unknown): HobError {
+  const { code, message } = failure as GitFailure;
+  const missing = code === "ENOENT";
+  return new HobError(
+    "E_STORE",
+    `Could not ${what} in ${dir} with git: ${missing ? "git is not installed" : message}.`,
+    {
+      hint: missing
+        ? "Install git: skills are kept as git repositories."
+        : "Check that git is installed and the folder is writable; `git -C <folder> status` shows its state.",
+      cause: failure,
+    },
+  );
+}
+
+function requireRepository(dir: string): void {
+  if (!existsSync(join(dir, ".git"))) {
+    throw new HobError("E_NOT_FOUND", `${dir} is not a git repository.`, {
+      hint: "Create it with ensureRepository first (hob does this when it writes a skill).",
+    });
+  }
+}
+
+/** Makes `dir` (created if missing) a git repository of its own; does nothing if it already is one. */
+export async function ensureRepository(dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  if (existsSync(join(dir, ".git"))) return;
+  try {
+    await run(dir, ["init", "-q"]);
+  } catch (error) {
+    throw storeError(dir, "create a repository", error);
+  }
+}
+
+/** The commit HEAD points at, or undefined in a repository without commits. */
+export async function head(dir: string): Promise<string | undefined> {
+  requireRepository(dir);
+  try {
+    return (await run(dir, ["rev-parse", "--verify", "-q", "HEAD"])).trim() || undefined;
+  } catch (error) {
+    // `rev-parse --verify -q` exits 1 without output when HEAD does not exist yet.
+    if ((error as GitFailure).code === 1) return undefined;
+    throw storeError(dir, "read HEAD", error);
+  }
+}
+
+/**
+ * Stages everything and commits it. Safe to call with nothing to commit: no empty commit is
+ * made and the current HEAD comes back with `changed: false` (only the first commit of a new
+ * repository may be empty, so that there is always a HEAD).
+ */
+export async function commitAll(
+  dir: string,
+  message: string,
+  author: GitAuthor = HOB,
+): Promise<{ commit: string; changed: boolean }> {
+  requireRepository(dir);
+  try {
+    await run(dir, ["add", "-A"]);
+    const current = await head(dir);
+    const staged = (await run(dir, ["status", "--porcelain", "--untracked-files=no"])).trim() !== "";
+    if (current && !staged) return { commit: current, changed: false };
+    await run(dir, ["commit", "-q", "--allow-empty", "--no-verify", "-m", message], author);
+  } catch (error) {
+    if (error instanceof HobError) throw error;
+    throw storeError(dir, "commit", error);
+  }
+  return { commit: (await head(dir)) as string, changed: true };
+}
+
+/** Files git left unmerged in the index (during a conflicted revert). */
+async function unmerged(dir: string): Promise<string[]> {
+  const out = await run(dir, ["diff", "--name-only", "--diff-filter=U", "-z"]).catch(() => "");
+  return out.split("\0").filter(Boolean);
+}
+
+/**
+ * Commits the inverse of `sha`. When it conflicts with later changes nothing is left half
+ * done (the revert is aborted) and an E_CONFLICT error names the conflicting files.
+ */
+export async function revert(dir: string, sha: string, author: GitAuthor = HOB): Promise<{ commit: string }> {
+  requireRepository(dir);
+  try {
+    await run(dir, ["rev-parse", "--verify", "-q", `${sha}^{commit}`]);
+  } catch {
+    throw new HobError("E_NOT_FOUND", `There is no commit ${sha} in ${dir}.`, {
+      hint: "log() lists the commits that can be reverted.",
+    });
+  }
+  try {
+    await run(dir, ["revert", "--no-edit", sha], author);
+  } catch (error) {
+    const files = await unmerged(dir);
+    if (files.length > 0) {
+      await run(dir, ["revert", "--abort"]).catch(() => undefined);
+      throw new HobError(
+        "E_CONFLICT",
+        `Reverting ${sha.slice(0, 12)} conflicts with later changes in ${files.join(", ")}.`,
+        {
+          hint: "Later commits changed the same lines: revert those first (newest first), or edit the files by hand.",
+          cause: error,
+        },
+      );
+    }
+    throw storeError(dir, `revert ${sha.slice(0, 12)}`, error);
+  }
+  return { commit: (await head(dir)) as string };
+}
+
+/** The newest `limit` commits, newest first (empty for a repository without commits). */
+export async function log(dir: string, limit: number): Promise<LogEntry[]> {
+  if ((await head(dir)) === undefined) return [];
+  let out: string;
+  try {
+    out = await run(dir, [
+      "log",
+      `--max-count=${Math.max(1, Math.floor(limit))}`,
+      "--format=%H%x1f%an%x1f%ae%x1f%ct%x1f%s%x1e",
+    ]);
+  } catch (error) {
+    throw storeError(dir, "read the log", error);
+  }
+  return out
+    .split("\x1e")
+    .map((record) => record.trim())
+    .filter(Boolean)
+    .map((record) => {
+      const [commit = "", author = "", email = "", seconds = "0", subject = ""] = record.split("\x1f");
+      return { commit, author, email, at: Number(seconds) * 1000, subject };
+    });
+}
