@@ -132,6 +132,8 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { Readability } = require(workerData.readability);
 const { parseHTML } = require(workerData.linkedom);
+// Loading the modules is hob's own cost, not the page's: the deadline starts from here.
+parentPort.postMessage({ ready: true });
 const { document } = parseHTML(workerData.html);
 const article = new Readability(document).parse();
 parentPort.postMessage({
@@ -153,23 +155,46 @@ function startWorker(html: string, url: string): Worker {
   });
 }
 
-/** Readability in its own thread; terminated (not merely abandoned) when the deadline passes. */
+/** A bound on starting the worker and loading its modules (hob's cost, slow only on a loaded machine). */
+const STARTUP_LIMIT_MS = 15_000;
+
+/**
+ * Readability in its own thread; terminated (not merely abandoned) when the deadline passes.
+ * The deadline covers parsing the page, from the moment the worker has loaded its modules,
+ * so a busy machine's slow worker start does not count against the page.
+ */
 function readableInWorker(html: string, url: string, deadlineMs: number): Promise<{ title: string; text: string }> {
   const worker = startWorker(html, url);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const stop = (error: HobError) => {
       void worker.terminate();
-      reject(
-        new HobError("E_TOOL", `Reading ${url} took longer than ${(deadlineMs / 1000).toFixed(1)} s and was stopped.`, {
-          hint: "The page's markup is too complex to extract; try another source.",
-        }),
-      );
-    }, deadlineMs);
+      reject(error);
+    };
+    let timer = setTimeout(
+      () =>
+        stop(new HobError("E_TOOL", `The page reader for ${url} did not start within ${STARTUP_LIMIT_MS / 1000} s.`)),
+      STARTUP_LIMIT_MS,
+    );
     const settle = () => {
       clearTimeout(timer);
       void worker.terminate();
     };
-    worker.once("message", (message: { title: string; text: string }) => {
+    worker.on("message", (message: { ready?: true; title: string; text: string }) => {
+      if (message.ready) {
+        clearTimeout(timer);
+        timer = setTimeout(
+          () =>
+            stop(
+              new HobError(
+                "E_TOOL",
+                `Reading ${url} took longer than ${(deadlineMs / 1000).toFixed(1)} s and was stopped.`,
+                { hint: "The page's markup is too complex to extract; try another source." },
+              ),
+            ),
+          deadlineMs,
+        );
+        return;
+      }
       settle();
       resolve(message);
     });

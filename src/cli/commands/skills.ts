@@ -330,7 +330,7 @@ function chosenSkillRoot(dir: string, source: string, path: string): string {
     const found = skillFolders(dir);
     return found.length > 0 ? { hint: `Skill folders in it: ${found.map(safeLine).join(", ")}.` } : {};
   };
-  if (path.trim() === "" || isAbsolute(path) || /^[A-Za-z]:/.test(path) || path.split(/[\/]/).includes("..")) {
+  if (path.trim() === "" || isAbsolute(path) || /^[A-Za-z]:/.test(path) || path.split("/").includes("..")) {
     throw new HobError(
       "E_USAGE",
       `--path must be a relative folder inside the source, without "..": ${safeLine(path)} is not.`,
