@@ -1,6 +1,5 @@
-import { type HobError, toHobError } from "../errors/index.js";
+import { type HobError, hintFor, toHobError } from "../errors/index.js";
 import { colorsFor } from "./format.js";
-import { hintFor } from "./hints.js";
 import type { CliIO } from "./io.js";
 import { safeText } from "./safe.js";
 

@@ -1,5 +1,6 @@
 import { HobError } from "../errors/index.js";
 import type { TaskSummary } from "../events/index.js";
+import { toRunResultJson } from "../shapes/index.js";
 import type { CliIO } from "./io.js";
 import { EXIT_AWAITING_APPROVAL, exitCodeFor, reportError, writeJson } from "./output.js";
 
@@ -13,17 +14,11 @@ export function reportTaskResult(
   options: { json: boolean; verbose?: boolean },
 ): number {
   if (result.status === "succeeded") {
-    if (options.json) {
-      const { error: _none, approval: _no, ...rest } = result;
-      writeJson(io, rest);
-    }
+    if (options.json) writeJson(io, toRunResultJson(result));
     return 0;
   }
   if (result.status === "awaiting_approval") {
-    if (options.json) {
-      const { error: _none, ...rest } = result;
-      writeJson(io, rest);
-    }
+    if (options.json) writeJson(io, toRunResultJson(result));
     return EXIT_AWAITING_APPROVAL;
   }
   const error = HobError.fromJSON(result.error ?? { code: "E_INTERNAL", message: "The task failed." });

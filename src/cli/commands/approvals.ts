@@ -1,6 +1,6 @@
 import { HobError } from "../../errors/index.js";
 import { createOrchestrator } from "../../orchestrator/index.js";
-import type { ApprovalRecord } from "../../store/index.js";
+import { toApprovalJson } from "../../shapes/index.js";
 import { canPrompt, terminalApprover } from "../approver.js";
 import { openContext } from "../context.js";
 import { colorsFor, formatTime, oneLine, table } from "../format.js";
@@ -16,27 +16,11 @@ interface Preview {
   diff?: string;
 }
 
-function approvalJson(a: ApprovalRecord) {
-  return {
-    id: a.id,
-    task_id: a.taskId,
-    tool: a.tool,
-    args: a.args,
-    reason: a.reason,
-    status: a.status,
-    intact: a.intact,
-    preview: a.preview,
-    created_at: new Date(a.createdAt).toISOString(),
-    expires_at: new Date(a.expiresAt).toISOString(),
-    decided_at: a.decidedAt === null ? null : new Date(a.decidedAt).toISOString(),
-  };
-}
-
 export async function approvalsListCommand(io: CliIO, options: { json: boolean; all: boolean }): Promise<number> {
   const { store } = await openContext(io, options);
   try {
     const approvals = store.approvals.list(options.all ? {} : { status: "pending" });
-    if (options.json) writeJson(io, approvals.map(approvalJson));
+    if (options.json) writeJson(io, approvals.map(toApprovalJson));
     else if (approvals.length === 0)
       io.stdout.write(options.all ? "No approvals yet.\n" : "Nothing is waiting for approval.\n");
     else {
@@ -72,7 +56,7 @@ export async function approvalsShowCommand(io: CliIO, id: string, options: { jso
     // What is shown must be what runs: a row whose displayed columns were edited is refused.
     const approval = store.approvals.getIntact(id);
     if (options.json) {
-      writeJson(io, approvalJson(approval));
+      writeJson(io, toApprovalJson(approval));
       return 0;
     }
     const preview = approval.preview as Preview;

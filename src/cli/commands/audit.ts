@@ -1,3 +1,4 @@
+import { toAuditEntryJson } from "../../shapes/index.js";
 import { openContext } from "../context.js";
 import { colorsFor, formatTime, oneLine, table } from "../format.js";
 import type { CliIO } from "../io.js";
@@ -14,18 +15,7 @@ export async function auditCommand(
     const taskId = options.task === undefined ? undefined : store.tasks.get(options.task).id;
     const entries = store.audit.list({ limit: options.limit, deniedOnly: options.denied, taskId });
     if (options.json) {
-      writeJson(
-        io,
-        entries.map((e) => ({
-          at: new Date(e.at).toISOString(),
-          task_id: e.taskId,
-          operation: e.operation,
-          path: e.path,
-          resolved: e.resolved,
-          allowed: e.allowed,
-          reason: e.reason,
-        })),
-      );
+      writeJson(io, entries.map(toAuditEntryJson));
       return 0;
     }
     if (entries.length === 0) {

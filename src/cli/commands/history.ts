@@ -1,10 +1,10 @@
+import { toTaskJson } from "../../shapes/index.js";
 import type { TaskStatus } from "../../store/index.js";
 import { openContext } from "../context.js";
 import { colorsFor, formatCost, formatTime, oneLine, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 import { safeLine } from "../safe.js";
-import { taskJson } from "../task-json.js";
 
 interface HistoryOptions {
   limit: number;
@@ -17,7 +17,7 @@ export async function historyCommand(io: CliIO, options: HistoryOptions): Promis
   try {
     const tasks = store.tasks.list({ limit: options.limit, status: options.status });
     if (options.json) {
-      writeJson(io, tasks.map(taskJson));
+      writeJson(io, tasks.map(toTaskJson));
       return 0;
     }
     if (tasks.length === 0) {

@@ -1,9 +1,9 @@
+import { toTaskDetailJson } from "../../shapes/index.js";
 import { openContext } from "../context.js";
 import { colorsFor, formatCost, formatDuration, formatInt, formatTime, oneLine, plural, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 import { safeLine, safeText } from "../safe.js";
-import { callJson, taskJson } from "../task-json.js";
 
 export async function showCommand(io: CliIO, id: string, options: { json: boolean }): Promise<number> {
   const { store } = await openContext(io, options);
@@ -12,18 +12,7 @@ export async function showCommand(io: CliIO, id: string, options: { json: boolea
     const calls = store.modelCalls.forTask(task.id);
     const steps = store.steps.forTask(task.id);
     if (options.json) {
-      writeJson(io, {
-        ...taskJson(task),
-        model_calls: calls.map(callJson),
-        steps: steps.map((s) => ({
-          step: s.step,
-          tool: s.tool,
-          args: s.args,
-          status: s.status,
-          result: s.result,
-          error_code: s.errorCode,
-        })),
-      });
+      writeJson(io, toTaskDetailJson(task, calls, steps));
       return 0;
     }
     const c = colorsFor(io.stdout, io.env);

@@ -5,6 +5,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import type { LoadedConfig } from "../../config/index.js";
 import { HobError } from "../../errors/index.js";
 import { createSkillRegistry } from "../../orchestrator/index.js";
+import { toInvalidSkillJson, toSkillJson } from "../../shapes/index.js";
 import {
   type InvalidSkill,
   invalidReport,
@@ -22,43 +23,6 @@ import { colorsFor, formatDuration, formatPercent, formatTime, oneLine, table } 
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
 import { safeLine } from "../safe.js";
-
-function recordJson(r: SkillRecord) {
-  return {
-    name: r.name,
-    version: r.version,
-    kind: r.kind,
-    language: r.language,
-    author: r.author,
-    status: r.status,
-    description: r.description,
-    path: r.path,
-    content_hash: r.contentHash,
-    usage_count: r.usageCount,
-    successes: r.successes,
-    failures: r.failures,
-    success_rate: r.usageCount === 0 ? null : Math.round((r.successes / r.usageCount) * 1000) / 1000,
-    mean_duration_ms: r.meanDurationMs === null ? null : Math.round(r.meanDurationMs),
-    last_error: r.lastError,
-    created_at: new Date(r.createdAt).toISOString(),
-    updated_at: new Date(r.updatedAt).toISOString(),
-  };
-}
-
-/** A folder that does not load, in the shape of a record: `invalid`, with the reason. */
-function invalidJson(i: InvalidSkill) {
-  return {
-    name: i.name,
-    version: null,
-    kind: null,
-    language: null,
-    author: null,
-    status: "invalid",
-    description: null,
-    path: i.path,
-    error: i.error,
-  };
-}
 
 function reportJson(report: ValidationReport) {
   return { ok: report.ok, findings: report.findings, tests: report.tests, duration_ms: report.durationMs };
@@ -108,7 +72,7 @@ export const skillsListCommand = (io: CliIO, options: { json: boolean }) =>
       writeJson(
         io,
         rows.map((row) =>
-          "record" in row ? recordJson(row.record as SkillRecord) : invalidJson(row.invalid as InvalidSkill),
+          "record" in row ? toSkillJson(row.record as SkillRecord) : toInvalidSkillJson(row.invalid as InvalidSkill),
         ),
       );
     else if (rows.length === 0)
@@ -153,7 +117,8 @@ export const skillsShowCommand = (io: CliIO, name: string, options: { json: bool
     const invalid = skills.invalidSkill(name);
     if (invalid) {
       const report = invalidReport(invalid);
-      if (options.json) writeJson(io, { ...invalidJson(invalid), validation: { ok: false, report }, recent_runs: [] });
+      if (options.json)
+        writeJson(io, { ...toInvalidSkillJson(invalid), validation: { ok: false, report }, recent_runs: [] });
       else {
         io.stdout.write(`${invalid.name} · invalid (it does not load)\n${safeLine(invalid.path)}\n`);
         renderReport(io, report);
@@ -165,7 +130,7 @@ export const skillsShowCommand = (io: CliIO, name: string, options: { json: bool
     const runs = store.skills.recentRuns(name, 10);
     if (options.json) {
       writeJson(io, {
-        ...recordJson(record),
+        ...toSkillJson(record),
         validation: validation
           ? { ok: validation.ok, at: new Date(validation.at).toISOString(), report: validation.report }
           : null,
@@ -173,7 +138,7 @@ export const skillsShowCommand = (io: CliIO, name: string, options: { json: bool
       });
       return 0;
     }
-    const r = recordJson(record);
+    const r = toSkillJson(record);
     io.stdout.write(
       `${r.name} v${r.version} · ${r.status} · ${r.language ?? r.kind} · by ${r.author}\n${safeLine(r.description)}\n${safeLine(r.path)}\n` +
         `record: ${r.usage_count} runs · ${r.successes} ok · ${r.failures} failed · success ${formatPercent(r.success_rate)}` +
@@ -239,7 +204,7 @@ export const skillsRunCommand = (
 const setEnabled = (enabled: boolean) => (io: CliIO, name: string, options: { json: boolean }) =>
   withRegistry(io, options, async (skills) => {
     const record = skills.setEnabled(name, enabled);
-    if (options.json) writeJson(io, recordJson(record));
+    if (options.json) writeJson(io, toSkillJson(record));
     else io.stdout.write(`${name} is ${record.status}.\n`);
     return 0;
   });

@@ -1,0 +1,185 @@
+import type { z } from "zod";
+import { hintFor } from "../errors/index.js";
+import type { TaskSummary } from "../events/index.js";
+import type {
+  ApprovalRecord,
+  AuditRecord,
+  ModelCallRecord,
+  SkillRecord,
+  StepRecord,
+  TaskWithUsage,
+} from "../store/index.js";
+import type {
+  ApprovalJsonSchema,
+  AuditEntryJsonSchema,
+  InvalidSkillJsonSchema,
+  ModelCallJsonSchema,
+  RunResultJsonSchema,
+  SkillJsonSchema,
+  StepJsonSchema,
+  TaskDetailJsonSchema,
+  TaskJsonSchema,
+} from "./schemas.js";
+
+// Every import above but errors is type-only: this file loads neither zod nor the store.
+
+export type TaskJson = z.infer<typeof TaskJsonSchema>;
+export type ModelCallJson = z.infer<typeof ModelCallJsonSchema>;
+export type StepJson = z.infer<typeof StepJsonSchema>;
+export type TaskDetailJson = z.infer<typeof TaskDetailJsonSchema>;
+export type RunResultJson = z.infer<typeof RunResultJsonSchema>;
+export type ApprovalJson = z.infer<typeof ApprovalJsonSchema>;
+export type AuditEntryJson = z.infer<typeof AuditEntryJsonSchema>;
+export type SkillJson = z.infer<typeof SkillJsonSchema>;
+export type InvalidSkillJson = z.infer<typeof InvalidSkillJsonSchema>;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+// Key order below is the order printed: keep it when adding a key (CLI output is compared byte for byte).
+
+export function toTaskJson(task: TaskWithUsage): TaskJson {
+  return {
+    id: task.id,
+    created_at: iso(task.createdAt),
+    status: task.status,
+    agent: task.agent,
+    tier: task.tier,
+    tier_reason: task.tierReason,
+    complexity: task.complexity,
+    classifier: task.classifier,
+    confidence: task.confidence,
+    escalated_from: task.escalatedFrom,
+    escalation_reason: task.escalationReason,
+    fallback: task.fallback,
+    model: task.model,
+    input: task.input,
+    output: task.output,
+    error: task.errorCode
+      ? { code: task.errorCode, message: task.error ?? "", hint: hintFor(task.errorCode, undefined) }
+      : null,
+    duration_ms: task.durationMs,
+    session_id: task.sessionId,
+    calls: task.calls,
+    usage: {
+      input_tokens: task.inputTokens,
+      output_tokens: task.outputTokens,
+      cache_read_tokens: task.cacheReadTokens,
+      cache_write_tokens: task.cacheWriteTokens,
+    },
+    cost_usd: task.costUsd,
+  };
+}
+
+export function toModelCallJson(call: ModelCallRecord): ModelCallJson {
+  return {
+    created_at: iso(call.createdAt),
+    provider: call.provider,
+    model: call.model,
+    tier: call.tier,
+    attempt: call.attempt,
+    ok: call.ok,
+    error_code: call.errorCode,
+    purpose: call.purpose ?? "answer",
+    local: call.local ?? false,
+    cached: call.cached ?? false,
+    input_tokens: call.inputTokens,
+    output_tokens: call.outputTokens,
+    cache_read_tokens: call.cacheReadTokens,
+    cache_write_tokens: call.cacheWriteTokens,
+    cost_usd: call.costUsd,
+    latency_ms: call.latencyMs,
+  };
+}
+
+export function toStepJson(step: StepRecord): StepJson {
+  return {
+    step: step.step,
+    tool: step.tool,
+    args: step.args,
+    status: step.status,
+    result: step.result,
+    error_code: step.errorCode,
+  };
+}
+
+export function toTaskDetailJson(task: TaskWithUsage, calls: ModelCallRecord[], steps: StepRecord[]): TaskDetailJson {
+  return { ...toTaskJson(task), model_calls: calls.map(toModelCallJson), steps: steps.map(toStepJson) };
+}
+
+/**
+ * How a run ended, from the orchestrator's summary. `error` is left out (a failed run
+ * prints an error object instead); `approval` is kept only while the task waits for one.
+ */
+export function toRunResultJson(result: TaskSummary): RunResultJson {
+  if (result.status === "awaiting_approval") {
+    const { error: _none, ...rest } = result;
+    return rest;
+  }
+  const { error: _none, approval: _no, ...rest } = result;
+  return rest;
+}
+
+export function toApprovalJson(a: ApprovalRecord): ApprovalJson {
+  return {
+    id: a.id,
+    task_id: a.taskId,
+    tool: a.tool,
+    args: a.args,
+    reason: a.reason,
+    status: a.status,
+    intact: a.intact,
+    preview: a.preview,
+    created_at: iso(a.createdAt),
+    expires_at: iso(a.expiresAt),
+    decided_at: a.decidedAt === null ? null : iso(a.decidedAt),
+  };
+}
+
+export function toAuditEntryJson(e: AuditRecord): AuditEntryJson {
+  return {
+    at: iso(e.at),
+    task_id: e.taskId,
+    operation: e.operation,
+    path: e.path,
+    resolved: e.resolved,
+    allowed: e.allowed,
+    reason: e.reason,
+  };
+}
+
+export function toSkillJson(r: SkillRecord): SkillJson {
+  return {
+    name: r.name,
+    version: r.version,
+    kind: r.kind,
+    language: r.language,
+    author: r.author,
+    status: r.status,
+    description: r.description,
+    path: r.path,
+    content_hash: r.contentHash,
+    usage_count: r.usageCount,
+    successes: r.successes,
+    failures: r.failures,
+    success_rate: r.usageCount === 0 ? null : Math.round((r.successes / r.usageCount) * 1000) / 1000,
+    mean_duration_ms: r.meanDurationMs === null ? null : Math.round(r.meanDurationMs),
+    last_error: r.lastError,
+    created_at: iso(r.createdAt),
+    updated_at: iso(r.updatedAt),
+  };
+}
+
+/** A skill folder that does not load (the skills room's `InvalidSkill`, structurally). */
+export function toInvalidSkillJson(i: { name: string; path: string; error: string }): InvalidSkillJson {
+  return {
+    name: i.name,
+    version: null,
+    kind: null,
+    language: null,
+    author: null,
+    status: "invalid",
+    description: null,
+    path: i.path,
+    error: i.error,
+  };
+}
