@@ -152,6 +152,7 @@ describe("shared JSON shapes, on records made through the CLI", () => {
       recent_runs: unknown;
     };
     schemas.SkillJsonSchema.parse(shown);
+    for (const run of _r as unknown[]) schemas.SkillRunJsonSchema.parse(run);
     const {
       validation: _iv,
       recent_runs: _ir,

@@ -74,7 +74,7 @@ describe("skills end to end (fake model, real validation, real sandbox)", () => 
     expect(after).toMatchObject({ usage_count: 1, successes: 1, failures: 0 });
     // The run is linked to the task that made it, and to how that task ended.
     expect(after.recent_runs).toEqual([
-      expect.objectContaining({ ok: true, taskOk: true, taskId: (second.json() as { id: string }).id }),
+      expect.objectContaining({ ok: true, task_ok: true, task_id: (second.json() as { id: string }).id }),
     ]);
   });
 

@@ -148,6 +148,20 @@ export const SkillJsonSchema = z.strictObject({
   updated_at: timestamp,
 });
 
+/** One run of a skill (`hob skills show --json` → `recent_runs`). */
+export const SkillRunJsonSchema = z.strictObject({
+  skill: z.string(),
+  version: z.string(),
+  task_id: z.string().nullable(),
+  at: timestamp,
+  ok: z.boolean(),
+  exit_code: z.int().nullable(),
+  duration_ms: z.number(),
+  error: z.string().nullable(),
+  /** How the task that ran it ended; null while it runs or when run by hand. */
+  task_ok: z.boolean().nullable(),
+});
+
 /** A skill folder that does not load, in the shape of a skill: status `invalid`, with the reason. */
 export const InvalidSkillJsonSchema = z.strictObject({
   name: z.string(),

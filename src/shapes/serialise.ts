@@ -6,6 +6,7 @@ import type {
   AuditRecord,
   ModelCallRecord,
   SkillRecord,
+  SkillRun,
   StepRecord,
   TaskWithUsage,
 } from "../store/index.js";
@@ -16,6 +17,7 @@ import type {
   ModelCallJsonSchema,
   RunResultJsonSchema,
   SkillJsonSchema,
+  SkillRunJsonSchema,
   StepJsonSchema,
   TaskDetailJsonSchema,
   TaskJsonSchema,
@@ -32,6 +34,7 @@ export type ApprovalJson = z.infer<typeof ApprovalJsonSchema>;
 export type AuditEntryJson = z.infer<typeof AuditEntryJsonSchema>;
 export type SkillJson = z.infer<typeof SkillJsonSchema>;
 export type InvalidSkillJson = z.infer<typeof InvalidSkillJsonSchema>;
+export type SkillRunJson = z.infer<typeof SkillRunJsonSchema>;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -166,6 +169,20 @@ export function toSkillJson(r: SkillRecord): SkillJson {
     last_error: r.lastError,
     created_at: iso(r.createdAt),
     updated_at: iso(r.updatedAt),
+  };
+}
+
+export function toSkillRunJson(run: SkillRun): SkillRunJson {
+  return {
+    skill: run.skill,
+    version: run.version,
+    task_id: run.taskId,
+    at: iso(run.at),
+    ok: run.ok,
+    exit_code: run.exitCode,
+    duration_ms: run.durationMs,
+    error: run.error,
+    task_ok: run.taskOk ?? null,
   };
 }
 

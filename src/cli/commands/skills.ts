@@ -5,7 +5,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import type { LoadedConfig } from "../../config/index.js";
 import { HobError } from "../../errors/index.js";
 import { createSkillRegistry } from "../../orchestrator/index.js";
-import { toInvalidSkillJson, toSkillJson } from "../../shapes/index.js";
+import { toInvalidSkillJson, toSkillJson, toSkillRunJson } from "../../shapes/index.js";
 import {
   type InvalidSkill,
   invalidReport,
@@ -134,7 +134,7 @@ export const skillsShowCommand = (io: CliIO, name: string, options: { json: bool
         validation: validation
           ? { ok: validation.ok, at: new Date(validation.at).toISOString(), report: validation.report }
           : null,
-        recent_runs: runs,
+        recent_runs: runs.map(toSkillRunJson),
       });
       return 0;
     }
