@@ -89,6 +89,7 @@ export function toHobError(value: unknown): HobError {
 }
 
 export { mask, redact, registerSecrets } from "./redact.js";
+export { escapeTerminalText } from "./terminal-text.js";
 
 /**
  * A next step for an error that came without its own hint, so every error object the

@@ -1,23 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readlinkSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, lstatSync, readlinkSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { HobError } from "../errors/index.js";
+import { escapeTerminalText, HobError } from "../errors/index.js";
 import { createResourceLimits } from "./process-limits.js";
 import { ROOT_HELPER } from "./root-helper.js";
+import { Scratch } from "./scratch.js";
 import { seccompProgram } from "./seccomp.js";
 import { guardWorkspace, undoGuardedChanges, type WorkspaceGuard } from "./workspace-guard.js";
 
@@ -338,45 +326,6 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
   };
 }
 
-/** Temporary files of one run: the seccomp program and, as root, the staging folder for mounts. */
-class Scratch {
-  private dir: string | undefined;
-  private fds: number[] = [];
-
-  private base(): string {
-    if (!this.dir) {
-      this.dir = mkdtempSync(join(tmpdir(), "hob-sandbox-"));
-      // The unprivileged sandbox uid must traverse it to reach the staged mounts; nothing more.
-      chmodSync(this.dir, 0o711);
-    }
-    return this.dir;
-  }
-
-  /** Empty mount points (workspace, ro0, ro1 …); the mounts exist only in the helper's namespace. */
-  stage(readOnly: number): string {
-    const stage = join(this.base(), "stage");
-    mkdirSync(stage, { mode: 0o711 });
-    mkdirSync(join(stage, "workspace"));
-    for (let i = 0; i < readOnly; i++) mkdirSync(join(stage, `ro${i}`));
-    return stage;
-  }
-
-  seccomp(program: Buffer): number {
-    const path = join(this.base(), "seccomp.bpf");
-    writeFileSync(path, program, { mode: 0o600 });
-    const fd = openSync(path, "r");
-    this.fds.push(fd);
-    return fd;
-  }
-
-  dispose(): void {
-    for (const fd of this.fds) closeSync(fd);
-    this.fds = [];
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
-    this.dir = undefined;
-  }
-}
-
 function collector(max: number) {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -392,18 +341,10 @@ function collector(max: number) {
   };
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are what we neutralise
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-/** Bidi controls and invisible characters: they reorder or hide what a person reads. */
-const INVISIBLE = /[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-
 /**
- * Terminal escape sequences, carriage returns and other control characters become visible
- * text, and so do bidi controls and invisible characters, so output can neither drive the
- * terminal nor hide or reorder what a person reads. Newlines and tabs stay.
+ * Captured output can neither drive the terminal nor hide or reorder what a person reads
+ * (the one mechanism, shared with the CLI's output edge).
  */
 export function neutralise(text: string): string {
-  return text
-    .replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
-    .replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return escapeTerminalText(text);
 }
