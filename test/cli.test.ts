@@ -39,7 +39,7 @@ describe("hob CLI (in-process, against the fake Anthropic server)", () => {
       const run = await runCli(["run", "summarise", "what", "a", "monad", "is"], { env });
       expect(run.code).toBe(0);
       expect(run.stdout).toBe("A monad is a way to chain computations.\n");
-      expect(run.stderr).toMatch(/✓ fast · claude-haiku-4-5 · \d+ in \/ \d+ out · \$0\.\d+ · \d+ ms · \w+/);
+      expect(run.stderr).toMatch(/✓ fast · claude-haiku-4-5 · \d+ in \/ \d+ out · \$0\.\d+ · [\d.]+ m?s · \w+/);
       expect(fake.messageRequests[0]?.body.messages?.[0]?.content).toEqual([
         { type: "text", text: "summarise what a monad is" },
       ]);

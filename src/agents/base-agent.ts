@@ -1,6 +1,7 @@
 import { lintSource } from "../tools/index.js";
 import type { AgentDefinition } from "./definition.js";
-import { type LoopDeps, type LoopOutcome, type LoopState, runToolLoop } from "./tool-loop.js";
+import type { ToolContext } from "./seams.js";
+import { type LoopDeps, type LoopEvent, type LoopOutcome, type LoopState, runToolLoop } from "./tool-loop.js";
 
 export interface AgentResult {
   text: string;
@@ -22,12 +23,13 @@ export abstract class BaseAgent {
     return this.definition.name;
   }
 
-  /** Runs (or resumes) the tool loop until an answer, a pause for approval, or a failure. */
-  execute(state: LoopState, deps: LoopDeps): Promise<LoopOutcome> {
+  /** Runs (or resumes) the tool loop until an answer, a pause for approval, or a failure; yields its events. */
+  execute(state: LoopState, deps: LoopDeps): AsyncGenerator<LoopEvent, LoopOutcome> {
     return runToolLoop(this.definition, state, deps);
   }
 
-  abstract validateResult(result: AgentResult, deps: LoopDeps): Promise<Validation>;
+  /** Whether the result is acceptable, judged by what the task did (`tools`: its files, sources). */
+  abstract validateResult(result: AgentResult, tools: ToolContext): Promise<Validation>;
 }
 
 class GeneralAgent extends BaseAgent {
@@ -40,10 +42,10 @@ class FileOpsAgent extends GeneralAgent {}
 
 /** Code is done when every file it wrote lints clean. */
 class CodeAgent extends BaseAgent {
-  async validateResult(result: AgentResult, deps: LoopDeps): Promise<Validation> {
+  async validateResult(result: AgentResult, tools: ToolContext): Promise<Validation> {
     const failing: string[] = [];
-    for (const path of deps.tools.written) {
-      const content = await deps.tools.fs.readFile(path).catch(() => undefined);
+    for (const path of tools.written) {
+      const content = await tools.fs.readFile(path).catch(() => undefined);
       if (content === undefined) continue; // moved or deleted since
       const lint = await lintSource(path, content);
       if (lint && !lint.ok) {
@@ -52,7 +54,7 @@ class CodeAgent extends BaseAgent {
       }
     }
     if (failing.length > 0) return { ok: false, reason: `lint still fails: ${failing.join("; ")}` };
-    return result.text.trim() || deps.tools.written.size > 0
+    return result.text.trim() || tools.written.size > 0
       ? { ok: true }
       : { ok: false, reason: "nothing was written or said" };
   }
@@ -60,8 +62,8 @@ class CodeAgent extends BaseAgent {
 
 /** Research is done when the answer cites at least one source the agent actually used. */
 class ResearchAgent extends BaseAgent {
-  async validateResult(result: AgentResult, deps: LoopDeps): Promise<Validation> {
-    const cited = [...deps.tools.sources].filter((url) => result.text.includes(url));
+  async validateResult(result: AgentResult, tools: ToolContext): Promise<Validation> {
+    const cited = [...tools.sources].filter((url) => result.text.includes(url));
     return cited.length > 0
       ? { ok: true }
       : { ok: false, reason: "the answer cites no source the agent searched or read" };

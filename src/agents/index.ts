@@ -7,9 +7,10 @@ export {
   parseDefinition,
 } from "./definition.js";
 export { AgentRegistry } from "./registry.js";
+export { type ApprovalGate, modelCallEvent, type ToolLookup } from "./seams.js";
 export {
-  type Approver,
   type LoopDeps,
+  type LoopEvent,
   type LoopOutcome,
   type LoopState,
   newLoopState,

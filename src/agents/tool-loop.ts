@@ -1,23 +1,12 @@
-import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { HobConfig } from "../config/index.js";
 import { HobError, toHobError } from "../errors/index.js";
-import type { HobEvent, ToolCallState } from "../events/index.js";
-import {
-  canonicalJson,
-  type FinishReason,
-  type Message,
-  type RouteOptions,
-  type Router,
-  type ToolCallPart,
-  type ToolResultPart,
-  type ToolSpec,
-} from "../models/index.js";
-import { decideApproval } from "../sandbox/index.js";
-import type { Store } from "../store/index.js";
-import { type ActionPreview, TOOLS, type ToolContext } from "../tools/index.js";
+import type { TaskEventBody, ToolCallState } from "../events/index.js";
+import type { FinishReason, Message, ModelClient, ToolCallPart, ToolResultPart, ToolSpec } from "../models/index.js";
 import type { AgentDefinition } from "./definition.js";
+import { type ApprovalGate, modelCallEvent, type ToolContext, type ToolLookup } from "./seams.js";
 
+/** What a step row keeps of a tool's output, and so what its event carries. */
+const OUTPUT_LIMIT = 4000;
 /** Everything needed to resume a task where it stopped; saved when it pauses for approval. */
 export interface LoopState {
   tier: string;
@@ -37,28 +26,23 @@ export interface LoopState {
   sideEffects: boolean;
 }
 
-export type Approver = (request: { preview: ActionPreview; reason: string }) => Promise<"approve" | "deny" | "defer">;
-
 export interface LoopDeps {
   taskId: string;
-  router: Router;
-  store: Store;
-  tools: ToolContext;
-  policy: HobConfig["approvals"];
+  model: ModelClient;
+  tools: ToolLookup;
+  context: ToolContext;
+  gate: ApprovalGate;
   temperature: number;
   maxOutputTokens: number;
-  /** Asks a human at a terminal; without it an approval pauses the task. */
-  approver?: Approver;
   signal?: AbortSignal;
   cache: boolean;
-  routeOptions: Pick<RouteOptions, "onAttempt" | "onRetry" | "onFallback">;
-  emit: (event: HobEvent) => void;
   now: () => number;
-  /** Saves streamed text as it comes (crash safety). */
-  progress: (text: string) => void;
-  /** Added to the agent's system prompt (e.g. the skills relevant to the task). */
-  systemAddendum?: string;
+  /** Context gathered for this task (skills, memory), packed to its budget; added to the system prompt. */
+  extraContext?: string;
 }
+
+/** The events the loop yields (the orchestrator's task stream stamps and records them). */
+export type LoopEvent = TaskEventBody;
 
 export type LoopOutcome =
   | { kind: "done"; text: string; finishReason: FinishReason }
@@ -80,20 +64,23 @@ export function newLoopState(tier: string, messages: Message[]): LoopState {
 }
 
 /**
- * The agent's turn loop: ask the model; run each tool call it makes (validated,
- * sandboxed, gated); feed the results back; until it answers without tools, runs out
- * of steps, or a call needs a human. Every call is an event and a `task_steps` row.
+ * The agent's turn loop, as a stream of events: ask the model; run each tool call it
+ * makes (validated, gated, in the tool context); feed the results back; until it
+ * answers without tools, runs out of steps, or a call needs a human. It yields every
+ * event (text, model calls, tool calls) and returns the outcome; on a pause, `state`
+ * holds what the caller saves to resume it.
  */
-export async function runToolLoop(agent: AgentDefinition, state: LoopState, deps: LoopDeps): Promise<LoopOutcome> {
-  const specs = toolSpecs(agent);
+export async function* runToolLoop(
+  agent: AgentDefinition,
+  state: LoopState,
+  deps: LoopDeps,
+): AsyncGenerator<LoopEvent, LoopOutcome> {
+  const specs = toolSpecs(agent, deps.tools);
   for (;;) {
     while (state.pending.length > 0) {
       const call = state.pending[0] as ToolCallPart;
-      const outcome = await runCall(agent, call, state, deps);
-      if ("pause" in outcome) {
-        deps.store.approvals.saveState(deps.taskId, state);
-        return { kind: "paused", approval: outcome.pause };
-      }
+      const outcome = yield* runCall(agent, call, state, deps);
+      if ("pause" in outcome) return { kind: "paused", approval: outcome.pause };
       state.results.push(outcome.result);
       state.pending.shift();
     }
@@ -110,38 +97,58 @@ export async function runToolLoop(agent: AgentDefinition, state: LoopState, deps
     let text = "";
     let finishReason: FinishReason = "other";
     const calls: ToolCallPart[] = [];
-    const stream = deps.router.stream(
+    // The router reports attempts, retries and fallbacks through callbacks; they leave as events in order.
+    const queued: LoopEvent[] = [];
+    const stream = deps.model.stream(
       state.tier,
       {
-        system: agent.systemPrompt + (deps.systemAddendum ?? ""),
+        system: agent.systemPrompt + (deps.extraContext ?? ""),
         messages: state.messages,
         ...(specs.length > 0 ? { tools: specs } : {}),
         temperature: deps.temperature,
         maxOutputTokens: deps.maxOutputTokens,
       },
-      { ...deps.routeOptions, signal: deps.signal, cache: deps.cache },
+      {
+        signal: deps.signal,
+        cache: deps.cache,
+        onAttempt: (attempt) => queued.push(modelCallEvent(attempt, "answer")),
+        onRetry: (info) =>
+          queued.push({
+            type: "model-retry",
+            attempt: info.attempt,
+            delay_ms: info.delayMs,
+            error: info.error.toJSON(),
+          }),
+        onFallback: (info) =>
+          queued.push({ type: "model-fallback", from: info.from, to: info.to, error: info.error.toJSON() }),
+      },
     );
-    for await (const part of stream) {
-      if (part.type === "text-delta") {
-        text += part.text;
-        deps.emit({ type: "text-delta", taskId: deps.taskId, text: part.text });
-        deps.progress(text);
-      } else if (part.type === "tool-call") {
-        calls.push({ type: "tool-call", toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
-      } else {
-        finishReason = part.finishReason;
+    try {
+      for await (const part of stream) {
+        yield* queued.splice(0);
+        if (part.type === "text-delta") {
+          text += part.text;
+          yield { type: "text-delta", text: part.text };
+        } else if (part.type === "tool-call") {
+          calls.push({ type: "tool-call", toolCallId: part.toolCallId, toolName: part.toolName, input: part.input });
+        } else {
+          finishReason = part.finishReason;
+        }
       }
+    } finally {
+      // Also when the model failed: its failed attempts are recorded before the error goes up.
+      yield* queued.splice(0);
     }
     if (calls.length === 0) return { kind: "done", text, finishReason };
     state.messages.push({ role: "assistant", content: [...(text ? [{ type: "text" as const, text }] : []), ...calls] });
-    if (text) deps.emit({ type: "text-delta", taskId: deps.taskId, text: "\n" });
+    if (text) yield { type: "text-delta", text: "\n" };
     state.pending = calls;
   }
 }
 
-function toolSpecs(agent: AgentDefinition): ToolSpec[] {
+function toolSpecs(agent: AgentDefinition, tools: ToolLookup): ToolSpec[] {
   return agent.tools.map((name) => {
-    const tool = TOOLS[name];
+    const tool = tools.get(name);
     if (!tool) throw new HobError("E_CONFIG", `The ${agent.name} agent names an unknown tool "${name}".`);
     return {
       name,
@@ -156,143 +163,90 @@ type CallOutcome =
   | { result: ToolResultPart }
   | { pause: { id: string; tool: string; summary: string; reason: string } };
 
-async function runCall(
+async function* runCall(
   agent: AgentDefinition,
   call: ToolCallPart,
   state: LoopState,
   deps: LoopDeps,
-): Promise<CallOutcome> {
+): AsyncGenerator<LoopEvent, CallOutcome> {
   const started = deps.now();
-  const { taskId, store } = deps;
-  const finish = (status: Exclude<ToolCallState, "executing">, output: string, error?: HobError): CallOutcome => {
-    store.steps.insert({
-      taskId,
-      step: state.step,
-      tool: call.toolName,
-      callId: call.toolCallId,
-      args: call.input,
-      status,
-      result: output,
-      errorCode: error?.code ?? null,
-      createdAt: started,
-      durationMs: deps.now() - started,
-    });
-    deps.emit({
-      type: "tool-call",
-      taskId,
-      step: state.step,
-      callId: call.toolCallId,
-      tool: call.toolName,
-      args: call.input,
-      state: status,
-      summary: output.slice(0, 200),
-      ...(error ? { error: error.toJSON() } : {}),
-    });
-    return {
-      result: {
-        type: "tool-result",
-        toolCallId: call.toolCallId,
-        toolName: call.toolName,
-        output,
-        isError: status !== "success",
-      },
-    };
-  };
+  const ended = (status: Exclude<ToolCallState, "executing">, output: string, error?: HobError): LoopEvent => ({
+    type: "tool-call",
+    step: state.step,
+    call_id: call.toolCallId,
+    tool: call.toolName,
+    args: call.input,
+    state: status,
+    summary: output.slice(0, 200),
+    output: output.slice(0, OUTPUT_LIMIT),
+    started_at: started,
+    duration_ms: deps.now() - started,
+    ...(error ? { error: error.toJSON() } : {}),
+  });
+  const result = (status: Exclude<ToolCallState, "executing">, output: string): CallOutcome => ({
+    result: {
+      type: "tool-result",
+      toolCallId: call.toolCallId,
+      toolName: call.toolName,
+      output,
+      isError: status !== "success",
+    },
+  });
 
-  const tool = agent.tools.includes(call.toolName) ? TOOLS[call.toolName] : undefined;
-  if (!tool)
-    return finish(
-      "error",
-      `Error: there is no tool "${call.toolName}". Available: ${agent.tools.join(", ") || "none"}.`,
-    );
+  const tool = agent.tools.includes(call.toolName) ? deps.tools.get(call.toolName) : undefined;
+  if (!tool) {
+    const output = `Error: there is no tool "${call.toolName}". Available: ${agent.tools.join(", ") || "none"}.`;
+    yield ended("error", output);
+    return result("error", output);
+  }
   const parsed = tool.params.safeParse(call.input);
   if (!parsed.success) {
-    return finish("error", `Error: invalid arguments for ${tool.name}: ${z.prettifyError(parsed.error)}`);
+    const output = `Error: invalid arguments for ${tool.name}: ${z.prettifyError(parsed.error)}`;
+    yield ended("error", output);
+    return result("error", output);
   }
   const args = parsed.data as never;
-  deps.emit({
+  yield {
     type: "tool-call",
-    taskId,
     step: state.step,
-    callId: call.toolCallId,
+    call_id: call.toolCallId,
     tool: tool.name,
     args: call.input,
     state: "executing",
-  });
+  };
   try {
-    const assessment = await tool.assess(args, deps.tools);
-    const verdict = decideApproval(deps.policy, {
+    const assessment = await tool.assess(args, deps.context);
+    const verdict = await deps.gate.check({
+      taskId: deps.taskId,
+      callId: call.toolCallId,
       tool: tool.name,
+      args,
+      preview: assessment.preview,
       situations: assessment.situations,
+      fingerprint: assessment.fingerprint,
       sensitive: agent.sensitiveTools.has(tool.name),
       agentRules: agent.approval,
     });
-    if (verdict.level === "deny") {
-      return finish(
-        "denied",
-        `Error: denied by hob's approval policy (${verdict.reason}). Do not try to work around it.`,
-      );
+    if (verdict.kind === "denied") {
+      yield ended("denied", verdict.message);
+      return result("denied", verdict.message);
     }
-    if (verdict.level === "ask") {
-      // An approval covers exactly this action: tool, canonical arguments, resolved targets, their current state.
-      const hash = createHash("sha256")
-        .update(
-          canonicalJson({ tool: tool.name, args, targets: assessment.preview.targets, state: assessment.fingerprint }),
-        )
-        .digest("hex");
-      const prior = store.approvals.decisionFor(taskId, call.toolCallId);
-      if (prior?.status === "denied")
-        return finish(
-          "denied",
-          "Error: the user denied this action. Do not try it again; continue without it or explain.",
-        );
-      if (!store.approvals.consume(taskId, hash)) {
-        const changed = prior?.status === "approved" || prior?.status === "used";
-        const reason = changed ? `${verdict.reason}; the target changed after it was approved` : verdict.reason;
-        const decision = deps.approver ? await deps.approver({ preview: assessment.preview, reason }) : "defer";
-        const approval = store.approvals.create({
-          taskId,
-          callId: call.toolCallId,
-          tool: tool.name,
-          args,
-          hash,
-          preview: assessment.preview,
-          reason,
-          expiresAt: deps.now() + deps.policy.ttl_minutes * 60_000,
-        });
-        if (decision === "deny") {
-          store.approvals.decide(approval.id, "denied");
-          return finish(
-            "denied",
-            "Error: the user denied this action. Do not try it again; continue without it or explain.",
-          );
-        }
-        if (decision === "defer") {
-          finish("awaiting_approval", `Waiting for approval ${approval.id}: ${assessment.preview.summary}`);
-          deps.emit({
-            type: "approval-requested",
-            taskId,
-            approvalId: approval.id,
-            tool: tool.name,
-            summary: assessment.preview.summary,
-            reason,
-            ...(assessment.preview.diff ? { diff: assessment.preview.diff } : {}),
-          });
-          return { pause: { id: approval.id, tool: tool.name, summary: assessment.preview.summary, reason } };
-        }
-        store.approvals.decide(approval.id, "approved");
-        store.approvals.consume(taskId, hash);
-      }
+    if (verdict.kind === "pause") {
+      yield ended("awaiting_approval", `Waiting for approval ${verdict.approval.id}: ${assessment.preview.summary}`);
+      return { pause: verdict.approval };
     }
-    const output = await tool.execute(args, deps.tools);
+    const output = await tool.execute(args, deps.context);
     if (!tool.readOnly) state.sideEffects = true;
-    syncSets(state, deps.tools);
-    return finish("success", output);
+    syncSets(state, deps.context);
+    yield ended("success", output);
+    return result("success", output);
   } catch (thrown) {
     const error = toHobError(thrown);
     if (error.code === "E_CANCELLED" || deps.signal?.aborted) throw error;
     // A refused or failed call goes back to the model (it can recover), never with secrets.
-    return finish("error", `Error [${error.code}]: ${error.message}`, error);
+    const output = `Error [${error.code}]: ${error.message}`;
+    yield ended("error", output, error);
+    return result("error", output);
   }
 }
 

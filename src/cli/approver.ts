@@ -1,5 +1,5 @@
 import { createInterface } from "node:readline";
-import type { Approver } from "../agents/index.js";
+import type { Approver } from "../approvals/index.js";
 import { HobError } from "../errors/index.js";
 import { colorsFor } from "./format.js";
 import type { CliIO } from "./io.js";

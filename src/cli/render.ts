@@ -84,7 +84,7 @@ export function createRenderer(io: CliIO, options: { summary: boolean; quiet?: b
           spinner.stop();
           endText();
           stderr.write(
-            c.yellow(`${safeLine(event.error.message)} Retrying in ${formatDuration(Math.round(event.delayMs))}…\n`),
+            c.yellow(`${safeLine(event.error.message)} Retrying in ${formatDuration(Math.round(event.delay_ms))}…\n`),
           );
           spinner.start(`${label} (retry ${event.attempt})`);
           break;
@@ -135,14 +135,16 @@ export function createRenderer(io: CliIO, options: { summary: boolean; quiet?: b
           break;
         }
         case "approval-requested":
+          // A terminal prompt shows the request itself; this is for a task that will pause.
+          if (event.interactive) break;
           spinner.stop();
           endText();
           io.stderr.write(
             c.yellow(
-              `⏸ waiting for approval ${event.approvalId}: ${safeLine(event.summary)} (${safeLine(event.reason)})\n`,
+              `⏸ waiting for approval ${event.approval_id}: ${safeLine(event.summary)} (${safeLine(event.reason)})\n`,
             ) +
               c.dim(
-                `  hob approvals show ${event.approvalId} · hob approvals approve ${event.approvalId} · hob approvals deny ${event.approvalId}\n`,
+                `  hob approvals show ${event.approval_id} · hob approvals approve ${event.approval_id} · hob approvals deny ${event.approval_id}\n`,
               ),
           );
           break;

@@ -8,7 +8,7 @@ describe("EventBus", () => {
     const b: HobEvent[] = [];
     const offA = bus.on((e) => a.push(e));
     bus.on((e) => b.push(e));
-    const event: HobEvent = { type: "text-delta", taskId: "t", text: "hi" };
+    const event: HobEvent = { type: "text-delta", task_id: "t", seq: 1, at: 0, text: "hi" };
     bus.emit(event);
     offA();
     bus.emit(event);

@@ -1,6 +1,10 @@
 /**
- * The one typed union of events that flows from the orchestrator to the CLI,
- * later to WebSocket clients and logs. Names are noun-verb, kebab-case.
+ * The one typed union of events that flows out of a task: to the recorder (which
+ * writes the rows), the CLI's rendering, the in-process bus (a WebSocket subscribes
+ * there) and logs. Type names are noun-verb, kebab-case; fields are snake_case, as
+ * the JSON output is. Every event carries its task's id and a sequence number that
+ * grows by one per event of that task, across pauses and resumes, so a client that
+ * reconnects asks for what came after the last number it saw.
  * This room depends on nothing else of ours.
  */
 
@@ -39,10 +43,23 @@ export interface TaskSummary {
 
 export type ToolCallState = "executing" | "success" | "error" | "denied" | "awaiting_approval";
 
-export type HobEvent =
+export type ModelCallPurpose = "answer" | "classify" | "self-check";
+
+/** Who decided an approval: `terminal` (the prompt during a run), `cli`, `web`, … */
+export type Decider = string;
+
+/** The events as their sources say them; the task stream adds `seq`, `task_id` and `at`. */
+export type TaskEventBody =
   | {
+      /** The task exists: its row is written. Always the first event of a task (seq 1). */
+      type: "task-created";
+      input: string;
+      session_id: string | null;
+      workspace: string;
+    }
+  | {
+      /** Routing decided agent and tier; the agent starts. */
       type: "task-started";
-      taskId: string;
       input: string;
       agent: string;
       tier: string;
@@ -50,21 +67,24 @@ export type HobEvent =
       /** Why this tier was chosen, in words a user can check. */
       reason: string;
       classifier: string;
-      confidence: number;
-      at: number;
+      /** null when nothing was classified (agent and tier forced). */
+      confidence: number | null;
+      complexity: string | null;
     }
-  | { type: "text-delta"; taskId: string; text: string }
+  | {
+      /** A human decided the approval the task waited for; it runs again. */
+      type: "task-resumed";
+    }
+  | { type: "text-delta"; text: string }
   | {
       type: "model-retry";
-      taskId: string;
       attempt: number;
-      delayMs: number;
+      delay_ms: number;
       error: EventError;
     }
   | {
       /** A model group failed and its fallback takes over (e.g. Ollama down: local-fast → fast). */
       type: "model-fallback";
-      taskId: string;
       from: string;
       to: string;
       error: EventError;
@@ -72,60 +92,107 @@ export type HobEvent =
   | {
       /** A local answer looked unreliable; the task is re-run on the next tier. */
       type: "task-escalated";
-      taskId: string;
       from: string;
       to: string;
+      /** The model that gave the unreliable answer. */
+      model: string;
       reason: string;
     }
   | {
       type: "model-call";
-      taskId: string;
       provider: string;
       model: string;
       /** The model group (tier) the call was made for. */
-      modelName: string;
-      purpose: "answer" | "classify" | "self-check";
+      model_name: string;
+      attempt: number;
+      purpose: ModelCallPurpose;
       local: boolean;
       cached: boolean;
       usage: EventUsage;
       /** null: a remote model with no known price. */
-      costUsd: number | null;
-      latencyMs: number;
+      cost_usd: number | null;
+      latency_ms: number;
       ok: boolean;
-      errorCode?: string;
+      error_code?: string;
     }
   | {
       /** A tool call's state changes: executing → success | error | denied | awaiting_approval. */
       type: "tool-call";
-      taskId: string;
       step: number;
-      callId: string;
+      call_id: string;
       tool: string;
       args: unknown;
       state: ToolCallState;
+      /** The start of the output (for a glance); `output` has all of it once the call ended. */
       summary?: string;
+      output?: string;
+      started_at?: number;
+      duration_ms?: number;
       error?: EventError;
     }
   | {
       type: "approval-requested";
-      taskId: string;
-      approvalId: string;
+      approval_id: string;
+      subject: "tool-call";
+      call_id: string;
       tool: string;
+      /** The call exactly as it will run, and what the approval's hash covers. */
+      args: unknown;
+      hash: string;
       summary: string;
+      /** Resolved paths or URLs the action touches. */
+      targets: string[];
       reason: string;
       diff?: string;
+      expires_at: number;
+      /** True when a human is being asked right now (a terminal prompt); false: the task will pause. */
+      interactive: boolean;
     }
-  | { type: "task-paused"; taskId: string; result: TaskSummary }
-  | { type: "task-finished"; taskId: string; result: TaskSummary }
-  | { type: "task-failed"; taskId: string; error: EventError; result: TaskSummary };
+  | {
+      type: "approval-decided";
+      approval_id: string;
+      decision: "approved" | "denied";
+      decided_by: Decider;
+    }
+  | {
+      /** An approved action ran: the approval is spent (single use). */
+      type: "approval-used";
+      approval_id: string;
+    }
+  | { type: "task-paused"; result: TaskSummary }
+  | { type: "task-finished"; result: TaskSummary; fallback?: string }
+  | { type: "task-failed"; error: EventError; result: TaskSummary };
+
+/** An event as listeners receive it. */
+export type HobEvent = TaskEventBody & {
+  task_id: string;
+  /** 1, 2, 3, … per task, never reused, across resumes. */
+  seq: number;
+  /** Milliseconds since the epoch. */
+  at: number;
+};
 
 export type HobEventType = HobEvent["type"];
 
 export type EventListener = (event: HobEvent) => void;
 
-/** A tiny fan-out bus: the orchestrator emits, the CLI (and later the dashboard) listen. */
+/**
+ * The in-process fan-out: every task's events, after they are recorded. It keeps the
+ * last events of recent tasks so a listener that (re)subscribes can catch up from a
+ * sequence number (`since`) instead of missing what happened while it was away.
+ */
 export class EventBus {
   private readonly listeners = new Set<EventListener>();
+  private readonly recent = new Map<string, HobEvent[]>();
+
+  constructor(
+    private readonly options: {
+      keepTasks?: number;
+      keepEventsPerTask?: number;
+      /** Where a failing listener is reported (default: a process warning); it never stops a task. */
+      onListenerError?: (error: unknown, event: HobEvent) => void;
+    } = {},
+  ) {}
 
   on(listener: EventListener): () => void {
     this.listeners.add(listener);
@@ -133,6 +200,37 @@ export class EventBus {
   }
 
   emit(event: HobEvent): void {
-    for (const listener of this.listeners) listener(event);
+    this.remember(event);
+    // A failing listener (a closed socket, a broken log) must not stop the others or the task: it is reported.
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        const report =
+          this.options.onListenerError ??
+          ((e: unknown) => process.emitWarning(`An event listener failed on ${event.type}: ${String(e)}`));
+        report(error, event);
+      }
+    }
+  }
+
+  /** The remembered events of a task after `seq` (all of them for 0), oldest first. */
+  since(taskId: string, seq: number): HobEvent[] {
+    return (this.recent.get(taskId) ?? []).filter((event) => event.seq > seq);
+  }
+
+  private remember(event: HobEvent): void {
+    let events = this.recent.get(event.task_id);
+    if (!events) {
+      if (this.recent.size >= (this.options.keepTasks ?? 50)) {
+        const oldest = this.recent.keys().next().value as string;
+        this.recent.delete(oldest);
+      }
+      events = [];
+      this.recent.set(event.task_id, events);
+    }
+    events.push(event);
+    const keep = this.options.keepEventsPerTask ?? 2000;
+    if (events.length > keep) events.splice(0, events.length - keep);
   }
 }

@@ -31,6 +31,7 @@ export {
 export { abortableSleep, type CallAttempt, type RetryInfo, type RetryPolicy, retryDelay } from "./retry.js";
 export {
   type FallbackInfo,
+  type ModelClient,
   type Resolution,
   type RoutedAttempt,
   type RouteOptions,

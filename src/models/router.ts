@@ -68,6 +68,18 @@ export interface RouterDeps {
 
 export type RouterRequest = Omit<ModelRequest, "model">;
 
+/**
+ * What agents, routing and the self-check need from models, and all they may assume:
+ * stream a request to a model group, and ask whether a group exists and runs locally.
+ * The LiteLLM-style `Router` is the implementation; a test can give another.
+ */
+export interface ModelClient {
+  stream(modelName: string, request: RouterRequest, options?: RouteOptions): AsyncIterable<StreamPart>;
+  generate(modelName: string, request: RouterRequest, options?: RouteOptions): Promise<ModelResponse>;
+  has(modelName: string): boolean;
+  isLocal(modelName: string): boolean;
+}
+
 /** Per-call state: whether output reached the caller (then no retry), and who served. */
 interface Progress {
   produced: boolean;
@@ -81,7 +93,7 @@ interface Progress {
  * group, retries, cooldowns, fallbacks between groups, and an exact response cache.
  * Semantics follow LiteLLM's router (https://docs.litellm.ai/docs/routing).
  */
-export class Router {
+export class Router implements ModelClient {
   private readonly settings: RouterSettings;
   private readonly groups = new Map<string, DeploymentState[]>();
   /** The model_names of the router config, in file order (wildcard patterns included). */

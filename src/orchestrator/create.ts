@@ -1,5 +1,6 @@
 import { AgentRegistry } from "../agents/index.js";
 import type { LoadedConfig } from "../config/index.js";
+import type { EventBus } from "../events/index.js";
 import { type CachedResponse, PriceTable, type ResponseCache, Router } from "../models/index.js";
 import { RoutingCascade } from "../routing/index.js";
 import type { Store } from "../store/index.js";
@@ -29,11 +30,13 @@ export function createOrchestrator(
   config: LoadedConfig,
   store: Store,
   router = createRouter(config, store),
+  bus?: EventBus,
 ): Orchestrator {
   return new Orchestrator({
     config,
     store,
     router,
+    ...(bus ? { bus } : {}),
     routing: new RoutingCascade({ routing: config.config.routing, router }),
     agents: AgentRegistry.load(config.paths.home),
   });

@@ -1,16 +1,20 @@
 import type { LoadedConfig } from "../config/index.js";
 import { HobError } from "../errors/index.js";
-import type { RoutedAttempt } from "../models/index.js";
 
 /**
  * When every route failed because no local model answers and no cloud key is set,
  * one message names both ways to get going (instead of the last error alone).
  */
-export function noModelAvailable(failures: RoutedAttempt[], config: LoadedConfig): HobError | undefined {
-  const localDown = failures.some((f) => f.local && (f.errorCode === "E_NETWORK" || f.errorCode === "E_MODEL_MISSING"));
-  const noKey = failures.some((f) => !f.local && f.errorCode === "E_NO_API_KEY");
+export function noModelAvailable(
+  failures: Array<{ local: boolean; model: string; error_code?: string }>,
+  config: LoadedConfig,
+): HobError | undefined {
+  const localDown = failures.some(
+    (f) => f.local && (f.error_code === "E_NETWORK" || f.error_code === "E_MODEL_MISSING"),
+  );
+  const noKey = failures.some((f) => !f.local && f.error_code === "E_NO_API_KEY");
   if (!localDown || !noKey) return undefined;
-  const missing = failures.find((f) => f.local && f.errorCode === "E_MODEL_MISSING");
+  const missing = failures.find((f) => f.local && f.error_code === "E_MODEL_MISSING");
   const local = missing
     ? `Ollama at ${config.ollama.host} does not have ${missing.model}`
     : `no local model answers at ${config.ollama.host}`;

@@ -1,15 +1,26 @@
 import { resolve } from "node:path";
-import { type AgentRegistry, type Approver, type BaseAgent, type LoopState, newLoopState } from "../agents/index.js";
+import {
+  type AgentRegistry,
+  type BaseAgent,
+  type LoopDeps,
+  type LoopState,
+  modelCallEvent,
+  newLoopState,
+} from "../agents/index.js";
+import { ApprovalOwner, type Approver, toolCallGate } from "../approvals/index.js";
 import { type LoadedConfig, TIERS, type Tier } from "../config/index.js";
 import { HobError, toHobError } from "../errors/index.js";
-import type { HobEvent, TaskSummary } from "../events/index.js";
+import type { EventBus, HobEvent, TaskSummary } from "../events/index.js";
 import type { Message, Router } from "../models/index.js";
+import { Recorder } from "../recorder/index.js";
 import { assessAnswer, type RouteDecision, type RoutingCascade, selfCheckScore } from "../routing/index.js";
 import type { SkillRegistry } from "../skills/index.js";
 import type { Store } from "../store/index.js";
+import { builtInTools, type ToolRegistry } from "../tools/index.js";
 import { noModelAvailable } from "./no-model.js";
-import { CallRecorder, summarise } from "./recorder.js";
 import { createSkillRegistry, skillContext } from "./skills-access.js";
+import { summarise } from "./summary.js";
+import { TaskRun } from "./task-run.js";
 import { createToolContext } from "./tool-context.js";
 
 export interface OrchestratorDeps {
@@ -18,6 +29,10 @@ export interface OrchestratorDeps {
   router: Router;
   routing: RoutingCascade;
   agents: AgentRegistry;
+  /** The tools tasks may use (built-ins by default; skills and MCP servers register theirs here). */
+  tools?: ToolRegistry;
+  /** Every task's events, after they are recorded (a WebSocket subscribes here). */
+  bus?: EventBus;
   now?: () => number;
 }
 
@@ -41,21 +56,35 @@ export interface RunRequest {
 
 export type ResumeRequest = Pick<RunRequest, "signal" | "cache" | "approver" | "onEvent">;
 
-/** How often streamed text is saved, so a crash keeps what the user already saw. */
-const PROGRESS_SAVE_MS = 250;
-
 /**
- * Wires one task: record → route (cascade) → the agent routing picked runs its tool
- * loop through the router (retries, fallbacks, cache), sandbox and approval gate →
- * validate the result → escalate an unreliable local answer → record the outcome.
- * A task that needs a human pauses (`awaiting_approval`) and `resume` continues it.
+ * Wires one task: route (cascade) → the agent routing picked runs its tool loop
+ * (an event generator) through the model client (retries, fallbacks, cache), the
+ * tools and the approval gate → validate the result → escalate an unreliable local
+ * answer. Everything that happens is published on the task's stream, which the
+ * recorder writes and every listener hears. A task that needs a human pauses
+ * (`awaiting_approval`); deciding its approval (`approvals.decide`) and
+ * `approvals.resume` continue it.
  */
 export class Orchestrator {
+  /** The one owner of approvals: the CLI, the web API and proposals decide and resume through it. */
+  readonly approvals: ApprovalOwner<ResumeRequest, TaskSummary>;
+  private readonly recorder: Recorder;
+  private readonly tools: ToolRegistry;
   private readonly now: () => number;
   private skills: SkillRegistry | undefined;
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.now = deps.now ?? Date.now;
+    this.recorder = new Recorder(deps.store, this.now, deps.bus);
+    this.tools = deps.tools ?? builtInTools();
+    this.approvals = new ApprovalOwner({
+      store: deps.store,
+      now: this.now,
+      publishTo: (taskId) => (event) => {
+        this.recorder.stream(taskId).publish(event);
+      },
+    });
+    this.approvals.setResumer((approval, request) => this.resume(approval.taskId, request));
   }
 
   /** Routing only, for `hob route`. */
@@ -79,166 +108,157 @@ export class Orchestrator {
     const forced = request.agent ? agents.agent(request.agent) : undefined; // validates the name
     const workspace = resolve(request.workspace ?? config.config.workspace ?? config.paths.workspace);
     const started = this.now();
-    const task = store.tasks.create({ input, sessionId: request.sessionId });
-    store.tasks.setWorkspace(task.id, workspace);
-    const emit = request.onEvent ?? (() => undefined);
-    const recorder = new CallRecorder(store, task.id, emit, this.now);
-    let decision: RouteDecision | undefined;
+    const { stream, detach } = this.recorder.create(
+      { input, ...(request.sessionId ? { sessionId: request.sessionId } : {}), workspace },
+      request.onEvent,
+    );
+    const run = new TaskRun(stream);
     try {
-      // A forced agent takes its tier from --tier or its own YAML: the classifier has nothing to decide,
-      // so it does not run (and the local model is never asked which agent to use).
-      decision = forced
-        ? undefined
-        : await this.deps.routing.decide(input, {
-            tier: request.tier,
-            signal: request.signal,
-            onAttempt: recorder.for("classify"),
-          });
-    } catch (thrown) {
-      return this.fail(task.id, toHobError(thrown), "", started, recorder, emit);
+      let decision: RouteDecision | undefined;
+      try {
+        // A forced agent takes its tier from --tier or its own YAML: the classifier has nothing to decide,
+        // so it does not run (and the local model is never asked which agent to use).
+        decision = forced
+          ? undefined
+          : await this.deps.routing.decide(input, {
+              tier: request.tier,
+              signal: request.signal,
+              onAttempt: (attempt) => run.publish(modelCallEvent(attempt, "classify")),
+            });
+      } catch (thrown) {
+        return this.fail(run, toHobError(thrown), started);
+      }
+      const agent = forced ?? agents.forRoute((decision as RouteDecision).agent);
+      // Routing's tier fits the task's complexity; a forced agent without --tier uses its own.
+      const tier = request.tier ?? (decision ? decision.tier : agent.definition.tier);
+      const reason = decision
+        ? decision.reason
+        : request.tier
+          ? `agent forced to ${agent.name}, tier forced to ${tier}`
+          : `agent forced to ${agent.name}; its tier is ${tier}`;
+      run.publish({
+        type: "task-started",
+        input,
+        agent: agent.name,
+        tier,
+        // The model's own name (`claude-haiku-4-5`), the same string the task records once it is served.
+        model: router.deployments(tier)[0]?.model ?? tier,
+        reason,
+        classifier: decision?.classifier ?? "forced",
+        confidence: decision?.confidence ?? null,
+        complexity: decision?.complexity ?? null,
+      });
+      const messages: Message[] = [...(request.history ?? []), { role: "user", content: input }];
+      return await this.drive(run, agent, newLoopState(tier, messages), workspace, request, started);
+    } finally {
+      detach();
     }
-    const agent = forced ?? agents.forRoute((decision as RouteDecision).agent);
-    // Routing's tier fits the task's complexity; a forced agent without --tier uses its own.
-    const tier = request.tier ?? (decision ? decision.tier : agent.definition.tier);
-    const reason = decision
-      ? decision.reason
-      : request.tier
-        ? `agent forced to ${agent.name}, tier forced to ${tier}`
-        : `agent forced to ${agent.name}; its tier is ${tier}`;
-    // The model's own name (`claude-haiku-4-5`), the same string the task records once it is served.
-    const model = router.deployments(tier)[0]?.model ?? tier;
-    store.tasks.setRoute(task.id, {
-      agent: agent.name,
-      tier,
-      model,
-      reason,
-      complexity: decision?.complexity ?? null,
-      classifier: decision?.classifier ?? "forced",
-      confidence: decision?.confidence ?? null,
-    });
-    emit({
-      type: "task-started",
-      taskId: task.id,
-      input,
-      agent: agent.name,
-      tier,
-      model,
-      reason,
-      classifier: decision?.classifier ?? "forced",
-      confidence: decision?.confidence ?? 1,
-      at: started,
-    });
-    const messages: Message[] = [...(request.history ?? []), { role: "user", content: input }];
-    return this.drive(task.id, agent, newLoopState(tier, messages), workspace, request, recorder, started);
   }
 
   /** Continues a task that paused for approval, once the human decided. */
   async resume(taskId: string, request: ResumeRequest = {}): Promise<TaskSummary> {
     const { store, agents } = this.deps;
     const task = store.tasks.get(taskId);
-    const state = store.approvals.loadState(task.id) as LoopState | undefined;
+    const stream = this.recorder.stream(task.id);
+    const state = stream.savedState() as LoopState | undefined;
     if (task.status !== "awaiting_approval" || !state) {
-      throw new HobError("E_APPROVAL", `Task ${task.id} is ${task.status}, not waiting for approval.`);
+      throw new HobError("E_APPROVAL", `Task ${task.id} is ${task.status}; there is nothing to resume.`);
     }
-    store.tasks.setStatus(task.id, "running");
-    const emit = request.onEvent ?? (() => undefined);
-    const recorder = new CallRecorder(store, task.id, emit, this.now);
-    const workspace = task.workspace ?? this.deps.config.paths.workspace;
-    return this.drive(task.id, agents.agent(task.agent), state, workspace, request, recorder, this.now());
+    const detach = request.onEvent ? stream.listen(request.onEvent) : () => undefined;
+    try {
+      const run = new TaskRun(stream);
+      run.publish({ type: "task-resumed" });
+      const workspace = task.workspace ?? this.deps.config.paths.workspace;
+      return await this.drive(run, agents.agent(task.agent), state, workspace, request, this.now());
+    } finally {
+      detach();
+    }
   }
 
   private async drive(
-    taskId: string,
+    run: TaskRun,
     agent: BaseAgent,
     state: LoopState,
     workspace: string,
     request: ResumeRequest,
-    recorder: CallRecorder,
     started: number,
   ): Promise<TaskSummary> {
     const { config, store, router } = this.deps;
-    const emit = request.onEvent ?? (() => undefined);
+    const taskId = run.taskId;
     const firstMessages = state.step === 0 ? structuredClone(state.messages) : undefined;
     let output = "";
-    let fallback: string | undefined;
-    let lastSave = 0;
     try {
       const skills = await this.skillRegistry();
-      const tools = await createToolContext(config, store, taskId, workspace, state, request.signal, this.now, skills);
+      const context = await createToolContext(
+        config,
+        { store, approvals: this.approvals },
+        taskId,
+        workspace,
+        state,
+        request.signal,
+        this.now,
+        skills,
+      );
       const task = [...state.messages].reverse().find((m) => m.role === "user");
-      const systemAddendum = skillContext(
+      const extraContext = skillContext(
         skills,
         typeof task?.content === "string" ? task.content : "",
         config.config.skills.context_limit,
         agent.definition.tools.includes("run_skill"),
       );
-      const deps = {
+      const deps: LoopDeps = {
         taskId,
-        router,
-        store,
-        tools,
-        policy: config.config.approvals,
+        model: router,
+        tools: this.tools,
+        context,
+        gate: toolCallGate({
+          owner: this.approvals,
+          policy: config.config.approvals,
+          approver: request.approver,
+          now: this.now,
+        }),
         temperature: config.config.temperature,
         maxOutputTokens: config.config.max_output_tokens,
-        approver: request.approver,
         signal: request.signal,
         cache: request.cache !== false && config.config.cache.enabled,
-        routeOptions: {
-          onAttempt: recorder.for("answer"),
-          onRetry: (info: { attempt: number; delayMs: number; error: HobError }) =>
-            emit({
-              type: "model-retry",
-              taskId,
-              attempt: info.attempt,
-              delayMs: info.delayMs,
-              error: info.error.toJSON(),
-            }),
-          onFallback: (info: { from: string; to: string; error: HobError }) => {
-            fallback ??= `${info.from} → ${info.to} (${info.error.code})`;
-            emit({ type: "model-fallback", taskId, from: info.from, to: info.to, error: info.error.toJSON() });
-          },
-        },
-        emit,
         now: this.now,
-        systemAddendum,
-        progress: (text: string) => {
-          output = text;
-          if (this.now() - lastSave >= PROGRESS_SAVE_MS) {
-            store.tasks.saveProgress(taskId, text);
-            lastSave = this.now();
-          }
-        },
+        extraContext,
       };
       for (;;) {
-        const outcome = await agent.execute(state, deps);
+        const turns = agent.execute(state, deps);
+        let next = await turns.next();
+        while (!next.done) {
+          run.publish(next.value);
+          next = await turns.next();
+        }
+        const outcome = next.value;
         if (outcome.kind === "paused") {
-          store.tasks.setStatus(taskId, "awaiting_approval", output);
+          run.stream.checkpoint(state);
           const result = summarise(
             store,
             taskId,
-            { status: "awaiting_approval", output, duration_ms: this.now() - started, approval: outcome.approval },
-            recorder.served,
+            {
+              status: "awaiting_approval",
+              output: run.output,
+              duration_ms: this.now() - started,
+              approval: outcome.approval,
+            },
+            run.served,
           );
-          emit({ type: "task-paused", taskId, result });
+          run.publish({ type: "task-paused", result });
           return result;
         }
         output = outcome.text;
-        const next =
+        const escalation =
           state.sideEffects || !firstMessages
             ? undefined
-            : await this.escalation(state.messages, output, outcome.finishReason, recorder, request);
-        if (next) {
-          emit({ type: "task-escalated", taskId, from: next.from, to: next.to, reason: next.reason });
-          store.tasks.setServed(taskId, {
-            tier: next.from,
-            model: recorder.served?.model ?? "",
-            escalatedFrom: next.from,
-            escalationReason: next.reason,
-          });
-          state = newLoopState(next.to, structuredClone(firstMessages as Message[]));
+            : await this.escalation(state.messages, output, outcome.finishReason, run, request);
+        if (escalation) {
+          run.publish({ type: "task-escalated", ...escalation, model: run.served?.model ?? "" });
+          state = newLoopState(escalation.to, structuredClone(firstMessages as Message[]));
           continue;
         }
-        const validation = await agent.validateResult({ text: output }, deps);
+        const validation = await agent.validateResult({ text: output }, context);
         if (!validation.ok) {
           throw new HobError(
             "E_VALIDATION",
@@ -250,25 +270,18 @@ export class Orchestrator {
         }
         break;
       }
-      store.tasks.setServed(taskId, {
-        tier: recorder.served?.tier ?? state.tier,
-        model: recorder.served?.model ?? "",
-        ...(fallback ? { fallback } : {}),
-      });
-      store.approvals.clearState(taskId);
     } catch (thrown) {
-      const error = noModelAvailable(recorder.failures, config) ?? toHobError(thrown);
-      return this.fail(taskId, error, output, started, recorder, emit);
+      const error = noModelAvailable(run.failures, config) ?? toHobError(thrown);
+      return this.fail(run, error, started, output || run.output);
     }
-    store.tasks.finish(taskId, { status: "succeeded", output, durationMs: this.now() - started });
-    store.skills.setTaskOutcome(taskId, true);
+    const served = run.served ?? { tier: state.tier, model: "", cached: false };
     const result = summarise(
       store,
       taskId,
-      { status: "succeeded", output, duration_ms: this.now() - started },
-      recorder.served,
+      { status: "succeeded", output, duration_ms: this.now() - started, tier: served.tier, model: served.model },
+      run.served,
     );
-    emit({ type: "task-finished", taskId, result });
+    run.publish({ type: "task-finished", result, ...(run.fallback ? { fallback: run.fallback } : {}) });
     return result;
   }
 
@@ -282,24 +295,15 @@ export class Orchestrator {
     return this.skills;
   }
 
-  private fail(
-    taskId: string,
-    error: HobError,
-    output: string,
-    started: number,
-    recorder: CallRecorder,
-    emit: (e: HobEvent) => void,
-  ): TaskSummary {
+  private fail(run: TaskRun, error: HobError, started: number, output = ""): TaskSummary {
     const status = error.code === "E_CANCELLED" ? "cancelled" : "failed";
-    this.deps.store.tasks.finish(taskId, { status, output, error: error.toJSON(), durationMs: this.now() - started });
-    this.deps.store.skills.setTaskOutcome(taskId, false);
     const result = summarise(
       this.deps.store,
-      taskId,
+      run.taskId,
       { status, output, duration_ms: this.now() - started, error: error.toJSON() },
-      recorder.served,
+      run.served,
     );
-    emit({ type: "task-failed", taskId, error: error.toJSON(), result });
+    run.publish({ type: "task-failed", error: error.toJSON(), result });
     return result;
   }
 
@@ -311,11 +315,11 @@ export class Orchestrator {
     messages: Message[],
     output: string,
     finishReason: Parameters<typeof assessAnswer>[2],
-    recorder: CallRecorder,
+    run: TaskRun,
     request: ResumeRequest,
   ): Promise<{ from: string; to: string; reason: string } | undefined> {
     const { config, router } = this.deps;
-    const served = recorder.served;
+    const served = run.served;
     if (!config.config.escalation.enabled || !served || !router.isLocal(served.tier)) return undefined;
     // The next tier up that a different model answers (two tiers may map to one model).
     const servedGroup = router.resolve(served.tier)?.group;
@@ -331,7 +335,7 @@ export class Orchestrator {
     if (config.config.escalation.self_check) {
       const score = await selfCheckScore(router, input, output, {
         signal: request.signal,
-        onAttempt: recorder.for("self-check"),
+        onAttempt: (attempt) => run.publish(modelCallEvent(attempt, "self-check")),
       }).catch(() => undefined);
       const threshold = config.config.escalation.self_check_threshold;
       if (score !== undefined && score < threshold)

@@ -1,3 +1,4 @@
+import type { ApprovalOwner } from "../approvals/index.js";
 import type { LoadedConfig } from "../config/index.js";
 import { SandboxedFileSystem } from "../sandbox/index.js";
 import type { SkillRegistry } from "../skills/index.js";
@@ -18,7 +19,7 @@ export function searchProvider(config: LoadedConfig): SearchProvider | undefined
 /** The tools' view of the world for one task: its sandboxed workspace, web access, and what it did so far. */
 export async function createToolContext(
   config: LoadedConfig,
-  store: Store,
+  owners: { store: Store; approvals: Pick<ApprovalOwner, "approveDomain" | "isDomainApproved"> },
   taskId: string,
   workspace: string,
   saved: { created: string[]; written: string[]; sources: string[]; vacated?: string[] },
@@ -28,7 +29,7 @@ export async function createToolContext(
 ): Promise<ToolContext> {
   const fs = await SandboxedFileSystem.create(workspace, {
     hobPaths: hobPaths(config),
-    audit: (entry) => store.audit.insert({ ...entry, at: now(), taskId }),
+    audit: (entry) => owners.store.audit.insert({ ...entry, at: now(), taskId }),
     // Active skills' folders, read-only, as skill://<name>/… (their instructions point at their files).
     ...(skills ? { skillFolder: (name: string) => skills.readableFolder(name) } : {}),
   });
@@ -46,8 +47,8 @@ export async function createToolContext(
       maxBytes: config.config.research.fetch.max_bytes,
       timeoutMs: config.config.research.fetch.timeout_ms,
     },
-    domainApproved: (domain) => allowed.has(domain) || store.approvals.isDomainApproved(domain),
-    approveDomain: (domain) => store.approvals.approveDomain(domain),
+    domainApproved: (domain) => allowed.has(domain) || owners.approvals.isDomainApproved(domain),
+    approveDomain: (domain) => owners.approvals.approveDomain(domain),
     signal,
   };
 }

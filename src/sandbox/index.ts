@@ -1,4 +1,3 @@
-export { decideApproval, type PolicyInput, type PolicyVerdict, type Situation } from "./approval-policy.js";
 export { HAS_PROC_FD } from "./fd-walk.js";
 export {
   type AuditEntry,

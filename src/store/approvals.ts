@@ -3,12 +3,16 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type Database from "better-sqlite3";
 import { HobError } from "../errors/index.js";
-import { newId, resolveId, uniqueIdLength } from "./ids.js";
+import { resolveId, uniqueIdLength } from "./ids.js";
 
 export type ApprovalStatus = "pending" | "approved" | "denied" | "used" | "expired";
 
+/** What an approval is for: a tool call today; a self-improvement proposal will be another kind. */
+export type ApprovalSubjectKind = "tool-call";
+
 export interface ApprovalRecord {
   id: string;
+  subjectKind: ApprovalSubjectKind;
   taskId: string;
   callId: string;
   tool: string;
@@ -20,6 +24,8 @@ export interface ApprovalRecord {
   createdAt: number;
   expiresAt: number;
   decidedAt: number | null;
+  /** Who decided (`terminal`, `cli`, `web`, …); null until someone did. */
+  decidedBy: string | null;
   /** False when the row no longer matches its seal: someone edited what a human is shown. */
   intact: boolean;
 }
@@ -37,6 +43,8 @@ interface ApprovalRow {
   created_at: number;
   expires_at: number;
   decided_at: number | null;
+  subject_kind: ApprovalSubjectKind;
+  decided_by: string | null;
 }
 
 /**
@@ -65,6 +73,7 @@ function intact(key: Buffer, row: ApprovalRow): boolean {
 
 const fromRow = (key: Buffer, row: ApprovalRow): ApprovalRecord => ({
   id: row.id,
+  subjectKind: row.subject_kind,
   taskId: row.task_id,
   callId: row.call_id,
   tool: row.tool,
@@ -76,6 +85,7 @@ const fromRow = (key: Buffer, row: ApprovalRow): ApprovalRecord => ({
   createdAt: row.created_at,
   expiresAt: row.expires_at,
   decidedAt: row.decided_at,
+  decidedBy: row.decided_by,
   intact: intact(key, row),
 });
 
@@ -114,7 +124,9 @@ export function alteredError(id: string): HobError {
 
 /**
  * `approvals`, the paused conversations in `task_state`, and `approved_domains`.
- * An approval is for one exact action (its hash), is used once, and expires.
+ * An approval is for one exact action (its hash), is used once, and expires. Only the
+ * approvals room decides state changes and only the recorder writes them; this
+ * repository is their SQL.
  */
 export class ApprovalRepository {
   private readonly key: Buffer;
@@ -126,9 +138,8 @@ export class ApprovalRepository {
     this.key = sealKey(db);
   }
 
-  create(approval: Omit<ApprovalRecord, "id" | "status" | "createdAt" | "decidedAt" | "intact">): ApprovalRecord {
-    const at = this.now();
-    const id = newId(at);
+  /** Writes a new pending approval (the recorder does, on `approval-requested`), sealed. */
+  insert(approval: Omit<ApprovalRecord, "status" | "decidedAt" | "decidedBy" | "intact">): void {
     const row = {
       task_id: approval.taskId,
       call_id: approval.callId,
@@ -139,11 +150,13 @@ export class ApprovalRepository {
     };
     this.db
       .prepare(
-        `INSERT INTO approvals (id, task_id, call_id, tool, args, hash, preview, reason, status, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+        `INSERT INTO approvals (id, subject_kind, task_id, call_id, tool, args, hash, preview, reason, status, created_at,
+           expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
       )
       .run(
-        id,
+        approval.id,
+        approval.subjectKind,
         row.task_id,
         row.call_id,
         row.tool,
@@ -151,10 +164,9 @@ export class ApprovalRepository {
         `${approval.hash}.${sealOf(this.key, row, approval.hash)}`,
         row.preview,
         row.reason,
-        at,
+        approval.createdAt,
         approval.expiresAt,
       );
-    return this.get(id);
   }
 
   get(idOrPrefix: string): ApprovalRecord {
@@ -192,25 +204,20 @@ export class ApprovalRepository {
     return approval;
   }
 
-  /** Approving needs an intact record (what was shown is what runs); denying is always allowed. */
-  decide(id: string, decision: "approved" | "denied"): ApprovalRecord {
-    const approval = decision === "approved" ? this.getIntact(id) : this.get(id);
-    if (approval.status !== "pending") {
-      throw new HobError("E_APPROVAL", `Approval ${approval.id} is ${approval.status}, not pending.`, {
-        hint: approval.status === "expired" ? "Run the task again to get a fresh approval request." : undefined,
-      });
-    }
-    this.db
-      .prepare("UPDATE approvals SET status = ?, decided_at = ? WHERE id = ?")
-      .run(decision, this.now(), approval.id);
-    return this.get(approval.id);
+  /** Records a decision on a pending approval; false when it was no longer pending. */
+  setDecision(id: string, decision: "approved" | "denied", decidedBy: string, at: number): boolean {
+    return (
+      this.db
+        .prepare("UPDATE approvals SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = 'pending'")
+        .run(decision, at, decidedBy, id).changes === 1
+    );
   }
 
   /**
-   * Takes an approved, unexpired approval for exactly this action; false when there is
-   * none. A matching approval whose record was altered is refused, never used.
+   * The approved, unexpired approval for exactly this action, if there is one. A
+   * matching approval whose record was altered is refused, never used.
    */
-  consume(taskId: string, hash: string): boolean {
+  findApproved(taskId: string, hash: string): ApprovalRecord | undefined {
     this.expire();
     const rows = this.db
       .prepare(
@@ -218,11 +225,15 @@ export class ApprovalRepository {
       )
       .all(taskId, hash, `${hash.replace(/[\\%_]/g, "")}.%`, this.now()) as ApprovalRow[];
     const row = rows.find((r) => r.hash.split(".")[0] === hash);
-    if (!row) return false;
+    if (!row) return undefined;
     if (!intact(this.key, row)) throw alteredError(row.id);
+    return fromRow(this.key, row);
+  }
+
+  /** Spends an approved approval (single use); false when it was not approved any more. */
+  markUsed(id: string): boolean {
     return (
-      this.db.prepare("UPDATE approvals SET status = 'used' WHERE id = ? AND status = 'approved'").run(row.id)
-        .changes === 1
+      this.db.prepare("UPDATE approvals SET status = 'used' WHERE id = ? AND status = 'approved'").run(id).changes === 1
     );
   }
 

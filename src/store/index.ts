@@ -1,6 +1,7 @@
-export type { ApprovalRecord, ApprovalStatus } from "./approvals.js";
+export type { ApprovalRecord, ApprovalStatus, ApprovalSubjectKind } from "./approvals.js";
 export type { AuditRecord } from "./audit.js";
 export { Database, DRIVER } from "./driver.js";
+export { newId } from "./ids.js";
 export { MIGRATIONS, migrate, SCHEMA_VERSION } from "./migrations.js";
 export type { ModelCallRecord } from "./model-calls.js";
 export type { CacheStats } from "./response-cache.js";

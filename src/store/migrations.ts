@@ -189,6 +189,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE model_calls ADD COLUMN cost_unknown INTEGER NOT NULL DEFAULT 0;
   `,
+  // 7: the event stream's per-task sequence number (continued across resumes), and approvals that say
+  //    what kind of thing they approve (a tool call today, a proposal later) and who decided.
+  `
+  ALTER TABLE tasks ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE approvals ADD COLUMN subject_kind TEXT NOT NULL DEFAULT 'tool-call';
+  ALTER TABLE approvals ADD COLUMN decided_by TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

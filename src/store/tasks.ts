@@ -28,6 +28,8 @@ export interface TaskRecord {
   escalationReason: string | null;
   fallback: string | null;
   workspace: string | null;
+  /** The sequence number of the task's last recorded event (0 before any). */
+  lastSeq: number;
 }
 
 interface TaskRow {
@@ -53,6 +55,7 @@ interface TaskRow {
   escalation_reason: string | null;
   fallback: string | null;
   workspace: string | null;
+  last_seq: number;
 }
 
 function fromRow(row: TaskRow): TaskRecord {
@@ -79,6 +82,7 @@ function fromRow(row: TaskRow): TaskRecord {
     escalationReason: row.escalation_reason,
     fallback: row.fallback,
     workspace: row.workspace,
+    lastSeq: row.last_seq ?? 0,
   };
 }
 
@@ -123,7 +127,11 @@ function usageFromRow(row: UsageRow): TaskUsage {
 }
 
 export interface NewTask {
+  /** Given by the recorder, which names the task before its first event; new otherwise. */
+  id?: string;
+  createdAt?: number;
   input: string;
+  workspace?: string;
   agent?: string;
   tier?: string;
   tierReason?: string;
@@ -158,12 +166,13 @@ export class TaskRepository {
   ) {}
 
   create(task: NewTask): TaskRecord {
-    const at = this.now();
-    const id = newId(at);
+    const at = task.createdAt ?? this.now();
+    const id = task.id ?? newId(at);
     this.db
       .prepare(
-        `INSERT INTO tasks (id, created_at, updated_at, input, status, agent, tier, tier_reason, model, pid, session_id)
-         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO tasks (id, created_at, updated_at, input, status, agent, tier, tier_reason, model, pid, session_id,
+           workspace)
+         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -176,6 +185,7 @@ export class TaskRepository {
         task.model ?? null,
         process.pid,
         task.sessionId ?? null,
+        task.workspace ?? null,
       );
     return this.get(id);
   }
@@ -230,6 +240,11 @@ export class TaskRepository {
         this.now(),
         id,
       );
+  }
+
+  /** Remembers the last event's sequence number, so a resumed task's events continue from it. */
+  setLastSeq(id: string, seq: number): void {
+    this.db.prepare("UPDATE tasks SET last_seq = MAX(last_seq, ?) WHERE id = ?").run(seq, id);
   }
 
   /** Saves the text streamed so far, so a crash keeps what the user already saw. */

@@ -1,10 +1,36 @@
 import type { z } from "zod";
-import type { SandboxedFileSystem, Situation } from "../sandbox/index.js";
+import type { DirectoryEntry, Intent, Resolved, SearchResult } from "../sandbox/index.js";
 import type { FetchLimits, SearchProvider } from "./web.js";
 
-/** What a tool may use. Built per task; the sandbox is the only way to files. */
+/** Situations a tool's action may be in that can need a human, whatever the tool (the approval policy weighs them). */
+export type Situation = "delete" | "overwrite" | "move_overwrite" | "new_domain" | "self_modification";
+
+/**
+ * The files a tool may touch, and how: every path is relative to the task's workspace
+ * and checked before use. `SandboxedFileSystem` is the implementation; anything given
+ * here must refuse what it refuses (paths outside the workspace, hob's own state).
+ */
+export interface ToolFileSystem {
+  /** The workspace's real path. */
+  readonly root: string;
+  /** Resolves and checks a path for an intent; throws E_SANDBOX when refused. */
+  check(path: string, intent: Intent): Resolved;
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, content: string | Uint8Array): Promise<{ created: boolean; bytes: number }>;
+  listDirectory(path: string): Promise<DirectoryEntry[]>;
+  searchFiles(pattern: string, path?: string, glob?: string, options?: { signal?: AbortSignal }): Promise<SearchResult>;
+  moveFile(source: string, destination: string): Promise<void>;
+  deleteFile(path: string): Promise<void>;
+  /** What a path is now (for approval previews and their re-checks). */
+  inspect(
+    path: string,
+    intent: Intent,
+  ): Promise<{ resolved: Resolved; content?: string; size?: number; stamp?: string }>;
+}
+
+/** What a tool may use. Built per task; the file system is the only way to files. */
 export interface ToolContext {
-  fs: SandboxedFileSystem;
+  fs: ToolFileSystem;
   /** Real paths of files this task created (overwriting those needs no approval). */
   created: Set<string>;
   /**

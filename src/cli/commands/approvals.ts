@@ -82,7 +82,7 @@ export const approvalsApproveCommand = (io: CliIO, id: string, options: { json: 
 export const approvalsDenyCommand = (io: CliIO, id: string, options: { json: boolean; verbose?: boolean }) =>
   decideAndResume(io, id, "denied", options);
 
-/** Records the decision, then resumes the task where it stopped and reports how it ends. */
+/** Records the decision through the approval owner, then resumes the task where it stopped and reports how it ends. */
 async function decideAndResume(
   io: CliIO,
   id: string,
@@ -94,7 +94,8 @@ async function decideAndResume(
   const unsubscribe = io.onInterrupt(() => controller.abort());
   const renderer = options.json ? undefined : createRenderer(io, { summary: true });
   try {
-    const approval = store.approvals.decide(id, decision);
+    const { approvals } = createOrchestrator(config, store);
+    const approval = approvals.decide(id, decision, "cli");
     if (!options.json) {
       io.stderr.write(
         `${decision === "approved" ? "Approved" : "Denied"} ${safeLine(approval.tool)}: ${approval.intact ? safeLine((approval.preview as Preview).summary ?? "") : "(record altered)"}. Resuming task ${approval.taskId}…\n`,
@@ -104,7 +105,7 @@ async function decideAndResume(
     if (task.status !== "awaiting_approval") {
       throw new HobError("E_APPROVAL", `Task ${task.id} is ${task.status}; there is nothing to resume.`);
     }
-    const result = await createOrchestrator(config, store).resume(approval.taskId, {
+    const result = await approvals.resume(approval.id, {
       signal: controller.signal,
       approver: renderer && canPrompt(io) ? terminalApprover(io, renderer.pause) : undefined,
       onEvent: renderer?.onEvent,

@@ -1,7 +1,7 @@
 import type { ApprovalLevel, HobConfig } from "../config/index.js";
+import type { Situation } from "../tools/index.js";
 
-/** Situations that may need a human, whatever the tool. */
-export type Situation = "delete" | "overwrite" | "move_overwrite" | "new_domain" | "self_modification";
+export type { Situation };
 
 const SITUATION_TEXT: Record<Situation, string> = {
   delete: "it deletes a file",

@@ -1,0 +1,149 @@
+import { HobError } from "../errors/index.js";
+import type { Decider, TaskEventBody } from "../events/index.js";
+import { type ApprovalRecord, type ApprovalStatus, newId, type Store } from "../store/index.js";
+
+/** Publishes an event on one task's stream (the recorder writes its row, then listeners hear it). */
+export type Publish = (event: TaskEventBody) => void;
+
+/** What a human is shown, and what the approval's hash covers. */
+export interface ApprovalPreview {
+  tool: string;
+  summary: string;
+  targets: string[];
+  diff?: string;
+}
+
+/** One tool call of one task, exactly as it will run. */
+export interface ToolCallSubject {
+  kind: "tool-call";
+  taskId: string;
+  callId: string;
+  tool: string;
+  args: unknown;
+  /** sha256 of tool, canonical arguments, resolved targets and their state. */
+  hash: string;
+  preview: ApprovalPreview;
+  reason: string;
+}
+
+/** What approvals are for. A self-improvement proposal will be the next kind. */
+export type ApprovalSubject = ToolCallSubject;
+
+/** Continues whatever waited on an approval once it is decided (for a tool call: the task). */
+export type Resumer<Request, Result> = (approval: ApprovalRecord, request: Request) => Promise<Result>;
+
+export interface ApprovalOwnerDeps {
+  store: Store;
+  now: () => number;
+  /** The event stream of a task: approval events go out on it and the recorder writes their rows. */
+  publishTo: (taskId: string) => Publish;
+}
+
+/**
+ * The one owner of approval state: pending → approved | denied → used, or expired
+ * when its time runs out. Every change is an event on the subject's task stream
+ * (`approval-requested`, `approval-decided`, `approval-used`), which the recorder
+ * writes; nothing else changes an approval. The CLI, the web API and the proposal
+ * queue all decide through `decide` and continue through `resume`.
+ * An approval is for one exact action (its hash), is used once, and expires.
+ */
+export class ApprovalOwner<ResumeRequest = unknown, ResumeResult = unknown> {
+  private resumer: Resumer<ResumeRequest, ResumeResult> | undefined;
+
+  constructor(private readonly deps: ApprovalOwnerDeps) {}
+
+  /** Asks for a decision: a new pending approval, shown to whoever decides. */
+  request(subject: ApprovalSubject, options: { expiresAt: number; interactive: boolean }): ApprovalRecord {
+    const id = newId(this.deps.now());
+    this.deps.publishTo(subject.taskId)({
+      type: "approval-requested",
+      approval_id: id,
+      subject: subject.kind,
+      call_id: subject.callId,
+      tool: subject.tool,
+      args: subject.args,
+      hash: subject.hash,
+      summary: subject.preview.summary,
+      targets: subject.preview.targets,
+      ...(subject.preview.diff !== undefined ? { diff: subject.preview.diff } : {}),
+      reason: subject.reason,
+      expires_at: options.expiresAt,
+      interactive: options.interactive,
+    });
+    return this.deps.store.approvals.get(id);
+  }
+
+  /**
+   * Records a human's decision. Approving needs an intact record (what was shown is
+   * what runs) that is still pending; denying is always allowed while pending.
+   */
+  decide(idOrPrefix: string, decision: "approved" | "denied", decidedBy: Decider): ApprovalRecord {
+    const { store } = this.deps;
+    const approval = decision === "approved" ? store.approvals.getIntact(idOrPrefix) : store.approvals.get(idOrPrefix);
+    if (approval.status !== "pending") throw notPending(approval.id, approval.status);
+    this.deps.publishTo(approval.taskId)({
+      type: "approval-decided",
+      approval_id: approval.id,
+      decision,
+      decided_by: decidedBy,
+    });
+    return store.approvals.get(approval.id);
+  }
+
+  /** Spends the approval for exactly this action, if one was granted; false when none was. */
+  consume(taskId: string, hash: string): boolean {
+    const approval = this.deps.store.approvals.findApproved(taskId, hash);
+    if (!approval) return false;
+    this.deps.publishTo(taskId)({ type: "approval-used", approval_id: approval.id });
+    return true;
+  }
+
+  /** The latest decision on a call of a task, if there is one. */
+  decisionFor(taskId: string, callId: string): ApprovalRecord | undefined {
+    return this.deps.store.approvals.decisionFor(taskId, callId);
+  }
+
+  /** Who continues a decided approval's work (the orchestrator, for tool calls). */
+  setResumer(resumer: Resumer<ResumeRequest, ResumeResult>): void {
+    this.resumer = resumer;
+  }
+
+  /** Continues the work that waited on a decided approval. */
+  resume(idOrPrefix: string, request: ResumeRequest): Promise<ResumeResult> {
+    const approval = this.deps.store.approvals.get(idOrPrefix);
+    if (!this.resumer) throw new HobError("E_APPROVAL", `Nothing can resume ${approval.subjectKind} approvals here.`);
+    return this.resumer(approval, request);
+  }
+
+  // Reads, for showing approvals; they change nothing but lazily mark expired ones.
+  get(idOrPrefix: string): ApprovalRecord {
+    return this.deps.store.approvals.get(idOrPrefix);
+  }
+
+  getIntact(idOrPrefix: string): ApprovalRecord {
+    return this.deps.store.approvals.getIntact(idOrPrefix);
+  }
+
+  list(options: { status?: ApprovalStatus; taskId?: string; limit?: number } = {}): ApprovalRecord[] {
+    return this.deps.store.approvals.list(options);
+  }
+
+  shortIdLength(ids: readonly string[]): number {
+    return this.deps.store.approvals.shortIdLength(ids);
+  }
+
+  /** Standing approvals: domains a human let the research tools fetch from. */
+  approveDomain(domain: string): void {
+    this.deps.store.approvals.approveDomain(domain);
+  }
+
+  isDomainApproved(domain: string): boolean {
+    return this.deps.store.approvals.isDomainApproved(domain);
+  }
+}
+
+function notPending(id: string, status: ApprovalStatus): HobError {
+  return new HobError("E_APPROVAL", `Approval ${id} is ${status}, not pending.`, {
+    hint: status === "expired" ? "Run the task again to get a fresh approval request." : undefined,
+  });
+}
