@@ -30,11 +30,16 @@ export function createOrchestrator(
   store: Store,
   router = createRouter(config, store),
 ): Orchestrator {
+  const agents = AgentRegistry.load(config.paths.home);
+  // Routing sees the registered agents as plain data: it can pick any of them that has examples.
+  const routable = agents
+    .list()
+    .map(({ name, description, examples, tier }) => ({ name, description, examples, tier }));
   return new Orchestrator({
     config,
     store,
     router,
-    routing: new RoutingCascade({ routing: config.config.routing, router }),
-    agents: AgentRegistry.load(config.paths.home),
+    routing: new RoutingCascade({ routing: config.config.routing, router, agents: routable }),
+    agents,
   });
 }
