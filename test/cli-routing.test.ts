@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeAnthropic } from "./fakes/anthropic.js";
 import { FakeOllama } from "./fakes/ollama.js";
-import { CLOSED_PORT_URL, REPO_ROOT, runCli, tempHome, testEnv, writeRouterConfig } from "./helpers.js";
+import { CLOSED_PORT_URL, REPO_ROOT, runCli, tempHome, testEnv, writeHobConfig, writeRouterConfig } from "./helpers.js";
 
 describe("hob routing commands (in-process, fake Ollama + fake Anthropic)", () => {
   let ollama: FakeOllama;
@@ -54,6 +54,87 @@ describe("hob routing commands (in-process, fake Ollama + fake Anthropic)", () =
     expect(anthropic.messageRequests).toHaveLength(0);
     const human = await runCli(["route", "list the markdown files"], { env });
     expect(human.stdout).toMatch(/^fileops agent · local-fast tier · simple · confidence/);
+  });
+
+  describe("a user's own agent with description and examples", () => {
+    const INVOICE_AGENT = [
+      "name: invoice-helper",
+      "description: Answers questions about the invoices in the workspace.",
+      "base: fileops",
+      "tier: local",
+      "tools: [read_file, list_directory, search_files]",
+      "examples:",
+      '  - "what is the total of the invoice from ACME?"',
+      '  - "which invoices are still unpaid?"',
+      '  - "list invoices due this month with their amounts"',
+      "system_prompt: You answer questions about invoices.",
+      "",
+    ].join("\n");
+    beforeEach(() => {
+      mkdirSync(join(home, "agents"));
+      writeFileSync(join(home, "agents", "invoice-helper.yaml"), INVOICE_AGENT);
+    });
+
+    it("hob route --json picks it for a task like its examples, and not for an unrelated one", async () => {
+      const matched = (await runCli(["route", "--json", "how much is the ACME invoice in total?"], { env })).json();
+      expect(matched).toMatchObject({ agent: "invoice-helper", tier: "local", classifier: "agent-match" });
+      expect((matched as { reason: string }).reason).toMatch(
+        /^agent "invoice-helper" matched its example "what is the total of the invoice from ACME\?" \(0\.\d\d\)/,
+      );
+      const unrelated = (
+        await runCli(["route", "--json", "write a python function that reverses a string"], { env })
+      ).json() as { agent: string; classifier: string };
+      expect(unrelated).toMatchObject({ agent: "code", classifier: "embedded" });
+      expect((await runCli(["route", "--json", "what is the capital of Australia?"], { env })).json()).toMatchObject({
+        agent: "general",
+      });
+      expect(ollama.chatRequests).toHaveLength(0); // no model was asked
+      // The threshold is a setting: at 1 only an exact example would do.
+      writeHobConfig(home, "routing:\n  agent_match_threshold: 1\n");
+      expect(
+        (await runCli(["route", "--json", "how much is the ACME invoice in total?"], { env })).json(),
+      ).not.toMatchObject({ agent: "invoice-helper" });
+    });
+
+    it("hob run gives a matching task to it, on its YAML tier", async () => {
+      ollama.enqueue({ kind: "text", text: "The ACME invoice totals 120 EUR." });
+      const run = (await runCli(["run", "--json", "which of my invoices are still unpaid?"], { env })).json();
+      expect(run).toMatchObject({ status: "succeeded", agent: "invoice-helper", tier: "local", model: "qwen3:8b" });
+      expect(ollama.chatRequests[0]?.body.messages[0].content).toContain("You answer questions about invoices.");
+    });
+
+    it("the local model can pick it: the schema the router sent lists it, with its description", async () => {
+      // Nothing matches by similarity and the embedded classifier is never sure: step 2 decides.
+      writeHobConfig(home, "routing:\n  classifier_threshold: 1\n  agent_match_threshold: 1\n");
+      ollama.classify = () => ({ agent: "invoice-helper", complexity: "complex", confidence: 0.9 });
+      const decision = (await runCli(["route", "--json", "did ACME bill me twice?"], { env })).json();
+      expect(decision).toMatchObject({ agent: "invoice-helper", tier: "local", classifier: "local-llm" });
+      const body = ollama.chatRequests[0]?.body;
+      expect(body.format.properties.agent.enum).toEqual(["code", "research", "fileops", "general", "invoice-helper"]);
+      expect(body.messages[0].content).toContain(
+        '"invoice-helper" (Answers questions about the invoices in the workspace.; e.g. "what is the total',
+      );
+    });
+
+    it("an agent without examples is never routed to, and empty examples are refused", async () => {
+      writeFileSync(join(home, "agents", "invoice-helper.yaml"), INVOICE_AGENT.replace(/examples:\n( {2}- .*\n)+/, ""));
+      const decision = (
+        await runCli(["route", "--json", "what is the total of the invoice from ACME?"], { env })
+      ).json();
+      expect(decision).not.toMatchObject({ agent: "invoice-helper" });
+      writeFileSync(
+        join(home, "agents", "invoice-helper.yaml"),
+        INVOICE_AGENT.replace('"which invoices are still unpaid?"', '"  "'),
+      );
+      const bad = await runCli(["route", "--json", "anything"], { env });
+      expect(bad.json()).toMatchObject({ error: { code: "E_CONFIG" } });
+      expect((bad.json() as { error: { message: string } }).error.message).toMatch(
+        /invoice-helper\.yaml:\d+: `examples\.1`: an example must not be empty/,
+      );
+      writeFileSync(join(home, "agents", "invoice-helper.yaml"), `${INVOICE_AGENT}example: typo\n`);
+      const typo = (await runCli(["route", "--json", "anything"], { env })).json() as { error: { hint: string } };
+      expect(typo.error.hint).toContain("examples");
+    });
   });
 
   it("hob run answers locally, then from the cache, and --no-cache bypasses it", async () => {

@@ -2,12 +2,15 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { AGENTS, APPROVAL_LEVELS, TIERS } from "../config/index.js";
+import { AGENT_BASES, APPROVAL_LEVELS, TIERS } from "../config/index.js";
 import { HobError } from "../errors/index.js";
 import { TOOL_NAMES } from "../tools/index.js";
 
 /** hob's own agents ship as YAML here; `$HOB_HOME/agents/*.yaml` adds or overrides by name. */
 export const BUILT_IN_AGENTS_DIR = fileURLToPath(new URL("../../agents/", import.meta.url));
+
+/** Enough to describe an agent's tasks; more only slows routing down. */
+export const MAX_EXAMPLES = 50;
 
 const toolEntry = z.union([
   z.enum(TOOL_NAMES as [string, ...string[]]),
@@ -25,8 +28,13 @@ export const agentDefinitionSchema = z
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, "use lowercase letters, digits and dashes"),
     description: z.string().min(1),
     /** Which built-in behaviour it builds on (how its result is validated). */
-    base: z.enum(AGENTS).default("general"),
+    base: z.enum(AGENT_BASES).default("general"),
     tier: z.enum(TIERS),
+    /**
+     * Tasks this agent is for, in the user's own words: routing picks the agent for a task similar
+     * enough to one of them (`routing.agent_match_threshold`), and shows them to the local classifier.
+     */
+    examples: z.array(z.string().trim().min(1, "an example must not be empty").max(500)).max(MAX_EXAMPLES).default([]),
     system_prompt: z.string().min(1),
     tools: z.array(toolEntry).default([]),
     max_steps: z.number().int().min(1).max(100).default(10),
@@ -40,8 +48,10 @@ export type AgentDefinitionInput = z.input<typeof agentDefinitionSchema>;
 export interface AgentDefinition {
   name: string;
   description: string;
-  base: (typeof AGENTS)[number];
+  base: (typeof AGENT_BASES)[number];
   tier: (typeof TIERS)[number];
+  /** Example tasks routing matches against; empty when the YAML has none (routing then never picks it by them). */
+  examples: string[];
   systemPrompt: string;
   tools: string[];
   sensitiveTools: Set<string>;
@@ -66,7 +76,7 @@ export function parseDefinition(
         "E_CONFIG",
         `${file}${locate(issue.path, key)}: unknown field \`${[...issue.path, key].join(".")}\`.`,
         {
-          hint: "Fields: name, description, base, tier, system_prompt, tools, max_steps, approval.",
+          hint: "Fields: name, description, base, tier, examples, system_prompt, tools, max_steps, approval.",
         },
       );
     }
@@ -84,6 +94,7 @@ export function parseDefinition(
     description: data.description,
     base: data.base,
     tier: data.tier,
+    examples: data.examples,
     systemPrompt: data.system_prompt,
     tools: data.tools.map((t) => (typeof t === "string" ? t : t.name)),
     sensitiveTools: new Set(data.tools.flatMap((t) => (typeof t !== "string" && t.sensitive ? [t.name] : []))),

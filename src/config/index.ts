@@ -20,8 +20,8 @@ export {
 export { type LoadedConfig, loadConfig, normalizeOllamaHost, parseConfigObject, routerKnows } from "./load.js";
 export { expandHome, type HobPaths, hobStatePaths, resolvePaths } from "./paths.js";
 export {
-  AGENTS,
-  type AgentName,
+  AGENT_BASES,
+  type AgentBase,
   APPROVAL_LEVELS,
   type ApprovalLevel,
   configSchema,

@@ -16,8 +16,13 @@ export type Price = z.infer<typeof priceSchema>;
 export const TIERS = ["local-fast", "local", "fast", "smart"] as const;
 export type Tier = (typeof TIERS)[number];
 
-export const AGENTS = ["code", "research", "fileops", "general"] as const;
-export type AgentName = (typeof AGENTS)[number];
+/**
+ * The built-in behaviours an agent's YAML can build on (`base:`), which are also the embedded
+ * classifier's four classes and the rows of `routing.tiers`. Agents themselves are open: their
+ * names come from the agent registry (hob's `agents/*.yaml` and the user's own).
+ */
+export const AGENT_BASES = ["code", "research", "fileops", "general"] as const;
+export type AgentBase = (typeof AGENT_BASES)[number];
 
 export const LOCAL_TIERS: readonly Tier[] = ["local-fast", "local"];
 
@@ -37,7 +42,7 @@ const tierMap = z
 export const DEFAULT_TIER_MAP = {
   simple: { code: "local", research: "local", fileops: "local-fast", general: "local-fast" },
   complex: { code: "smart", research: "smart", fileops: "fast", general: "fast" },
-} as const satisfies Record<"simple" | "complex", Record<AgentName, Tier>>;
+} as const satisfies Record<"simple" | "complex", Record<AgentBase, Tier>>;
 
 /**
  * The whole of hob.yaml. Every object is strict: an unknown key is an error that
@@ -70,6 +75,11 @@ export const configSchema = z
         classifier_threshold: z.number().min(0).max(1).default(0.7),
         /** Below this confidence, the local model's verdict is not trusted: the task goes to the cloud. */
         llm_threshold: z.number().min(0).max(1).default(0.6),
+        /**
+         * How similar a task must be to one of an agent's `examples:` (0 to 1) for routing to pick that
+         * agent without asking any model. Measured with bench/agent-match.ts.
+         */
+        agent_match_threshold: z.number().min(0).max(1).default(0.42),
         /** Whether step 2 of the cascade (the local model classifies) may run at all. */
         local_classifier: z.boolean().default(true),
         /**
@@ -85,7 +95,7 @@ export const configSchema = z
           })
           .strict()
           .default({}),
-        /** Which tier takes a task, by its complexity and agent. */
+        /** Which tier takes a task, by its complexity and built-in agent; any other agent runs on its YAML tier. */
         tiers: z
           .object({ simple: tierMap, complex: tierMap })
           .strict()
@@ -96,6 +106,7 @@ export const configSchema = z
         default_tier: "auto",
         classifier_threshold: 0.7,
         llm_threshold: 0.6,
+        agent_match_threshold: 0.42,
         local_classifier: true,
         models: {},
         tiers: { simple: { ...DEFAULT_TIER_MAP.simple }, complex: { ...DEFAULT_TIER_MAP.complex } },

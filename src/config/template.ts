@@ -16,8 +16,9 @@ routing:
   default_tier: auto           # auto | local-fast | local | fast | smart
   classifier_threshold: 0.7    # below this, the embedded classifier asks the local model
   llm_threshold: 0.6           # below this, the local model's verdict is not trusted: cloud
+  agent_match_threshold: 0.42  # a task this similar to an agent's examples: goes to that agent
   local_classifier: true
-  tiers:                       # which tier takes a task, by complexity and agent
+  tiers:                       # by complexity, for the built-in agents; others use their YAML tier
     simple:  { code: local, research: local, fileops: local-fast, general: local-fast }
     complex: { code: smart, research: smart, fileops: fast, general: fast }
 

@@ -32,12 +32,17 @@ export function createOrchestrator(
   router = createRouter(config, store),
   bus?: EventBus,
 ): Orchestrator {
+  const agents = AgentRegistry.load(config.paths.home);
+  // Routing sees the registered agents as plain data: it can pick any of them that has examples.
+  const routable = agents
+    .list()
+    .map(({ name, description, examples, tier }) => ({ name, description, examples, tier }));
   return new Orchestrator({
     config,
     store,
     router,
     ...(bus ? { bus } : {}),
-    routing: new RoutingCascade({ routing: config.config.routing, router }),
-    agents: AgentRegistry.load(config.paths.home),
+    routing: new RoutingCascade({ routing: config.config.routing, router, agents: routable }),
+    agents,
   });
 }

@@ -1,15 +1,17 @@
-import type { AgentName, HobConfig, Tier } from "../config/index.js";
+import { AGENT_BASES, type AgentBase, type HobConfig, type Tier } from "../config/index.js";
 import { type HobError, toHobError } from "../errors/index.js";
 import type { RouteOptions, Router } from "../models/index.js";
+import { type AgentMatch, AgentMatcher, loadBackground, type RoutableAgent } from "./agent-match.js";
 import { type Classification, EmbeddedClassifier } from "./classifier.js";
 import { classifyWithLocalModel, type LocalVerdict } from "./local-llm.js";
 import type { Complexity } from "./model-format.js";
 
-export type ClassifierName = "embedded" | "local-llm" | "cloud-fallback" | "forced" | "pinned";
+export type ClassifierName = "agent-match" | "embedded" | "local-llm" | "cloud-fallback" | "forced" | "pinned";
 
 /** What `hob route` prints, and what a task records about how it was routed. */
 export interface RouteDecision {
-  agent: AgentName;
+  /** Any registered agent's name: a built-in one, or a user's agent picked by its examples. */
+  agent: string;
   tier: Tier;
   complexity: Complexity;
   confidence: number;
@@ -22,21 +24,35 @@ export interface CascadeDeps {
   /** Needed for step 2 (the local model); without it the cascade skips to the cloud. */
   router?: Router;
   classifier?: EmbeddedClassifier;
+  /**
+   * The registered agents (name, description, examples, YAML tier), from the agent registry.
+   * Those with examples can be picked by similarity (step 0) or by the local model (step 2).
+   */
+  agents?: readonly RoutableAgent[];
+  /** Prebuilt matcher (tests, benchmarks); otherwise built from `agents` on first use. */
+  matcher?: AgentMatcher;
 }
 
 const pct = (p: number) => `${Math.round(p * 100)}%`;
 
 /**
  * Decides agent and tier for a task:
+ *  0. a registered agent whose `examples:` the task closely resembles (`agent_match_threshold`)
+ *     takes it, on its own YAML tier (no model, no network);
  *  1. the embedded classifier (no model, no network, microseconds);
- *  2. below `classifier_threshold`, the local-fast model classifies with JSON output;
+ *  2. below `classifier_threshold`, the local-fast model classifies with JSON output, choosing
+ *     among the built-in agents and those with examples;
  *  3. still below `llm_threshold` (or no local model), the task goes to the cloud.
  */
 export class RoutingCascade {
   private classifier: EmbeddedClassifier | undefined;
+  private matcher: AgentMatcher | undefined;
+  private readonly routable: readonly RoutableAgent[];
 
   constructor(private readonly deps: CascadeDeps) {
     this.classifier = deps.classifier;
+    this.matcher = deps.matcher;
+    this.routable = (deps.agents ?? []).filter((a) => a.examples.length > 0);
   }
 
   /** The embedded step alone (used by benchmarks and as step 1). */
@@ -45,21 +61,45 @@ export class RoutingCascade {
     return this.classifier.classify(task);
   }
 
+  /** Step 0 alone: the agent whose examples the task resembles enough, if any. */
+  matchAgent(task: string): AgentMatch | undefined {
+    if (!this.matcher && this.routable.length === 0) return undefined;
+    this.matcher ??= new AgentMatcher(this.routable, loadBackground());
+    return this.matcher.match(task, this.deps.routing.agent_match_threshold);
+  }
+
   async decide(
     task: string,
     options: { tier?: Tier; signal?: AbortSignal; onAttempt?: RouteOptions["onAttempt"] } = {},
   ): Promise<RouteDecision> {
     const { routing } = this.deps;
     const first = this.embedded(task);
-    const base = { agent: first.agent, complexity: first.complexity, confidence: round(first.confidence) };
-    if (options.tier)
-      return { ...base, tier: options.tier, classifier: "forced", reason: `tier forced to ${options.tier}` };
+    const match = this.matchAgent(task);
+    const base = match
+      ? { agent: match.agent, complexity: first.complexity, confidence: round(match.score) }
+      : { agent: first.agent as string, complexity: first.complexity, confidence: round(first.confidence) };
+    const matched = match
+      ? `agent "${match.agent}" matched its example ${JSON.stringify(clip(match.example))} (${match.score.toFixed(2)})`
+      : "";
+    if (options.tier) {
+      const reason = `tier forced to ${options.tier}`;
+      return { ...base, tier: options.tier, classifier: "forced", reason: match ? `${matched}; ${reason}` : reason };
+    }
     if (routing.default_tier !== "auto") {
+      const reason = `routing.default_tier is ${routing.default_tier}`;
       return {
         ...base,
         tier: routing.default_tier,
         classifier: "pinned",
-        reason: `routing.default_tier is ${routing.default_tier}`,
+        reason: match ? `${matched}; ${reason}` : reason,
+      };
+    }
+    if (match) {
+      return {
+        ...base,
+        tier: this.tierFor(first.complexity, match.agent),
+        classifier: "agent-match",
+        reason: `${matched}; its tier is ${this.tierFor(first.complexity, match.agent)}`,
       };
     }
     const embeddedReason = `embedded classifier: ${first.agent} (${pct(first.agentConfidence)}), ${first.complexity} (${pct(first.complexityConfidence)})`;
@@ -77,7 +117,7 @@ export class RoutingCascade {
     // Only a local model classifies: routing's own questions never cost a cloud call.
     if (routing.local_classifier && this.deps.router?.isLocal("local-fast")) {
       try {
-        verdict = await classifyWithLocalModel(this.deps.router, task, options);
+        verdict = await classifyWithLocalModel(this.deps.router, task, options, this.routable);
         why = verdict ? `local model not sure (${pct(verdict.confidence)})` : "local model gave no valid verdict";
       } catch (error) {
         const failure: HobError = toHobError(error);
@@ -107,11 +147,22 @@ export class RoutingCascade {
     };
   }
 
-  private tierFor(complexity: Complexity, agent: AgentName): Tier {
-    return this.deps.routing.tiers[complexity][agent];
+  /**
+   * A built-in agent's tier comes from `routing.tiers` by the task's complexity; any other agent
+   * (a user's, picked by its examples or by the local model) runs on the tier its YAML names.
+   */
+  private tierFor(complexity: Complexity, agent: string): Tier {
+    if ((AGENT_BASES as readonly string[]).includes(agent))
+      return this.deps.routing.tiers[complexity][agent as AgentBase];
+    return this.routable.find((a) => a.name === agent)?.tier ?? this.deps.routing.tiers[complexity].general;
   }
 }
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+function clip(text: string, max = 80): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { AgentName } from "../config/index.js";
+import type { AgentBase } from "../config/index.js";
 import { HobError } from "../errors/index.js";
 import { extractFeatures, FEATURE_VERSION } from "./features.js";
 import { type Complexity, dequantize, type SerializedModel } from "./model-format.js";
@@ -9,13 +9,13 @@ import { dot, sigmoid, softmaxScores } from "./trainer.js";
 export const DEFAULT_MODEL_FILE = fileURLToPath(new URL("../../data/routing/model.json", import.meta.url));
 
 export interface Classification {
-  agent: AgentName;
+  agent: AgentBase;
   agentConfidence: number;
   complexity: Complexity;
   complexityConfidence: number;
   /** The weaker of the two: a decision is only as sure as its least sure half. */
   confidence: number;
-  probabilities: Record<AgentName, number>;
+  probabilities: Record<AgentBase, number>;
 }
 
 /** The embedded classifier: no model server, no network, microseconds per decision. */
@@ -59,9 +59,9 @@ export class EmbeddedClassifier {
     const complexityConfidence = Math.max(p, 1 - p);
     const probabilities = Object.fromEntries(
       this.model.agents.map((agent, i) => [agent, Math.round((this.scores[i] as number) * 1000) / 1000]),
-    ) as Record<AgentName, number>;
+    ) as Record<AgentBase, number>;
     return {
-      agent: this.model.agents[best] as AgentName,
+      agent: this.model.agents[best] as AgentBase,
       agentConfidence,
       complexity: p >= 0.5 ? "complex" : "simple",
       complexityConfidence,

@@ -1,6 +1,21 @@
+export {
+  type AgentMatch,
+  AgentMatcher,
+  DEFAULT_BACKGROUND_DIR,
+  loadBackground,
+  type RoutableAgent,
+  terms,
+} from "./agent-match.js";
 export { type AnswerVerdict, assessAnswer, selfCheckScore } from "./answer-check.js";
 export { type CascadeDeps, type ClassifierName, type RouteDecision, RoutingCascade } from "./cascade.js";
 export { type Classification, DEFAULT_MODEL_FILE, EmbeddedClassifier } from "./classifier.js";
-export { CLASSIFY_SCHEMA, CLASSIFY_SYSTEM_PROMPT, classifyWithLocalModel, extractJson } from "./local-llm.js";
+export {
+  CLASSIFY_SCHEMA,
+  CLASSIFY_SYSTEM_PROMPT,
+  classifyQuestion,
+  classifyWithLocalModel,
+  extractJson,
+  type LocalVerdict,
+} from "./local-llm.js";
 export { COMPLEXITIES, type Complexity } from "./model-format.js";
 export { type LabelledTask, parseTsv, train } from "./trainer.js";

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { AGENTS, type AgentName } from "../config/index.js";
+import { AGENT_BASES } from "../config/index.js";
 import type { RouteOptions, Router } from "../models/index.js";
+import type { RoutableAgent } from "./agent-match.js";
 import { COMPLEXITIES, type Complexity } from "./model-format.js";
 
 export const CLASSIFY_SYSTEM_PROMPT = `You route tasks for a personal AI assistant. Classify the user's task.
@@ -9,26 +10,58 @@ complexity: "simple" (a short, direct answer) or "complex" (many steps, long out
 confidence: a number from 0 to 1, how sure you are of both.
 Reply with JSON only.`;
 
-/** The JSON Schema the local model must follow (Ollama's `format`). */
-export const CLASSIFY_SCHEMA = {
-  type: "object",
-  properties: {
-    agent: { type: "string", enum: [...AGENTS] },
-    complexity: { type: "string", enum: [...COMPLEXITIES] },
-    confidence: { type: "number", minimum: 0, maximum: 1 },
-  },
-  required: ["agent", "complexity", "confidence"],
-  additionalProperties: false,
-} as const;
+/** The JSON Schema the local model must follow (Ollama's `format`), for the built-in agents alone. */
+export const CLASSIFY_SCHEMA = classifySchema([...AGENT_BASES]);
 
-const verdictSchema = z.object({
-  agent: z.enum(AGENTS),
-  complexity: z.enum(COMPLEXITIES),
-  confidence: z.number().min(0).max(1),
-});
+function classifySchema(agents: readonly string[]) {
+  return {
+    type: "object",
+    properties: {
+      agent: { type: "string", enum: [...agents] },
+      complexity: { type: "string", enum: [...COMPLEXITIES] },
+      confidence: { type: "number", minimum: 0, maximum: 1 },
+    },
+    required: ["agent", "complexity", "confidence"],
+    additionalProperties: false,
+  } as const;
+}
+
+const clip = (text: string, max: number) => {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+};
+
+/**
+ * The question for the local model: the built-in agents as always, plus every other agent with a
+ * description and examples (a user's own), each with its description and up to three examples.
+ * Without such agents it is exactly CLASSIFY_SYSTEM_PROMPT and CLASSIFY_SCHEMA.
+ */
+export function classifyQuestion(agents: readonly RoutableAgent[] = []): {
+  system: string;
+  jsonSchema: ReturnType<typeof classifySchema>;
+  names: string[];
+} {
+  const builtIn: readonly string[] = AGENT_BASES;
+  const extra = agents.filter((a) => !builtIn.includes(a.name) && a.examples.length > 0);
+  const names = [...builtIn, ...extra.map((a) => a.name)];
+  if (extra.length === 0) return { system: CLASSIFY_SYSTEM_PROMPT, jsonSchema: CLASSIFY_SCHEMA, names };
+  const lines = extra.map((a) => {
+    const examples = a.examples
+      .slice(0, 3)
+      .map((e) => JSON.stringify(clip(e, 120)))
+      .join(", ");
+    return `${JSON.stringify(a.name)} (${clip(a.description, 200)}; e.g. ${examples})`;
+  });
+  const system = CLASSIFY_SYSTEM_PROMPT.replace(
+    "\ncomplexity:",
+    `\nThe user's own agents, preferred when the task is clearly theirs: ${lines.join(", ")}.\ncomplexity:`,
+  );
+  return { system, jsonSchema: classifySchema(names), names };
+}
 
 export interface LocalVerdict {
-  agent: AgentName;
+  /** A built-in agent or one of the user's agents that were offered. */
+  agent: string;
   complexity: Complexity;
   confidence: number;
 }
@@ -82,11 +115,13 @@ export function classifyWithLocalModel(
   router: Router,
   task: string,
   options: Pick<RouteOptions, "signal" | "onAttempt">,
+  agents: readonly RoutableAgent[] = [],
 ): Promise<LocalVerdict | undefined> {
-  return askLocalJson(
-    router,
-    { system: CLASSIFY_SYSTEM_PROMPT, user: task, jsonSchema: CLASSIFY_SCHEMA, maxOutputTokens: 100 },
-    verdictSchema,
-    options,
-  );
+  const { system, jsonSchema, names } = classifyQuestion(agents);
+  const verdict = z.object({
+    agent: z.enum(names as [string, ...string[]]),
+    complexity: z.enum(COMPLEXITIES),
+    confidence: z.number().min(0).max(1),
+  });
+  return askLocalJson(router, { system, user: task, jsonSchema, maxOutputTokens: 100 }, verdict, options);
 }

@@ -1,4 +1,4 @@
-import type { AgentName } from "../config/index.js";
+import type { AgentBase } from "../config/index.js";
 
 export const COMPLEXITIES = ["simple", "complex"] as const;
 export type Complexity = (typeof COMPLEXITIES)[number];
@@ -8,7 +8,7 @@ export interface SerializedModel {
   version: number;
   feature_version: number;
   dim: number;
-  agents: AgentName[];
+  agents: AgentBase[];
   agent: { weights: string; scale: number; bias: number[] };
   complexity: { weights: string; scale: number; bias: number };
   trained_on: { examples: number; sha256: string };

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import { AGENTS, type AgentName } from "../config/index.js";
+import { AGENT_BASES, type AgentBase } from "../config/index.js";
 import { extractFeatures, FEATURE_VERSION, type SparseFeatures } from "./features.js";
 import { type Complexity, quantize, type SerializedModel } from "./model-format.js";
 
 export interface LabelledTask {
   text: string;
-  agent: AgentName;
+  agent: AgentBase;
   complexity: Complexity;
 }
 
@@ -15,10 +15,13 @@ export function parseTsv(text: string, source = "tsv"): LabelledTask[] {
   text.split("\n").forEach((line, i) => {
     if (!line.trim() || line.startsWith("#")) return;
     const [agent, complexity, ...rest] = line.split("\t");
-    if (!(AGENTS as readonly string[]).includes(agent ?? "") || (complexity !== "simple" && complexity !== "complex")) {
+    if (
+      !(AGENT_BASES as readonly string[]).includes(agent ?? "") ||
+      (complexity !== "simple" && complexity !== "complex")
+    ) {
       throw new Error(`${source}:${i + 1}: expected "agent<TAB>simple|complex<TAB>task", got ${JSON.stringify(line)}`);
     }
-    tasks.push({ agent: agent as AgentName, complexity, text: rest.join("\t") });
+    tasks.push({ agent: agent as AgentBase, complexity, text: rest.join("\t") });
   });
   return tasks;
 }
@@ -53,14 +56,14 @@ export function train(tasks: LabelledTask[], options: TrainOptions = {}): Serial
   const lr0 = options.learningRate ?? 0.5;
   const l2 = options.l2 ?? 1e-4;
   const random = rng(options.seed ?? 42);
-  const k = AGENTS.length;
+  const k = AGENT_BASES.length;
   const agentW = new Float32Array(k * dim);
   const agentB = new Float64Array(k);
   const complexW = new Float32Array(dim);
   let complexB = 0;
   const examples = tasks.map((task) => ({
     x: extractFeatures(task.text, dim),
-    agent: AGENTS.indexOf(task.agent),
+    agent: AGENT_BASES.indexOf(task.agent),
     complex: task.complexity === "complex" ? 1 : 0,
   }));
   const order = examples.map((_, i) => i);
@@ -90,7 +93,7 @@ export function train(tasks: LabelledTask[], options: TrainOptions = {}): Serial
     version: 1,
     feature_version: FEATURE_VERSION,
     dim,
-    agents: [...AGENTS],
+    agents: [...AGENT_BASES],
     agent: { ...quantize(agentW), bias: [...agentB].map((b) => Math.round(b * 1e6) / 1e6) },
     complexity: { ...quantize(complexW), bias: Math.round(complexB * 1e6) / 1e6 },
     trained_on: { examples: tasks.length, sha256: sha.digest("hex") },

@@ -10,6 +10,7 @@ function definitionJson(d: AgentDefinition) {
     description: d.description,
     base: d.base,
     tier: d.tier,
+    examples: d.examples,
     tools: d.tools,
     sensitive_tools: [...d.sensitiveTools],
     max_steps: d.maxSteps,
@@ -46,7 +47,7 @@ export async function agentsShowCommand(io: CliIO, name: string, options: { json
           Object.entries(d.approval)
             .map(([t, l]) => `${t}=${l}`)
             .join(", ") || "none"
-        }\n\n${d.system_prompt}`,
+        }\n${d.examples.length ? `examples (routing picks this agent for tasks like these):\n${d.examples.map((e) => `  - ${e}`).join("\n")}\n` : ""}\n${d.system_prompt}`,
     );
   }
   return 0;
