@@ -153,6 +153,27 @@ export const configSchema = z
       })
       .strict()
       .default({ review_threshold: 0.5, review_window: 10, min_runs: 3, context_limit: 3, timeout_seconds: 30 }),
+    /**
+     * What the model is told at the start of a task beyond its agent's prompt, in estimated
+     * tokens (an estimate that errs high, by up to half again on English and code). 2000 is about
+     * 1% of a cloud model's window and a quarter of an 8k local one, leaving the local tiers room
+     * for the task and tools. Skills get 800: the default 3 skills, even with long descriptions
+     * (about 250 each), plus the section's heading and closing line (about 70). Memory, when it
+     * comes, gets the rest. A section's budget above the total is capped by the total.
+     */
+    context: z
+      .object({
+        budget_tokens: z.number().int().min(0).default(2000),
+        sections: z
+          .object({
+            skills: z.number().int().min(0).default(800),
+            memory: z.number().int().min(0).default(1200),
+          })
+          .strict()
+          .default({ skills: 800, memory: 1200 }),
+      })
+      .strict()
+      .default({ budget_tokens: 2000, sections: { skills: 800, memory: 1200 } }),
     /** Where agents work; default $HOB_HOME/workspace. `--workspace` wins. */
     workspace: z.string().min(1).optional(),
     research: z

@@ -69,6 +69,13 @@ skills:
   context_limit: 3             # relevant skills an agent is told about at task start
   timeout_seconds: 30
 
+# What the model is told at task start beyond its agent's prompt, in estimated tokens (errs high).
+context:
+  budget_tokens: 2000          # the cap over all sections
+  sections:
+    skills: 800                # relevant skills (at most skills.context_limit of them)
+    memory: 1200               # remembered facts (not used yet)
+
 # USD per million tokens; adds to or overrides the built-in table.
 # pricing:
 #   claude-sonnet-4-5: { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 }

@@ -2,6 +2,14 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { LoadedConfig } from "../config/index.js";
+import {
+  type ContextPiece,
+  type ContextQuery,
+  type ContextSource,
+  contextPiece,
+  layoutsOf,
+  packContext,
+} from "../context/index.js";
 import { HobError } from "../errors/index.js";
 import { SkillRegistry } from "../skills/index.js";
 import type { Store } from "../store/index.js";
@@ -109,24 +117,61 @@ function skillText(registry: SkillRegistry, name: string): string {
   ].join("\n");
 }
 
+/** The skills section's heading and closing line, as the model has seen them since skills began. */
+const SKILLS_HEADING = "Validated skills that fit this task (prefer running one with run_skill over writing new code):";
+const SKILLS_FOOTER =
+  "Before you follow a skill, read its full instructions with read_file skill://<name>/SKILL.md; the files they mention are under skill://<name>/ (read-only).";
+
+/** The skills source gathers at once (a local full-text search), so skillContext can stay synchronous. */
+export interface SkillsContextSource extends ContextSource {
+  gather(query: ContextQuery): ContextPiece[];
+}
+
 /**
- * A system-prompt addendum naming the few skills most relevant to a task: each one's name and
- * description only. The full instructions load when a skill is used (find_skills with its exact
- * name, or read_file skill://<name>/SKILL.md), as the Agent Skills format intends.
+ * The few skills most relevant to a task, as context: each one's name and description only, one
+ * piece per skill, most relevant first (the registry's search order). The full instructions
+ * load when a skill is used (find_skills with its exact name, or read_file
+ * skill://<name>/SKILL.md), as the Agent Skills format intends. `limit` (skills.context_limit)
+ * caps how many are searched for; an agent without run_skill is told only of instruction skills.
  */
-export function skillContext(registry: SkillRegistry, input: string, limit: number, canRun: boolean): string {
-  if (limit === 0) return "";
-  const relevant = registry.search(input, limit).filter((s) => canRun || s.kind === "instructions");
-  if (relevant.length === 0) return "";
-  const lines = relevant.map((s) => {
-    if (s.kind === "instructions") return `- ${s.name} (instructions): ${s.description}`;
-    const inputs = registry.get(s.name).folder.manifest.inputs;
-    return `- ${s.name}: ${s.description}${inputs ? ` Inputs: ${JSON.stringify(inputs)}` : ""}`;
-  });
-  return (
-    `\n\nValidated skills that fit this task (prefer running one with run_skill over writing new code):\n${lines.join("\n")}` +
-    "\nBefore you follow a skill, read its full instructions with read_file skill://<name>/SKILL.md; the files they mention are under skill://<name>/ (read-only)."
-  );
+export function skillsContextSource(
+  registry: Pick<SkillRegistry, "search" | "get">,
+  limit: number,
+  canRun: boolean,
+): SkillsContextSource {
+  return {
+    name: "skills",
+    section: "skills",
+    heading: SKILLS_HEADING,
+    footer: SKILLS_FOOTER,
+    gather({ task }) {
+      if (limit === 0) return [];
+      const relevant = registry.search(task, limit).filter((s) => canRun || s.kind === "instructions");
+      return relevant.map((s, i) => {
+        const inputs = s.kind === "instructions" ? undefined : registry.get(s.name).folder.manifest.inputs;
+        const text =
+          s.kind === "instructions"
+            ? `- ${s.name} (instructions): ${s.description}`
+            : `- ${s.name}: ${s.description}${inputs ? ` Inputs: ${JSON.stringify(inputs)}` : ""}`;
+        return contextPiece({ source: "skills", section: "skills", id: s.name, text, score: relevant.length - i });
+      });
+    },
+  };
+}
+
+/**
+ * The skills section alone, with no budget: what the system prompt gained before context was
+ * budgeted. Kept until the orchestrator gathers context through gatherContext.
+ */
+export function skillContext(
+  registry: Pick<SkillRegistry, "search" | "get">,
+  input: string,
+  limit: number,
+  canRun: boolean,
+): string {
+  const source = skillsContextSource(registry, limit, canRun);
+  const pieces = source.gather({ task: input, agent: "" });
+  return packContext(pieces, { total: Number.POSITIVE_INFINITY, sections: {} }, layoutsOf([source])).text;
 }
 
 /** The skills under $HOB_HOME/skills, with the limits and sandbox mode from config. */
