@@ -120,6 +120,7 @@ describe("the task event stream and the rows it writes", () => {
     expect(kinds.filter((kind, i) => kind !== "text-delta" || kinds[i - 1] !== "text-delta")).toEqual([
       "task-created",
       "task-started",
+      "context-packed",
       "model-call",
       "tool-call:executing",
       "tool-call:success",
@@ -130,6 +131,7 @@ describe("the task event stream and the rows it writes", () => {
       "task-paused",
       "approval-decided",
       "task-resumed",
+      "context-packed",
       "tool-call:executing", // the call that waited runs now, with the approval it was given
       "approval-used",
       "tool-call:success",

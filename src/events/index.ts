@@ -75,6 +75,14 @@ export type TaskEventBody =
       /** A human decided the approval the task waited for; it runs again. */
       type: "task-resumed";
     }
+  | {
+      /** The context sources' pieces packed into the model's prompt: what fit each section's budget, what did not. */
+      type: "context-packed";
+      tokens: number;
+      sections: Array<{ section: string; used: number; budget: number; included: string[]; dropped: string[] }>;
+      /** Sources that failed (they added nothing; the task goes on). */
+      warnings: Array<{ source: string; code: string; message: string }>;
+    }
   | { type: "text-delta"; text: string }
   | {
       type: "model-retry";

@@ -76,7 +76,9 @@ describe("Orchestrator (routing, escalation, fallback, cache) over fake Ollama a
       expect.objectContaining({ provider: "ollama", local: true, cached: false, purpose: "answer", costUsd: 0 }),
     ]);
     expect(events.map((e) => e.type)).toEqual([
+      "task-created",
       "task-started",
+      "context-packed",
       ...Array(3).fill("text-delta"),
       "model-call",
       "task-finished",

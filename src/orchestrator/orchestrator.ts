@@ -9,6 +9,7 @@ import {
 } from "../agents/index.js";
 import { ApprovalOwner, type Approver, toolCallGate } from "../approvals/index.js";
 import { type LoadedConfig, TIERS, type Tier } from "../config/index.js";
+import { gatherContext } from "../context/index.js";
 import { HobError, toHobError } from "../errors/index.js";
 import type { EventBus, HobEvent, TaskSummary } from "../events/index.js";
 import type { Message, Router } from "../models/index.js";
@@ -18,7 +19,7 @@ import type { SkillRegistry } from "../skills/index.js";
 import type { Store } from "../store/index.js";
 import { builtInTools, type ToolRegistry } from "../tools/index.js";
 import { noModelAvailable } from "./no-model.js";
-import { createSkillRegistry, skillContext } from "./skills-access.js";
+import { createSkillRegistry, skillsContextSource } from "./skills-access.js";
 import { summarise } from "./summary.js";
 import { TaskRun } from "./task-run.js";
 import { createToolContext } from "./tool-context.js";
@@ -200,12 +201,23 @@ export class Orchestrator {
         skills,
       );
       const task = [...state.messages].reverse().find((m) => m.role === "user");
-      const extraContext = skillContext(
-        skills,
-        typeof task?.content === "string" ? task.content : "",
-        config.config.skills.context_limit,
-        agent.definition.tools.includes("run_skill"),
+      // Context sources (skills today, memory next), ranked and packed into each section's token budget.
+      const gathered = await gatherContext(
+        [skillsContextSource(skills, config.config.skills.context_limit, agent.definition.tools.includes("run_skill"))],
+        {
+          task: typeof task?.content === "string" ? task.content : "",
+          agent: agent.name,
+          ...(request.signal ? { signal: request.signal } : {}),
+        },
+        { total: config.config.context.budget_tokens, sections: config.config.context.sections },
       );
+      run.publish({
+        type: "context-packed",
+        tokens: gathered.tokens,
+        sections: gathered.sections,
+        warnings: gathered.warnings,
+      });
+      const extraContext = gathered.text;
       const deps: LoopDeps = {
         taskId,
         model: router,

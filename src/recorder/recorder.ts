@@ -149,6 +149,7 @@ function writeRows(store: Store, event: HobEvent, stream: TaskStream): boolean {
       return stream.saveProgress(event);
     case "model-retry":
     case "model-fallback":
+    case "context-packed":
       return false;
     case "task-escalated":
       store.tasks.setServed(taskId, {

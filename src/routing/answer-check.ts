@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FinishReason, RouteOptions, Router } from "../models/index.js";
+import type { FinishReason, ModelClient, RouteOptions } from "../models/index.js";
 import { askLocalJson, extractJson } from "./local-llm.js";
 
 export type AnswerVerdict = { ok: true } | { ok: false; reason: string };
@@ -40,7 +40,7 @@ const SELF_CHECK_PROMPT = `You grade answers. Given a task and an answer, rate h
 
 /** Optional: the local model grades the answer; undefined when it gives no usable score. */
 export async function selfCheckScore(
-  router: Router,
+  router: ModelClient,
   task: string,
   answer: string,
   options: Pick<RouteOptions, "signal" | "onAttempt">,

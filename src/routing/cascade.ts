@@ -1,6 +1,6 @@
 import { AGENT_BASES, type AgentBase, type HobConfig, type Tier } from "../config/index.js";
 import { type HobError, toHobError } from "../errors/index.js";
-import type { RouteOptions, Router } from "../models/index.js";
+import type { ModelClient, RouteOptions } from "../models/index.js";
 import { type AgentMatch, AgentMatcher, loadBackground, type RoutableAgent } from "./agent-match.js";
 import { type Classification, EmbeddedClassifier } from "./classifier.js";
 import { classifyWithLocalModel, type LocalVerdict } from "./local-llm.js";
@@ -22,7 +22,7 @@ export interface RouteDecision {
 export interface CascadeDeps {
   routing: HobConfig["routing"];
   /** Needed for step 2 (the local model); without it the cascade skips to the cloud. */
-  router?: Router;
+  router?: ModelClient;
   classifier?: EmbeddedClassifier;
   /**
    * The registered agents (name, description, examples, YAML tier), from the agent registry.

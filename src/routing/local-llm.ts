@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AGENT_BASES } from "../config/index.js";
-import type { RouteOptions, Router } from "../models/index.js";
+import type { ModelClient, RouteOptions } from "../models/index.js";
 import type { RoutableAgent } from "./agent-match.js";
 import { COMPLEXITIES, type Complexity } from "./model-format.js";
 
@@ -84,7 +84,7 @@ export function extractJson(text: string): unknown {
  * cloud call. Undefined when the answer is not valid JSON of the right shape.
  */
 export async function askLocalJson<T>(
-  router: Router,
+  router: ModelClient,
   question: { system: string; user: string; jsonSchema: Record<string, unknown>; maxOutputTokens: number },
   validator: z.ZodType<T>,
   options: Pick<RouteOptions, "signal" | "onAttempt">,
@@ -112,7 +112,7 @@ export async function askLocalJson<T>(
 
 /** Step 2 of the cascade: the `local-fast` model classifies with schema-constrained JSON. */
 export function classifyWithLocalModel(
-  router: Router,
+  router: ModelClient,
   task: string,
   options: Pick<RouteOptions, "signal" | "onAttempt">,
   agents: readonly RoutableAgent[] = [],
