@@ -27,8 +27,8 @@ export function parseRetryAfter(headers: Record<string, string> | undefined, now
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Pulls the `error.message` out of an Anthropic-style JSON error body. */
-function apiMessage(body: string | undefined): string | undefined {
+/** Pulls the message out of a JSON error body: `{ error: { message } }` (Anthropic, OpenAI) or `{ error: "..." }` (Ollama). */
+export function apiMessage(body: string | undefined): string | undefined {
   if (!body) return undefined;
   try {
     const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };

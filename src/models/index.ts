@@ -7,6 +7,27 @@ export {
   type ReachabilityResult,
 } from "./anthropic.js";
 export { type CachedResponse, cacheKey, canonicalJson, isCacheable, type ResponseCache } from "./cache.js";
+export {
+  createOllamaEmbedder,
+  createOpenAICompatibleEmbedder,
+  DEFAULT_EMBED_TIMEOUT_MS,
+  type Embedder,
+  type EmbedOptions,
+  type EmbedResult,
+  embedWithRetry,
+  type OllamaEmbedderSettings,
+  type OpenAICompatibleEmbedderSettings,
+} from "./embedder.js";
+export {
+  createEmbedder,
+  DEFAULT_OLLAMA_HOST,
+  DEFAULT_OPENAI_BASE,
+  type EmbedderFactory,
+  type EmbedderKind,
+  type EmbedderOptions,
+  type EmbedderSpec,
+  registerEmbedder,
+} from "./embedder-registry.js";
 export { parseRetryAfter } from "./errors.js";
 export { createFetch, type ProxySettings } from "./http.js";
 export { checkOllama, createOllamaProvider, hasModel, type OllamaSettings, type OllamaStatus } from "./ollama.js";

@@ -1,9 +1,10 @@
 /**
  * A fake Ollama server speaking the native API: /api/chat (ndjson streaming, tool
- * calls, JSON-schema `format`), /api/tags, /api/show, /api/version, and the errors
- * Ollama really returns (404 for a model that is not pulled).
+ * calls, JSON-schema `format`), /api/embed, /api/tags, /api/show, /api/version, and
+ * the errors Ollama really returns (404 for a model that is not pulled).
  */
 import type { ServerResponse } from "node:http";
+import { type EmbedReply, FAKE_DIMENSIONS, fakeEmbeddings, fakeTokens, inputsOf } from "./embeddings.js";
 import { FakeServer, pause, type RecordedRequest, sendJson, splitText } from "./fake-server.js";
 
 export type OllamaReply =
@@ -34,8 +35,28 @@ export class FakeOllama extends FakeServer<OllamaReply> {
     text: `Local answer to: ${lastUser(request)}`,
   });
 
+  /** Embedding models that are "pulled" (kept apart from `models`, so /api/tags stays as chat tests expect). */
+  embedModels = new Set(["nomic-embed-text:latest"]);
+  embedDimensions = FAKE_DIMENSIONS;
+  /** Scripted /api/embed replies, used in order; then correct answers. */
+  readonly embedQueue: EmbedReply[] = [];
+
   static start(): Promise<FakeOllama> {
     return new FakeOllama().listen();
+  }
+
+  enqueueEmbed(...replies: EmbedReply[]): this {
+    this.embedQueue.push(...replies);
+    return this;
+  }
+
+  override reset(): void {
+    super.reset();
+    this.embedQueue.length = 0;
+  }
+
+  get embedRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === "/api/embed");
   }
 
   setDefault(reply: (request: RecordedRequest) => OllamaReply): this {
@@ -72,6 +93,7 @@ export class FakeOllama extends FakeServer<OllamaReply> {
         return sendJson(res, 404, { error: `model '${body.model}' not found` });
       return sendJson(res, 200, { details: { family: "qwen3" }, capabilities: ["completion", "tools"] });
     }
+    if (method === "POST" && path === "/api/embed") return this.embed(body, res);
     if (method !== "POST" || path !== "/api/chat") return sendJson(res, 404, { error: "404 page not found" });
     if (!this.models.has(body.model)) {
       return sendJson(res, 404, { error: `model "${body.model}" not found, try pulling it first` });
@@ -146,6 +168,31 @@ export class FakeOllama extends FakeServer<OllamaReply> {
     }
     line(final());
     res.end();
+  }
+
+  /** POST /api/embed: `{ model, input }` → `{ model, embeddings, total_duration, load_duration, prompt_eval_count }`. */
+  private embed(body: { model?: string; input?: unknown }, res: ServerResponse) {
+    const model = String(body.model ?? "");
+    if (!this.embedModels.has(model) && !this.embedModels.has(`${model}:latest`)) {
+      return sendJson(res, 404, { error: `model "${model}" not found, try pulling it first` });
+    }
+    if (body.input === undefined) return sendJson(res, 400, { error: "invalid input type" });
+    const reply = this.embedQueue.shift();
+    if (reply?.kind === "hang") return;
+    if (reply?.kind === "error") return sendJson(res, reply.status, { error: reply.message }, reply.headers);
+    if (reply?.kind === "raw") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(reply.body);
+      return;
+    }
+    const texts = inputsOf(body.input);
+    return sendJson(res, 200, {
+      model,
+      embeddings: reply?.kind === "shape" ? reply.value : fakeEmbeddings(texts, reply, this.embedDimensions),
+      total_duration: 14_143_917,
+      load_duration: 1_019_500,
+      ...(reply?.kind === "no-usage" ? {} : { prompt_eval_count: fakeTokens(texts) }),
+    });
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * A fake OpenAI-compatible `/v1/chat/completions` endpoint (what a LiteLLM proxy,
  * vLLM, llama.cpp's server and LM Studio expose): JSON and SSE chunks, usage in the
- * last chunk when asked, `[DONE]`, bearer-token auth and OpenAI-style errors.
+ * last chunk when asked, `[DONE]`, bearer-token auth and OpenAI-style errors. Also
+ * `/v1/embeddings` (float vectors, `data[].index`, `usage.prompt_tokens`).
  */
 import type { ServerResponse } from "node:http";
+import { type EmbedReply, FAKE_DIMENSIONS, fakeEmbeddings, fakeTokens, inputsOf } from "./embeddings.js";
 import { FakeServer, pause, type RecordedRequest, sendJson, splitText } from "./fake-server.js";
 
 export type OpenAIReply =
@@ -19,10 +21,30 @@ export class FakeOpenAI extends FakeServer<OpenAIReply> {
   /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
   apiKey: string | undefined;
 
+  /** Models /v1/embeddings serves; any other answers 404 `model_not_found` like OpenAI. */
+  embedModels = new Set(["text-embedding-3-small"]);
+  embedDimensions = FAKE_DIMENSIONS;
+  /** Scripted /v1/embeddings replies, used in order; then correct answers. */
+  readonly embedQueue: EmbedReply[] = [];
+
   static start(apiKey?: string): Promise<FakeOpenAI> {
     const fake = new FakeOpenAI();
     fake.apiKey = apiKey;
     return fake.listen();
+  }
+
+  enqueueEmbed(...replies: EmbedReply[]): this {
+    this.embedQueue.push(...replies);
+    return this;
+  }
+
+  override reset(): void {
+    super.reset();
+    this.embedQueue.length = 0;
+  }
+
+  get embedRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === "/v1/embeddings");
   }
 
   get chatRequests(): RecordedRequest[] {
@@ -41,6 +63,7 @@ export class FakeOpenAI extends FakeServer<OpenAIReply> {
         data: [{ id: "gpt-4o-mini", object: "model", created: 1721172741, owned_by: "system" }],
       });
     }
+    if (request.method === "POST" && request.path === "/v1/embeddings") return this.embed(request.body, res);
     if (request.method !== "POST" || request.path !== "/v1/chat/completions") {
       return sendJson(res, 404, { error: { message: "Not found", type: "invalid_request_error" } });
     }
@@ -141,5 +164,44 @@ export class FakeOpenAI extends FakeServer<OpenAIReply> {
     if (body.stream_options?.include_usage) chunk([], { usage });
     res.write("data: [DONE]\n\n");
     res.end();
+  }
+
+  /** POST /v1/embeddings: `{ model, input, encoding_format }` → `{ object: "list", data, model, usage }`. */
+  private embed(body: { model?: string; input?: unknown; encoding_format?: string }, res: ServerResponse) {
+    const model = String(body.model ?? "");
+    if (!this.embedModels.has(model)) {
+      return sendJson(res, 404, {
+        error: {
+          message: `The model \`${model}\` does not exist or you do not have access to it.`,
+          type: "invalid_request_error",
+          param: null,
+          code: "model_not_found",
+        },
+      });
+    }
+    const reply = this.embedQueue.shift();
+    if (reply?.kind === "hang") return;
+    if (reply?.kind === "error") {
+      return sendJson(res, reply.status, { error: { message: reply.message, type: "server_error" } }, reply.headers);
+    }
+    if (reply?.kind === "raw") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(reply.body);
+      return;
+    }
+    const texts = inputsOf(body.input);
+    const data = fakeEmbeddings(texts, reply, this.embedDimensions).map((embedding, index) => ({
+      object: "embedding",
+      index,
+      embedding,
+    }));
+    if (reply?.kind === "reversed") data.reverse();
+    const tokens = fakeTokens(texts);
+    return sendJson(res, 200, {
+      object: "list",
+      data: reply?.kind === "shape" ? reply.value : data,
+      model,
+      ...(reply?.kind === "no-usage" ? {} : { usage: { prompt_tokens: tokens, total_tokens: tokens } }),
+    });
   }
 }
