@@ -8,6 +8,7 @@ export {
   type ApprovalOwnerDeps,
   type ApprovalPreview,
   type ApprovalSubject,
+  type ProposalSubject,
   type Publish,
   type Resumer,
   type ToolCallSubject,

@@ -26,10 +26,27 @@ export interface ToolCallSubject {
   reason: string;
 }
 
-/** What approvals are for. A self-improvement proposal will be the next kind. */
-export type ApprovalSubject = ToolCallSubject;
+/**
+ * A self-improvement proposal: a diff against hob's managed repository. Its approval
+ * binds the diff's SHA-256; `taskId` is the improvement run's task, on whose event
+ * stream its approval events go.
+ */
+export interface ProposalSubject {
+  kind: "proposal";
+  taskId: string;
+  proposalId: string;
+  proposalKind: string;
+  title: string;
+  rationale: string;
+  diff: string;
+  diffSha256: string;
+  files: string[];
+}
 
-/** Continues whatever waited on an approval once it is decided (for a tool call: the task). */
+/** What approvals are for: a tool call, or a self-improvement proposal. */
+export type ApprovalSubject = ToolCallSubject | ProposalSubject;
+
+/** Continues whatever waited on an approval once it is decided (a tool call: the task; a proposal: applying it). */
 export type Resumer<Request, Result> = (approval: ApprovalRecord, request: Request) => Promise<Result>;
 
 export interface ApprovalOwnerDeps {
@@ -48,28 +65,43 @@ export interface ApprovalOwnerDeps {
  * An approval is for one exact action (its hash), is used once, and expires.
  */
 export class ApprovalOwner<ResumeRequest = unknown, ResumeResult = unknown> {
-  private resumer: Resumer<ResumeRequest, ResumeResult> | undefined;
+  private readonly resumers = new Map<string, Resumer<ResumeRequest, ResumeResult>>();
 
   constructor(private readonly deps: ApprovalOwnerDeps) {}
 
   /** Asks for a decision: a new pending approval, shown to whoever decides. */
   request(subject: ApprovalSubject, options: { expiresAt: number; interactive: boolean }): ApprovalRecord {
     const id = newId(this.deps.now());
-    this.deps.publishTo(subject.taskId)({
-      type: "approval-requested",
-      approval_id: id,
-      subject: subject.kind,
-      call_id: subject.callId,
-      tool: subject.tool,
-      args: subject.args,
-      hash: subject.hash,
-      summary: subject.preview.summary,
-      targets: subject.preview.targets,
-      ...(subject.preview.diff !== undefined ? { diff: subject.preview.diff } : {}),
-      reason: subject.reason,
-      expires_at: options.expiresAt,
-      interactive: options.interactive,
-    });
+    const common = { type: "approval-requested" as const, approval_id: id, expires_at: options.expiresAt };
+    this.deps.publishTo(subject.taskId)(
+      subject.kind === "tool-call"
+        ? {
+            ...common,
+            subject: "tool-call",
+            call_id: subject.callId,
+            tool: subject.tool,
+            args: subject.args,
+            hash: subject.hash,
+            summary: subject.preview.summary,
+            targets: subject.preview.targets,
+            ...(subject.preview.diff !== undefined ? { diff: subject.preview.diff } : {}),
+            reason: subject.reason,
+            interactive: options.interactive,
+          }
+        : {
+            ...common,
+            subject: "proposal",
+            call_id: subject.proposalId,
+            tool: `proposal:${subject.proposalKind}`,
+            args: { proposal_id: subject.proposalId, kind: subject.proposalKind, title: subject.title },
+            hash: subject.diffSha256,
+            summary: subject.title,
+            targets: subject.files,
+            diff: subject.diff,
+            reason: subject.rationale,
+            interactive: options.interactive,
+          },
+    );
     return this.deps.store.approvals.get(id);
   }
 
@@ -90,7 +122,7 @@ export class ApprovalOwner<ResumeRequest = unknown, ResumeResult = unknown> {
     return store.approvals.get(approval.id);
   }
 
-  /** Spends the approval for exactly this action, if one was granted; false when none was. */
+  /** Spends the approval for exactly this action (tool call or diff), if one was granted; false when none was. */
   consume(taskId: string, hash: string): boolean {
     const approval = this.deps.store.approvals.findApproved(taskId, hash);
     if (!approval) return false;
@@ -103,16 +135,17 @@ export class ApprovalOwner<ResumeRequest = unknown, ResumeResult = unknown> {
     return this.deps.store.approvals.decisionFor(taskId, callId);
   }
 
-  /** Who continues a decided approval's work (the orchestrator, for tool calls). */
-  setResumer(resumer: Resumer<ResumeRequest, ResumeResult>): void {
-    this.resumer = resumer;
+  /** Who continues a decided approval's work, per kind of subject (the orchestrator resumes tool calls). */
+  setResumer(kind: ApprovalSubject["kind"], resumer: Resumer<ResumeRequest, ResumeResult>): void {
+    this.resumers.set(kind, resumer);
   }
 
   /** Continues the work that waited on a decided approval. */
   resume(idOrPrefix: string, request: ResumeRequest): Promise<ResumeResult> {
     const approval = this.deps.store.approvals.get(idOrPrefix);
-    if (!this.resumer) throw new HobError("E_APPROVAL", `Nothing can resume ${approval.subjectKind} approvals here.`);
-    return this.resumer(approval, request);
+    const resumer = this.resumers.get(approval.subjectKind);
+    if (!resumer) throw new HobError("E_APPROVAL", `Nothing can resume ${approval.subjectKind} approvals here.`);
+    return resumer(approval, request);
   }
 
   // Reads, for showing approvals; they change nothing but lazily mark expired ones.

@@ -174,6 +174,36 @@ export const configSchema = z
       })
       .strict()
       .default({ budget_tokens: 2000, sections: { skills: 800, memory: 1200 } }),
+    /**
+     * Self-improvement: `hob serve` analyses the history on `schedule` (cron, in `timezone`,
+     * default the machine's) and proposes changes a human approves. A run spends model tokens
+     * only to write proposals that need code, and stops proposing at `max_cost_usd_per_run`.
+     */
+    improve: z
+      .object({
+        enabled: z.boolean().default(true),
+        schedule: z.string().min(1).default("0 */6 * * *"),
+        timezone: z.string().min(1).optional(),
+        /** The model group that writes proposals (the code agent runs on it). */
+        tier: z.string().min(1).default("smart"),
+        max_cost_usd_per_run: z.number().min(0).default(0.25),
+        /** At most this many proposals per run. */
+        max_proposals_per_run: z.number().int().min(0).default(5),
+        /** How long a proposal's approval stays valid. */
+        approval_ttl_hours: z.number().positive().default(168),
+        /** How many similar tasks (or failures) make a pattern worth a finding. */
+        min_evidence: z.number().int().min(2).default(3),
+      })
+      .strict()
+      .default({
+        enabled: true,
+        schedule: "0 */6 * * *",
+        tier: "smart",
+        max_cost_usd_per_run: 0.25,
+        max_proposals_per_run: 5,
+        approval_ttl_hours: 168,
+        min_evidence: 3,
+      }),
     /** Where agents work; default $HOB_HOME/workspace. `--workspace` wins. */
     workspace: z.string().min(1).optional(),
     research: z

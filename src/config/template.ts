@@ -76,6 +76,18 @@ context:
     skills: 800                # relevant skills (at most skills.context_limit of them)
     memory: 1200               # remembered facts (not used yet)
 
+# Self-improvement: \`hob serve\` analyses your history on a schedule and proposes changes you approve
+# (\`hob proposals list\`). Nothing changes without your approval; every change is a git commit you can roll back.
+improve:
+  enabled: true
+  schedule: "0 */6 * * *"      # cron; every 6 hours
+  # timezone: Europe/Berlin    # default: this machine's
+  tier: smart                  # the model group that writes proposals needing code
+  max_cost_usd_per_run: 0.25   # a run stops proposing once it has spent this
+  max_proposals_per_run: 5
+  approval_ttl_hours: 168      # an unanswered proposal expires after a week
+  min_evidence: 3              # similar tasks or failures that make a finding
+
 # USD per million tokens; adds to or overrides the built-in table.
 # pricing:
 #   claude-sonnet-4-5: { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 }

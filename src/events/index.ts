@@ -141,7 +141,8 @@ export type TaskEventBody =
   | {
       type: "approval-requested";
       approval_id: string;
-      subject: "tool-call";
+      /** What is approved: a tool call of this task, or a self-improvement proposal (call_id is its id). */
+      subject: "tool-call" | "proposal";
       call_id: string;
       tool: string;
       /** The call exactly as it will run, and what the approval's hash covers. */

@@ -85,7 +85,7 @@ export class Orchestrator {
         this.recorder.stream(taskId).publish(event);
       },
     });
-    this.approvals.setResumer((approval, request) => this.resume(approval.taskId, request));
+    this.approvals.setResumer("tool-call", (approval, request) => this.resume(approval.taskId, request));
   }
 
   /** Routing only, for `hob route`. */

@@ -8,7 +8,7 @@ import { resolveId, uniqueIdLength } from "./ids.js";
 export type ApprovalStatus = "pending" | "approved" | "denied" | "used" | "expired";
 
 /** What an approval is for: a tool call today; a self-improvement proposal will be another kind. */
-export type ApprovalSubjectKind = "tool-call";
+export type ApprovalSubjectKind = "tool-call" | "proposal";
 
 export interface ApprovalRecord {
   id: string;

@@ -10,12 +10,14 @@ export function newId(now: number): string {
 }
 
 /** The tables whose ids users type (whole or as a prefix). */
-export type IdTable = "tasks" | "approvals" | "sessions";
+export type IdTable = "tasks" | "approvals" | "sessions" | "proposals" | "improve_runs";
 
 const NOUN: Record<IdTable, { noun: string; list: string }> = {
   tasks: { noun: "task", list: "`hob history` lists recent tasks and their ids." },
   approvals: { noun: "approval", list: "`hob approvals list --all` lists approvals and their ids." },
   sessions: { noun: "session", list: "`hob history --json` shows each task's session_id." },
+  proposals: { noun: "proposal", list: "`hob proposals list` lists proposals and their ids." },
+  improve_runs: { noun: "improvement run", list: "`hob improve status --json` lists recent runs." },
 };
 
 /**

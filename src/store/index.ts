@@ -2,6 +2,16 @@ export type { ApprovalRecord, ApprovalStatus, ApprovalSubjectKind } from "./appr
 export type { AuditRecord } from "./audit.js";
 export { Database, DRIVER } from "./driver.js";
 export { newId } from "./ids.js";
+export type {
+  ImproveRunRecord,
+  ImproveRunStatus,
+  ImproveTrigger,
+  NewProposal,
+  ProposalKind,
+  ProposalRecord,
+  ProposalStatus,
+  ValidationCheck,
+} from "./improve.js";
 export { MIGRATIONS, migrate, SCHEMA_VERSION } from "./migrations.js";
 export type { ModelCallRecord } from "./model-calls.js";
 export type { CacheStats } from "./response-cache.js";

@@ -196,6 +196,49 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE approvals ADD COLUMN subject_kind TEXT NOT NULL DEFAULT 'tool-call';
   ALTER TABLE approvals ADD COLUMN decided_by TEXT;
   `,
+  // 8: self-improvement: each analysis run, and the proposals it made (their approvals live in approvals,
+  //    subject_kind 'proposal', bound to the diff's sha256). One open proposal per finding.
+  `
+  CREATE TABLE improve_runs (
+    id           TEXT PRIMARY KEY,
+    task_id      TEXT REFERENCES tasks (id),      -- the run as a task: its model calls and cost
+    trigger      TEXT NOT NULL,                   -- manual | schedule | missed
+    status       TEXT NOT NULL,                   -- running | succeeded | failed | interrupted
+    started_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    since        INTEGER,                         -- history analysed: tasks created after this
+    findings     TEXT NOT NULL DEFAULT '[]',      -- JSON
+    proposals    INTEGER NOT NULL DEFAULT 0,
+    cost_usd     REAL NOT NULL DEFAULT 0,
+    error        TEXT,
+    pid          INTEGER
+  );
+  CREATE INDEX improve_runs_started ON improve_runs (started_at);
+
+  CREATE TABLE proposals (
+    id           TEXT PRIMARY KEY,
+    run_id       TEXT REFERENCES improve_runs (id),
+    task_id      TEXT NOT NULL REFERENCES tasks (id),
+    finding_key  TEXT NOT NULL,
+    kind         TEXT NOT NULL,                   -- new_skill | skill_patch | agent_change | routing_change
+    title        TEXT NOT NULL,
+    rationale    TEXT NOT NULL,
+    evidence     TEXT NOT NULL,                   -- JSON
+    diff         TEXT NOT NULL,                   -- unified diff against the managed repository
+    diff_sha256  TEXT NOT NULL,
+    files        TEXT NOT NULL,                   -- JSON: the paths the diff touches
+    validation   TEXT NOT NULL,                   -- JSON: each check and its result
+    status       TEXT NOT NULL,                   -- pending | approved | applied | rejected | failed | rolled_back
+    approval_id  TEXT,
+    commit_sha   TEXT,
+    revert_sha   TEXT,
+    error        TEXT,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX proposals_open_finding ON proposals (finding_key)
+    WHERE status IN ('pending', 'approved', 'applied');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

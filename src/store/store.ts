@@ -5,6 +5,7 @@ import { ApprovalRepository } from "./approvals.js";
 import { AuditRepository } from "./audit.js";
 import { Database } from "./driver.js";
 import { newId } from "./ids.js";
+import { ImproveRunRepository, ProposalRepository } from "./improve.js";
 import { MIGRATIONS, migrate } from "./migrations.js";
 import { ModelCallRepository } from "./model-calls.js";
 import { ResponseCacheRepository } from "./response-cache.js";
@@ -30,6 +31,8 @@ export class Store {
   readonly audit: AuditRepository;
   readonly approvals: ApprovalRepository;
   readonly skills: SkillRepository;
+  readonly improveRuns: ImproveRunRepository;
+  readonly proposals: ProposalRepository;
   readonly schemaVersion: number;
   /** How many tasks the crash sweep on open marked `interrupted`. */
   readonly interruptedOnOpen: number;
@@ -47,7 +50,10 @@ export class Store {
     this.audit = new AuditRepository(db);
     this.approvals = new ApprovalRepository(db, now);
     this.skills = new SkillRepository(db, now);
+    this.improveRuns = new ImproveRunRepository(db, now);
+    this.proposals = new ProposalRepository(db, now);
     this.interruptedOnOpen = options.sweepInterrupted === false ? 0 : this.tasks.markInterrupted(processIsAlive);
+    if (options.sweepInterrupted !== false) this.improveRuns.markInterrupted(processIsAlive);
   }
 
   static open(file: string, options: StoreOptions = {}): Store {
