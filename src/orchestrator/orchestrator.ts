@@ -97,7 +97,7 @@ export class Orchestrator {
     const input = request.input.trim();
     if (input.length === 0)
       throw new HobError("E_USAGE", "The task is empty.", { hint: 'Give the task as text: hob run "…"' });
-    const { config, store, router, agents } = this.deps;
+    const { config, router, agents } = this.deps;
     if (request.tier && !router.has(request.tier)) {
       const available = router.modelNames().join(", ");
       throw new HobError(
