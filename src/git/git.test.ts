@@ -4,7 +4,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { failure } from "../../test/helpers.js";
-import { commitAll, ensureRepository, head, log, revert } from "./index.js";
+import {
+  applyPatch,
+  changedFiles,
+  commitAll,
+  commitStaged,
+  diffSinceHead,
+  ensureRepository,
+  findCommit,
+  head,
+  log,
+  resetHard,
+  revert,
+} from "./index.js";
 
 describe("git room against real repositories", () => {
   let root: string;
@@ -167,5 +179,41 @@ describe("git room against real repositories", () => {
     await log(dir, 5);
     expect(existsSync(marker)).toBe(false);
     expect(await log(dir, 10)).toHaveLength(3);
+  });
+
+  it("carries a change from one repository to another as a diff, all or nothing, and finds it by trailer", async () => {
+    await ensureRepository(dir);
+    write("agents/a.yaml", "name: a\n");
+    await commitAll(dir, "base");
+    const copy = join(root, "copy");
+    await ensureRepository(copy);
+    mkdirSync(join(copy, "agents"), { recursive: true });
+    writeFileSync(join(copy, "agents", "a.yaml"), "name: a\n");
+    await commitAll(copy, "base");
+    writeFileSync(join(copy, "agents", "a.yaml"), "name: a\nmax_steps: 20\n");
+    writeFileSync(join(copy, "routing.yaml"), "classifier_threshold: 0.6\n");
+    const { diff, files } = await diffSinceHead(copy);
+    expect(files.sort()).toEqual(["agents/a.yaml", "routing.yaml"]);
+
+    await applyPatch(dir, diff, { check: true });
+    expect(readFileSync(join(dir, "agents", "a.yaml"), "utf8")).toBe("name: a\n"); // --check changes nothing
+    await applyPatch(dir, diff);
+    const commit = await commitStaged(dir, "Raise a's steps\n\nHob-Proposal: p1");
+    expect(readFileSync(join(dir, "routing.yaml"), "utf8")).toBe("classifier_threshold: 0.6\n");
+    expect(await findCommit(dir, "Hob-Proposal: p1")).toBe(commit);
+    expect(await findCommit(dir, "Hob-Proposal: p2")).toBeUndefined();
+    expect((await changedFiles(dir, commit)).sort()).toEqual(["agents/a.yaml", "routing.yaml"]);
+
+    // Applied again, it no longer fits: refused whole, nothing half-written.
+    const error = await failure(applyPatch(dir, diff));
+    expect(error.code).toBe("E_CONFLICT");
+    expect(readFileSync(join(dir, "agents", "a.yaml"), "utf8")).toBe("name: a\nmax_steps: 20\n");
+
+    const reverted = await revert(dir, commit, undefined, "Roll back\n\nHob-Rollback-Of: p1");
+    expect(await findCommit(dir, "Hob-Rollback-Of: p1")).toBe(reverted.commit);
+    expect(existsSync(join(dir, "routing.yaml"))).toBe(false);
+    writeFileSync(join(dir, "stray.txt"), "left by a crash");
+    await resetHard(dir);
+    expect(existsSync(join(dir, "stray.txt"))).toBe(false);
   });
 });

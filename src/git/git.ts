@@ -55,11 +55,11 @@ interface GitFailure {
 }
 
 /** Runs git on `dir` (its own .git only: never a parent's). Resolves with stdout; rejects with a GitFailure. */
-function run(dir: string, args: string[], author?: GitAuthor): Promise<string> {
+function run(dir: string, args: string[], author?: GitAuthor, input?: string): Promise<string> {
   const identity = author ? ["-c", `user.name=${author.name}`, "-c", `user.email=${author.email}`] : [];
   const location = ["--git-dir", join(dir, ".git"), "--work-tree", dir];
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       "git",
       [...SAFE, ...identity, ...location, ...args],
       { cwd: dir, env: cleanEnv(), timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, encoding: "utf8" },
@@ -74,6 +74,7 @@ function run(dir: string, args: string[], author?: GitAuthor): Promise<string> {
         reject(failure);
       },
     );
+    if (input !== undefined) child.stdin?.end(input);
   });
 }
 
@@ -157,7 +158,12 @@ async function unmerged(dir: string): Promise<string[]> {
  * Commits the inverse of `sha`. When it conflicts with later changes nothing is left half
  * done (the revert is aborted) and an E_CONFLICT error names the conflicting files.
  */
-export async function revert(dir: string, sha: string, author: GitAuthor = HOB): Promise<{ commit: string }> {
+export async function revert(
+  dir: string,
+  sha: string,
+  author: GitAuthor = HOB,
+  message?: string,
+): Promise<{ commit: string }> {
   requireRepository(dir);
   try {
     await run(dir, ["rev-parse", "--verify", "-q", `${sha}^{commit}`]);
@@ -167,7 +173,11 @@ export async function revert(dir: string, sha: string, author: GitAuthor = HOB):
     });
   }
   try {
-    await run(dir, ["revert", "--no-edit", sha], author);
+    if (message === undefined) await run(dir, ["revert", "--no-edit", sha], author);
+    else {
+      await run(dir, ["revert", "--no-edit", "--no-commit", sha], author);
+      await run(dir, ["commit", "-q", "--no-verify", "-m", message], author);
+    }
   } catch (error) {
     const files = await unmerged(dir);
     if (files.length > 0) {
@@ -207,4 +217,92 @@ export async function log(dir: string, limit: number): Promise<LogEntry[]> {
       const [commit = "", author = "", email = "", seconds = "0", subject = ""] = record.split("\x1f");
       return { commit, author, email, at: Number(seconds) * 1000, subject };
     });
+}
+
+/**
+ * Everything changed in the working tree since HEAD (new files included) as one unified
+ * diff with paths relative to the repository, ready for `applyPatch` elsewhere.
+ */
+export async function diffSinceHead(dir: string): Promise<{ diff: string; files: string[] }> {
+  requireRepository(dir);
+  try {
+    await run(dir, ["add", "-A"]);
+    const diff = await run(dir, [
+      "diff",
+      "--cached",
+      "--no-color",
+      "--no-ext-diff",
+      "--full-index",
+      "--binary",
+      "HEAD",
+    ]);
+    const files = (await run(dir, ["diff", "--cached", "--name-only", "-z", "HEAD"])).split("\0").filter(Boolean);
+    return { diff, files };
+  } catch (error) {
+    throw storeError(dir, "compute a diff", error);
+  }
+}
+
+/**
+ * Applies a unified diff to the working tree and index, all or nothing (git apply never
+ * leaves a half-applied patch); `check` only tests that it would apply.
+ */
+export async function applyPatch(dir: string, patch: string, options: { check?: boolean } = {}): Promise<void> {
+  requireRepository(dir);
+  try {
+    await run(
+      dir,
+      ["apply", "--index", "--whitespace=nowarn", ...(options.check ? ["--check"] : []), "-"],
+      undefined,
+      patch,
+    );
+  } catch (error) {
+    const failure = error as GitFailure;
+    throw new HobError("E_CONFLICT", `The change does not apply to ${dir}: ${failure.message}.`, {
+      hint: "The files changed since it was made; make it again from the current state.",
+      cause: error,
+    });
+  }
+}
+
+/** Commits what is staged (after applyPatch), with a message; the new HEAD. */
+export async function commitStaged(dir: string, message: string, author: GitAuthor = HOB): Promise<string> {
+  requireRepository(dir);
+  try {
+    await run(dir, ["commit", "-q", "--no-verify", "-m", message], author);
+  } catch (error) {
+    throw storeError(dir, "commit", error);
+  }
+  return (await head(dir)) as string;
+}
+
+/** The newest commit whose message contains `text` (e.g. a trailer such as `Hob-Proposal: <id>`). */
+export async function findCommit(dir: string, text: string): Promise<string | undefined> {
+  if ((await head(dir)) === undefined) return undefined;
+  try {
+    const out = await run(dir, ["log", "--fixed-strings", `--grep=${text}`, "--max-count=1", "--format=%H"]);
+    return out.trim() || undefined;
+  } catch (error) {
+    throw storeError(dir, "search the log", error);
+  }
+}
+
+/** Discards uncommitted changes (after a failed step), back to HEAD. */
+export async function resetHard(dir: string): Promise<void> {
+  requireRepository(dir);
+  try {
+    await run(dir, ["reset", "-q", "--hard", "HEAD"]);
+    await run(dir, ["clean", "-q", "-fd"]);
+  } catch (error) {
+    throw storeError(dir, "reset", error);
+  }
+}
+
+/** Files a commit changed. */
+export async function changedFiles(dir: string, sha: string): Promise<string[]> {
+  try {
+    return (await run(dir, ["show", "--name-only", "--format=", "-z", sha])).split("\0").filter(Boolean);
+  } catch (error) {
+    throw storeError(dir, `read commit ${sha.slice(0, 12)}`, error);
+  }
 }

@@ -3,4 +3,18 @@
  * commit, revert, read the log. No hook, fsmonitor or signing program configured in a
  * repository ever runs, and no global git config is written.
  */
-export { commitAll, ensureRepository, type GitAuthor, head, type LogEntry, log, revert } from "./git.js";
+export {
+  applyPatch,
+  changedFiles,
+  commitAll,
+  commitStaged,
+  diffSinceHead,
+  ensureRepository,
+  findCommit,
+  type GitAuthor,
+  head,
+  type LogEntry,
+  log,
+  resetHard,
+  revert,
+} from "./git.js";

@@ -1,4 +1,10 @@
 export { createOrchestrator, createRouter, storeCache } from "./create.js";
-export { Orchestrator, type OrchestratorDeps, type ResumeRequest, type RunRequest } from "./orchestrator.js";
+export {
+  type Activity,
+  Orchestrator,
+  type OrchestratorDeps,
+  type ResumeRequest,
+  type RunRequest,
+} from "./orchestrator.js";
 export { createSkillRegistry } from "./skills-access.js";
 export { hobPaths } from "./tool-context.js";

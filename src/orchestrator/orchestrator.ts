@@ -52,10 +52,24 @@ export interface RunRequest {
   cache?: boolean;
   /** Asks a human at a terminal; without it, a call that needs approval pauses the task. */
   approver?: Approver;
+  /**
+   * The workspace is a throwaway copy (self-improvement drafts a proposal in one): changing
+   * or deleting its files needs no approval, since nothing there reaches the user until a
+   * human approves the proposal made from it.
+   */
+  scratch?: boolean;
   onEvent?: (event: HobEvent) => void;
 }
 
-export type ResumeRequest = Pick<RunRequest, "signal" | "cache" | "approver" | "onEvent">;
+export type ResumeRequest = Pick<RunRequest, "signal" | "cache" | "approver" | "onEvent" | "scratch">;
+
+/** Work that is not an agent's turn but is recorded like a task (an improvement run): its stream and its end. */
+export interface Activity {
+  taskId: string;
+  publish: TaskRun["publish"];
+  finish(output: string): TaskSummary;
+  fail(error: HobError): TaskSummary;
+}
 
 /**
  * Wires one task: route (cascade) → the agent routing picked runs its tool loop
@@ -156,6 +170,44 @@ export class Orchestrator {
     }
   }
 
+  /**
+   * Records work that is not an agent's turn as a task (so its model calls, cost and the
+   * approvals it asks for have a home): `task-created`, `task-started` as `agent`, then
+   * `finish` or `fail`.
+   */
+  startActivity(input: string, agent: string, reason: string): Activity {
+    const started = this.now();
+    const workspace = this.deps.config.paths.workspace;
+    const { stream } = this.recorder.create({ input, workspace });
+    const run = new TaskRun(stream);
+    run.publish({
+      type: "task-started",
+      input,
+      agent,
+      tier: "",
+      model: "",
+      reason,
+      classifier: "forced",
+      confidence: null,
+      complexity: null,
+    });
+    return {
+      taskId: run.taskId,
+      publish: (body) => run.publish(body),
+      finish: (output) => {
+        const result = summarise(
+          this.deps.store,
+          run.taskId,
+          { status: "succeeded", output, duration_ms: this.now() - started },
+          run.served,
+        );
+        run.publish({ type: "task-finished", result });
+        return result;
+      },
+      fail: (error) => this.fail(run, error, started),
+    };
+  }
+
   /** Continues a task that paused for approval, once the human decided. */
   async resume(taskId: string, request: ResumeRequest = {}): Promise<TaskSummary> {
     const { store, agents } = this.deps;
@@ -225,7 +277,9 @@ export class Orchestrator {
         context,
         gate: toolCallGate({
           owner: this.approvals,
-          policy: config.config.approvals,
+          policy: request.scratch
+            ? { ...config.config.approvals, delete: "allow", overwrite: "allow", move_overwrite: "allow" }
+            : config.config.approvals,
           approver: request.approver,
           now: this.now,
         }),

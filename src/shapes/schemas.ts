@@ -104,6 +104,8 @@ export const RunResultJsonSchema = z.strictObject({
 /** An approval (`hob approvals list|show --json`). */
 export const ApprovalJsonSchema = z.strictObject({
   id: z.string(),
+  /** What is approved: a tool call, or a self-improvement proposal (then `args.proposal_id` names it). */
+  subject: z.enum(["tool-call", "proposal"]),
   task_id: z.string(),
   tool: z.string(),
   args: z.unknown(),
@@ -114,6 +116,34 @@ export const ApprovalJsonSchema = z.strictObject({
   created_at: timestamp,
   expires_at: timestamp,
   decided_at: timestamp.nullable(),
+  /** Who decided: `terminal`, `cli`, `web`, …; null until someone did. */
+  decided_by: z.string().nullable(),
+});
+
+/** A self-improvement proposal (`hob proposals list --json`). */
+export const ProposalJsonSchema = z.strictObject({
+  id: z.string(),
+  kind: z.enum(["new_skill", "skill_patch", "agent_change", "routing_change"]),
+  title: z.string(),
+  status: z.enum(["pending", "approved", "applied", "rejected", "failed", "rolled_back"]),
+  diff_sha256: z.string(),
+  files: z.array(z.string()),
+  run_id: z.string().nullable(),
+  task_id: z.string(),
+  approval_id: z.string().nullable(),
+  commit: z.string().nullable(),
+  revert_commit: z.string().nullable(),
+  error: z.string().nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+
+/** One proposal in full (`hob proposals show --json`): the list shape plus what a human reads before approving. */
+export const ProposalDetailJsonSchema = ProposalJsonSchema.extend({
+  diff: z.string(),
+  rationale: z.string(),
+  evidence: z.unknown(),
+  validation: z.array(z.strictObject({ check: z.string(), ok: z.boolean(), detail: z.string() })),
 });
 
 /** A file access the sandbox recorded (`hob audit --json`). */

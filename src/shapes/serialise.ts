@@ -5,6 +5,7 @@ import type {
   ApprovalRecord,
   AuditRecord,
   ModelCallRecord,
+  ProposalRecord,
   SkillRecord,
   SkillRun,
   StepRecord,
@@ -15,6 +16,8 @@ import type {
   AuditEntryJsonSchema,
   InvalidSkillJsonSchema,
   ModelCallJsonSchema,
+  ProposalDetailJsonSchema,
+  ProposalJsonSchema,
   RunResultJsonSchema,
   SkillJsonSchema,
   SkillRunJsonSchema,
@@ -35,6 +38,8 @@ export type AuditEntryJson = z.infer<typeof AuditEntryJsonSchema>;
 export type SkillJson = z.infer<typeof SkillJsonSchema>;
 export type InvalidSkillJson = z.infer<typeof InvalidSkillJsonSchema>;
 export type SkillRunJson = z.infer<typeof SkillRunJsonSchema>;
+export type ProposalJson = z.infer<typeof ProposalJsonSchema>;
+export type ProposalDetailJson = z.infer<typeof ProposalDetailJsonSchema>;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -125,6 +130,7 @@ export function toRunResultJson(result: TaskSummary): RunResultJson {
 export function toApprovalJson(a: ApprovalRecord): ApprovalJson {
   return {
     id: a.id,
+    subject: a.subjectKind,
     task_id: a.taskId,
     tool: a.tool,
     args: a.args,
@@ -135,7 +141,31 @@ export function toApprovalJson(a: ApprovalRecord): ApprovalJson {
     created_at: iso(a.createdAt),
     expires_at: iso(a.expiresAt),
     decided_at: a.decidedAt === null ? null : iso(a.decidedAt),
+    decided_by: a.decidedBy,
   };
+}
+
+export function toProposalJson(p: ProposalRecord): ProposalJson {
+  return {
+    id: p.id,
+    kind: p.kind,
+    title: p.title,
+    status: p.status,
+    diff_sha256: p.diffSha256,
+    files: p.files,
+    run_id: p.runId,
+    task_id: p.taskId,
+    approval_id: p.approvalId,
+    commit: p.commitSha,
+    revert_commit: p.revertSha,
+    error: p.error,
+    created_at: iso(p.createdAt),
+    updated_at: iso(p.updatedAt),
+  };
+}
+
+export function toProposalDetailJson(p: ProposalRecord): ProposalDetailJson {
+  return { ...toProposalJson(p), diff: p.diff, rationale: p.rationale, evidence: p.evidence, validation: p.validation };
 }
 
 export function toAuditEntryJson(e: AuditRecord): AuditEntryJson {

@@ -1,0 +1,166 @@
+import { createHash } from "node:crypto";
+import type { ApprovalOwner } from "../approvals/index.js";
+import { HobError } from "../errors/index.js";
+import { applyPatch, changedFiles, commitStaged, findCommit, resetHard, revert } from "../git/index.js";
+import type { ProposalRecord, Store } from "../store/index.js";
+
+export const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+
+export interface ApplyDeps {
+  store: Store;
+  approvals: Pick<ApprovalOwner, "decide" | "consume" | "getIntact">;
+  managedRepo: string;
+  /** Registries and config re-read from the managed repository (live, without a restart). */
+  reload: () => void | Promise<void>;
+}
+
+const proposalTrailer = (id: string) => `Hob-Proposal: ${id}`;
+const rollbackTrailer = (id: string) => `Hob-Rollback-Of: ${id}`;
+
+/** Only one apply or rollback runs at a time in this process; across processes the status CAS decides. */
+let queue: Promise<unknown> = Promise.resolve();
+function serialised<T>(work: () => Promise<T>): Promise<T> {
+  const next = queue.then(work, work);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+/**
+ * What was shown is what runs: the stored diff must still hash to the SHA-256 the
+ * proposal (and its sealed approval) were made with.
+ */
+function checkIntact(proposal: ProposalRecord, approvalHash?: string): void {
+  const actual = sha256(proposal.diff);
+  if (actual !== proposal.diffSha256 || (approvalHash !== undefined && approvalHash !== proposal.diffSha256)) {
+    throw new HobError(
+      "E_APPROVAL",
+      `Proposal ${proposal.id} was altered after it was made: its diff no longer matches the SHA-256 that was approved.`,
+      { hint: `Reject it (\`hob proposals reject ${proposal.id}\`) and let the next analysis make it again.` },
+    );
+  }
+}
+
+function stateError(proposal: ProposalRecord, action: string): HobError {
+  return new HobError("E_APPROVAL", `Proposal ${proposal.id} is ${proposal.status}; it cannot be ${action}.`, {
+    hint: "`hob proposals list` shows where each proposal stands.",
+  });
+}
+
+/**
+ * A human approves a pending proposal: the approval owner records the decision (who,
+ * when; refused when expired or no longer pending), the proposal moves pending → approved
+ * (compare-and-swap: of two concurrent approvals one wins), the approval is spent, and the
+ * diff is committed to the managed repository. Re-running it on an `approved` proposal
+ * (after a crash) finishes the half-done apply.
+ */
+export function approveProposal(deps: ApplyDeps, idOrPrefix: string, decidedBy: string): Promise<ProposalRecord> {
+  return serialised(async () => {
+    const proposal = deps.store.proposals.get(idOrPrefix);
+    if (proposal.status === "approved") {
+      // A crash after the decision: spend the approval if that did not happen yet, and finish.
+      deps.approvals.consume(proposal.taskId, proposal.diffSha256);
+      return finishApply(deps, proposal);
+    }
+    if (proposal.status !== "pending" || !proposal.approvalId) throw stateError(proposal, "approved");
+    const approval = deps.approvals.getIntact(proposal.approvalId);
+    checkIntact(proposal, approval.hash);
+    // Already approved (a crash right after the decision) goes on; expired, denied or used is refused by decide.
+    if (approval.status !== "approved") deps.approvals.decide(proposal.approvalId, "approved", decidedBy);
+    if (!deps.store.proposals.transition(proposal.id, "pending", "approved")) {
+      throw stateError(deps.store.proposals.get(proposal.id), "approved again");
+    }
+    if (!deps.approvals.consume(proposal.taskId, proposal.diffSha256)) {
+      throw new HobError("E_APPROVAL", `The approval of proposal ${proposal.id} could not be used.`);
+    }
+    return finishApply(deps, deps.store.proposals.get(proposal.id));
+  });
+}
+
+/** Commits an approved proposal's diff (or finds the commit a crashed apply already made). */
+async function finishApply(deps: ApplyDeps, proposal: ProposalRecord): Promise<ProposalRecord> {
+  checkIntact(proposal);
+  let commit = await findCommit(deps.managedRepo, proposalTrailer(proposal.id));
+  if (!commit) {
+    try {
+      await resetHard(deps.managedRepo); // anything a crash left uncommitted
+      await applyPatch(deps.managedRepo, proposal.diff);
+      commit = await commitStaged(
+        deps.managedRepo,
+        `${proposal.title}\n\n${proposal.rationale}\n\n${proposalTrailer(proposal.id)}`,
+      );
+    } catch (error) {
+      await resetHard(deps.managedRepo).catch(() => undefined);
+      const message = error instanceof Error ? error.message : String(error);
+      deps.store.proposals.transition(proposal.id, "approved", "failed", { error: message });
+      throw error;
+    }
+  }
+  deps.store.proposals.transition(proposal.id, "approved", "applied", { commitSha: commit });
+  await deps.reload();
+  return deps.store.proposals.get(proposal.id);
+}
+
+/** A human rejects a pending proposal: the approval is denied (recorded with who and when). */
+export function rejectProposal(deps: ApplyDeps, idOrPrefix: string, decidedBy: string): Promise<ProposalRecord> {
+  return serialised(async () => {
+    const proposal = deps.store.proposals.get(idOrPrefix);
+    if (proposal.status !== "pending" || !proposal.approvalId) throw stateError(proposal, "rejected");
+    deps.approvals.decide(proposal.approvalId, "denied", decidedBy);
+    if (!deps.store.proposals.transition(proposal.id, "pending", "rejected")) {
+      throw stateError(deps.store.proposals.get(proposal.id), "rejected");
+    }
+    return deps.store.proposals.get(proposal.id);
+  });
+}
+
+/**
+ * Undoes an applied proposal: reverts its commit (a revert a crash left unrecorded is
+ * found and recorded), reloads, and records the revert. When later proposals changed the
+ * same lines, it says which.
+ */
+export function rollbackProposal(deps: ApplyDeps, idOrPrefix: string): Promise<ProposalRecord> {
+  return serialised(async () => {
+    const proposal = deps.store.proposals.get(idOrPrefix);
+    if (proposal.status !== "applied" || !proposal.commitSha) throw stateError(proposal, "rolled back");
+    let commit = await findCommit(deps.managedRepo, rollbackTrailer(proposal.id));
+    if (!commit) {
+      try {
+        await resetHard(deps.managedRepo);
+        ({ commit } = await revert(
+          deps.managedRepo,
+          proposal.commitSha,
+          undefined,
+          `Roll back: ${proposal.title}\n\n${rollbackTrailer(proposal.id)}`,
+        ));
+      } catch (error) {
+        if (error instanceof HobError && error.code === "E_CONFLICT") throw await conflictError(deps, proposal, error);
+        throw error;
+      }
+    }
+    if (!deps.store.proposals.transition(proposal.id, "applied", "rolled_back", { revertSha: commit })) {
+      throw stateError(deps.store.proposals.get(proposal.id), "rolled back");
+    }
+    await deps.reload();
+    return deps.store.proposals.get(proposal.id);
+  });
+}
+
+/** Names the later applied proposals that touched the same files. */
+async function conflictError(deps: ApplyDeps, proposal: ProposalRecord, cause: HobError): Promise<HobError> {
+  const mine = new Set(await changedFiles(deps.managedRepo, proposal.commitSha as string));
+  const later = deps.store.proposals
+    .list({ status: "applied", limit: 1000 })
+    .filter((other) => other.id !== proposal.id && other.updatedAt >= proposal.updatedAt)
+    .filter((other) => other.files.some((file) => mine.has(file)));
+  const names = later.map((other) => `${other.id} ("${other.title}")`).join(", ");
+  return new HobError(
+    "E_CONFLICT",
+    `Rolling back proposal ${proposal.id} conflicts with later changes to the same lines${names ? ` by proposal ${names}` : ""}.`,
+    {
+      hint: later.length
+        ? `Roll back ${later.map((other) => other.id).join(", ")} first (newest first), then this one.`
+        : "The managed repository was changed by hand after it; undo that change first.",
+      cause,
+    },
+  );
+}
