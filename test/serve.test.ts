@@ -122,6 +122,24 @@ describe("startServe (in-process, fake analysis, per-second schedule)", () => {
   });
 });
 
+describe("hob serve in-process (Ctrl-C)", () => {
+  it("prints the start line, runs, and stops cleanly on Ctrl-C", async () => {
+    writeHobConfig(home, PER_SECOND);
+    const run = await runCli(["serve"], { env, interrupt: (press) => setTimeout(press, 1_500) });
+    expect(run.code).toBe(0);
+    const [start, stop] = run.stdout.trimEnd().split("\n");
+    expect(start).toContain(`hob serve: running (pid ${process.pid}); schedule "* * * * * *"`);
+    expect(start).toContain("a missed analysis runs now");
+    expect(start).toContain(`log ${join(home, "logs", "serve.log")}`);
+    expect(stop).toBe("hob serve: stopped (SIGINT).");
+    const messages = logLines(join(home, "logs", "serve.log")).map((line) => line.message);
+    expect(messages).toContain("analysis finished");
+    expect(messages).toContain("analysis not available yet: this build of hob has no runImprovement");
+    expect(messages.at(-1)).toBe("hob serve stopped");
+    expect(existsSync(join(home, "serve.lock"))).toBe(false);
+  });
+});
+
 describe("hob serve as a process (built binary)", () => {
   function startHobServe(extraEnv: NodeJS.ProcessEnv = {}) {
     const child = spawn(process.execPath, [HOB_BIN, "serve", "--json"], {
