@@ -304,6 +304,30 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .addOption(json())
     .action(lazy(async () => (await import("./commands/doctor.js")).doctorCommand as Action));
 
+  program
+    .command("serve")
+    .description(
+      "run self-improvement in the background: analyse the history on improve.schedule until stopped (SIGTERM, Ctrl-C)",
+    )
+    .option("--install", "write a systemd user unit (hob.service) that runs `hob serve`, instead of running", false)
+    .option("--force", "with --install: replace an existing unit that differs", false)
+    .addOption(json())
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ hob serve                      # runs in this terminal; logs to $HOB_HOME/logs/serve.log\n  $ hob serve --install && systemctl --user daemon-reload && systemctl --user enable --now hob",
+    )
+    .action(lazy(async () => (await import("./commands/serve.js")).serveCommand as Action));
+
+  const improve = program
+    .command("improve")
+    .description("self-improvement: hob studies its history and proposes changes you approve");
+  improve
+    .command("status")
+    .description("the last analyses, the next scheduled one, and whether `hob serve` is running")
+    .option("-n, --limit <n>", "how many runs", positiveInt, 10)
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/improve-status.js")).improveStatusCommand as Action));
+
   const config = program.command("config").description("show, locate or create the configuration file");
   config
     .command("show")
