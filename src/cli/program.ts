@@ -327,6 +327,54 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .option("-n, --limit <n>", "how many runs", positiveInt, 10)
     .addOption(json())
     .action(lazy(async () => (await import("./commands/improve-status.js")).improveStatusCommand as Action));
+  improve
+    .command("run")
+    .description("analyse the history now and propose changes (nothing changes until you approve one)")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/improve-run.js")).improveRunCommand as Action));
+
+  const proposals = program
+    .command("proposals")
+    .description("changes hob proposes to itself: list, show, approve (commits it), reject, rollback");
+  proposals
+    .command("list")
+    .description("proposals, newest first")
+    .addOption(
+      new Option("--status <status>", "only proposals with this status").choices([
+        "pending",
+        "approved",
+        "applied",
+        "rejected",
+        "failed",
+        "rolled_back",
+      ]),
+    )
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/proposals.js")).proposalsListCommand as Action));
+  proposals
+    .command("show")
+    .description("the diff, rationale, evidence and validation results of one proposal")
+    .argument("<id>", "a proposal id (or a unique prefix)")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/proposals.js")).proposalsShowCommand as Action));
+  for (const [action, what] of [
+    ["approve", "approve a pending proposal: its diff is committed to the managed repository and takes effect"],
+    ["reject", "reject a pending proposal"],
+    ["rollback", "undo an applied proposal: its commit is reverted"],
+  ] as const) {
+    proposals
+      .command(action)
+      .description(what)
+      .argument("<id>", "a proposal id (or a unique prefix)")
+      .addOption(json())
+      .action(
+        lazy(
+          async () =>
+            ((io: CliIO, id: string, options: { json: boolean }) =>
+              import("./commands/proposals.js").then((m) => m.proposalsActCommand(io, action, id, options))) as Action,
+        ),
+      );
+  }
 
   const config = program.command("config").description("show, locate or create the configuration file");
   config

@@ -29,6 +29,8 @@ export interface ImprovementDeps {
   store: Store;
   trigger: ImproveTrigger;
   signal?: AbortSignal;
+  /** The caller already holds the improve lock (`hob serve`'s scheduler does). */
+  lockHeld?: boolean;
   /** A line of progress for a human (the CLI prints it on stderr). */
   progress?: (message: string) => void;
   now?: () => number;
@@ -51,7 +53,7 @@ export async function runImprovement(deps: ImprovementDeps): Promise<Improvement
   const { config, store } = deps;
   const now = deps.now ?? Date.now;
   const settings = config.config.improve;
-  const lock = acquireImproveLock(config.paths.home);
+  const lock = deps.lockHeld ? { release: () => undefined } : acquireImproveLock(config.paths.home);
   if ("heldBy" in lock) {
     throw new HobError("E_USAGE", `An analysis is already running (process ${lock.heldBy.pid}).`, {
       hint: "Wait for it to finish; `hob improve status` shows it.",

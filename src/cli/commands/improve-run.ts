@@ -24,11 +24,16 @@ export async function improveRunCommand(io: CliIO, options: { json: boolean }): 
       return 0;
     }
     const out: string[] = [];
-    out.push(c.bold(`${report.findings.length} finding(s)`) + (report.since ? ` since ${report.since}` : " in the whole history"));
+    out.push(
+      c.bold(`${report.findings.length} finding(s)`) +
+        (report.since ? ` since ${report.since}` : " in the whole history"),
+    );
     for (const finding of report.findings) out.push(`  ${finding.kind.padEnd(17)} ${safeLine(finding.summary)}`);
     out.push(c.bold(`${report.proposals.length} proposal(s)`) + ` · cost ${formatUsd(report.cost_usd)}`);
     for (const proposal of report.proposals)
-      out.push(`  ${proposal.id}  ${proposal.status.padEnd(8)} ${safeLine(proposal.title)}${proposal.reason ? c.yellow(` (${safeLine(proposal.reason)})`) : ""}`);
+      out.push(
+        `  ${proposal.id}  ${proposal.status.padEnd(8)} ${safeLine(proposal.title)}${proposal.reason ? c.yellow(` (${safeLine(proposal.reason)})`) : ""}`,
+      );
     for (const skip of report.skipped) out.push(c.dim(`  skipped ${safeLine(skip.finding)}: ${safeLine(skip.reason)}`));
     if (report.proposals.some((p) => p.status === "pending"))
       out.push(c.dim("Review with `hob proposals show <id>`; approve with `hob proposals approve <id>`."));

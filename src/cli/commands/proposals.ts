@@ -63,7 +63,9 @@ export async function proposalsShowCommand(io: CliIO, id: string, options: { jso
       safeText(JSON.stringify(proposal.evidence, null, 2)),
       "",
       c.bold("Validation"),
-      ...proposal.validation.map((v) => `  ${v.ok ? c.green("✓") : c.red("✗")} ${safeLine(v.check)}: ${safeLine(v.detail)}`),
+      ...proposal.validation.map(
+        (v) => `  ${v.ok ? c.green("✓") : c.red("✗")} ${safeLine(v.check)}: ${safeLine(v.detail)}`,
+      ),
       "",
       c.bold("Diff"),
       // Newlines stay; escapes, bidi and invisible characters are shown, not obeyed.

@@ -133,34 +133,31 @@ export interface RunImprovementOptions {
   store: Store;
   log: Logger;
 }
-type ImproveModule = { runImprovement?: (options: RunImprovementOptions) => Promise<unknown> };
 
-/** Where the analysis lives; imported by a computed specifier so this file builds before it exists. */
-const IMPROVE_MODULE = "../../improve/index.js";
-
-/** The analysis `hob serve` runs: `runImprovement` of `src/improve/index.ts`, when that exists. */
+/** The analysis `hob serve` runs: `runImprovement` of the improve room, under the lock the scheduler holds. */
 export async function defaultRunImprovement(context: {
   config: LoadedConfig;
   store: Store;
   log: Logger;
 }): Promise<RunImprovement> {
-  const url = new URL(IMPROVE_MODULE, import.meta.url);
-  let module: ImproveModule | undefined;
-  try {
-    module = (await import(url.href)) as ImproveModule;
-  } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    // Only the module itself missing means "not yet"; a broken import inside it is a real error.
-    if (e.code !== "ERR_MODULE_NOT_FOUND" || !String(e.message).includes(fileURLToPath(url))) throw error;
-  }
-  const run = module?.runImprovement;
-  if (typeof run !== "function") {
-    return async (trigger) => {
-      context.log.warn("analysis not available yet: this build of hob has no runImprovement", { trigger });
-      return { message: "analysis not available yet" };
+  const { runImprovement } = await import("../../improve/index.js");
+  return async (trigger, signal) => {
+    const report = await runImprovement({
+      config: context.config,
+      store: context.store,
+      trigger,
+      signal,
+      lockHeld: true,
+      progress: (message) => context.log.info(message, { trigger }),
+    });
+    return {
+      id: report.run_id,
+      status: "succeeded",
+      findings: report.findings.length,
+      proposals: report.proposals.length,
+      costUsd: report.cost_usd,
     };
-  }
-  return (trigger, signal) => run({ trigger, signal, config: context.config, store: context.store, log: context.log });
+  };
 }
 
 interface ServeOptions {
