@@ -1,4 +1,4 @@
-export { createOrchestrator, createRouter, storeCache } from "./create.js";
+export { createOrchestrator, createRouter, loadOrchestrator, storeCache } from "./create.js";
 export { Orchestrator, type OrchestratorDeps, type ResumeRequest, type RunRequest } from "./orchestrator.js";
 export { createSkillRegistry } from "./skills-access.js";
 export { hobPaths } from "./tool-context.js";
