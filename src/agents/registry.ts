@@ -1,12 +1,14 @@
 import { join } from "node:path";
-import { parseYaml, readOptional } from "../config/index.js";
+import { managedRepoPath, parseYaml, readOptional } from "../config/index.js";
 import { HobError } from "../errors/index.js";
 import { type BaseAgent, createAgent } from "./base-agent.js";
 import { type AgentDefinition, BUILT_IN_AGENTS_DIR, parseDefinition, yamlFilesIn } from "./definition.js";
 
 /**
- * Agents by name: hob's built-in YAML first, then the user's `$HOB_HOME/agents/*.yaml`,
- * which add new agents or override built-ins of the same name.
+ * Agents by name: hob's built-in YAML first, then the user's `$HOB_HOME/agents/*.yaml`, then
+ * the managed repository's `agents/*.yaml` (hob's approved self-changes); each adds new agents
+ * or overrides earlier ones of the same name (the last wins). `load` reads the folders each
+ * time: a registry loaded again sees changes without a restart.
  */
 export class AgentRegistry {
   private readonly definitions = new Map<string, AgentDefinition>();
@@ -15,7 +17,12 @@ export class AgentRegistry {
 
   static load(home: string, builtInDir = BUILT_IN_AGENTS_DIR): AgentRegistry {
     const registry = new AgentRegistry();
-    for (const file of [...yamlFilesIn(builtInDir), ...yamlFilesIn(join(home, "agents"))]) {
+    const files = [
+      ...yamlFilesIn(builtInDir),
+      ...yamlFilesIn(join(home, "agents")),
+      ...yamlFilesIn(join(managedRepoPath(home), "agents")),
+    ];
+    for (const file of files) {
       const text = readOptional(file) ?? "";
       const { value, locate } = parseYaml(text, file);
       const definition = parseDefinition(value, file, locate);

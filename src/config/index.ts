@@ -5,6 +5,7 @@ export {
   isLocalDeployment,
   isLoopback,
   loadRouterConfig,
+  managedLitellmFile,
   matchWildcard,
   OPENAI_DEFAULT_BASE,
   type ProviderKind,
@@ -17,8 +18,15 @@ export {
   userLitellmFile,
   wildcardModel,
 } from "./litellm.js";
-export { type LoadedConfig, loadConfig, normalizeOllamaHost, parseConfigObject, routerKnows } from "./load.js";
-export { expandHome, type HobPaths, hobStatePaths, resolvePaths } from "./paths.js";
+export {
+  type LoadedConfig,
+  loadConfig,
+  MANAGED_ROUTING_FILE,
+  normalizeOllamaHost,
+  parseConfigObject,
+  routerKnows,
+} from "./load.js";
+export { expandHome, type HobPaths, hobStatePaths, managedRepoPath, resolvePaths } from "./paths.js";
 export {
   AGENT_BASES,
   type AgentBase,
@@ -30,6 +38,7 @@ export {
   LOCAL_TIERS,
   type Price,
   priceSchema,
+  routingSchema,
   TIERS,
   type Tier,
 } from "./schema.js";

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { HobError } from "../errors/index.js";
+import { managedRepoPath } from "./paths.js";
 import { dotted, type Locate, parseYaml, readOptional } from "./yaml-source.js";
 
 /** The router config hob ships; a user's `$HOB_HOME/config/litellm.yaml` wins over it. */
@@ -10,6 +12,11 @@ export const DEFAULT_LITELLM_FILE = fileURLToPath(new URL("../../config/litellm.
 
 export function userLitellmFile(home: string): string {
   return join(home, "config", "litellm.yaml");
+}
+
+/** The managed repository's router config, written only by an approved proposal. */
+export function managedLitellmFile(home: string): string {
+  return join(managedRepoPath(home), "litellm.yaml");
 }
 
 export type ProviderKind = "anthropic" | "ollama" | "openai";
@@ -73,8 +80,11 @@ export interface RouterSettings {
 
 export interface RouterConfig {
   file: string;
-  /** user: $HOB_HOME/config/litellm.yaml; explicit: --router-config / HOB_ROUTER_CONFIG. */
-  source: "user" | "default" | "explicit";
+  /**
+   * explicit: --router-config / HOB_ROUTER_CONFIG; managed: the managed repository's litellm.yaml;
+   * user: $HOB_HOME/config/litellm.yaml; default: the one hob ships.
+   */
+  source: "explicit" | "managed" | "user" | "default";
   deployments: DeploymentConfig[];
   settings: RouterSettings;
   /** One line per key hob does not implement (the file still loads). */
@@ -173,8 +183,10 @@ const KNOWN = {
 };
 
 /**
- * Loads the router config: `HOB_ROUTER_CONFIG` (also set by `--router-config FILE`) when
- * given, else the user's `$HOB_HOME/config/litellm.yaml`, else the one hob ships.
+ * Loads the router config, the first that exists of: `HOB_ROUTER_CONFIG` (also set by
+ * `--router-config FILE`), the managed repository's `litellm.yaml` (hob's approved
+ * self-changes), the user's `$HOB_HOME/config/litellm.yaml`, the one hob ships. A user file
+ * the managed one hides is named in a warning. Read again on every call: no restart needed.
  */
 export function loadRouterConfig(home: string, env: NodeJS.ProcessEnv): RouterConfig {
   const explicit = env.HOB_ROUTER_CONFIG?.trim();
@@ -193,6 +205,17 @@ export function loadRouterConfig(home: string, env: NodeJS.ProcessEnv): RouterCo
     return parseRouterConfig(text, file, env, "explicit");
   }
   const userFile = userLitellmFile(home);
+  const managedFile = managedLitellmFile(home);
+  const managedText = readOptional(managedFile);
+  if (managedText !== undefined) {
+    const config = parseRouterConfig(managedText, managedFile, env, "managed");
+    if (existsSync(userFile)) {
+      config.warnings.push(
+        `${userFile} is not used: ${managedFile} (from an approved self-improvement proposal) takes precedence; move your changes there with a proposal, or remove it to use yours.`,
+      );
+    }
+    return config;
+  }
   const userText = readOptional(userFile);
   if (userText !== undefined) return parseRouterConfig(userText, userFile, env, "user");
   const text = readOptional(DEFAULT_LITELLM_FILE);

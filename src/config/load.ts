@@ -1,9 +1,9 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import { HobError } from "../errors/index.js";
 import { loadRouterConfig, matchWildcard, OPENAI_DEFAULT_BASE, type RouterConfig } from "./litellm.js";
 import { expandHome, type HobPaths, resolvePaths } from "./paths.js";
-import { configSchema, type HobConfig } from "./schema.js";
+import { configSchema, type HobConfig, routingSchema } from "./schema.js";
 import { dotted, type Locate, noLocation, type ParsedYaml, parseYaml, readOptional } from "./yaml-source.js";
 
 export interface LoadedConfig {
@@ -11,6 +11,11 @@ export interface LoadedConfig {
   paths: HobPaths;
   /** Whether hob.yaml existed or the built-in defaults were used. */
   source: "file" | "defaults";
+  /**
+   * The managed repository's `routing.yaml` when it exists: its file and the routing keys it set
+   * (dotted, e.g. `tiers.simple.code`), which win over hob.yaml's.
+   */
+  managedRouting: { file: string; keys: string[] } | undefined;
   anthropic: {
     apiKey: string | undefined;
     apiKeySource: "env" | "config" | undefined;
@@ -30,7 +35,14 @@ export interface LoadedConfig {
 
 /**
  * Loads `$HOB_HOME/hob.yaml` (or defaults) and litellm.yaml, validates both, applies env overrides.
- * `onFileError` (for `hob doctor`) gets a broken hob.yaml's error and the built-in defaults are used instead.
+ * `onFileError` (for `hob doctor`) gets a broken hob.yaml's error and the built-in defaults are used
+ * instead; likewise a broken managed `routing.yaml` is reported there and left out.
+ *
+ * Routing settings, highest first: the environment (none today: routing has no env override), the
+ * managed repository's `routing.yaml` (hob's approved self-changes, so they win over the file the
+ * user wrote once), hob.yaml's `routing:`, the defaults. The managed file is merged key by key:
+ * mappings deep, everything else replaced. Every call reads the files again, so a long-running
+ * process that loads the config again sees a change without a restart.
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
@@ -52,12 +64,25 @@ export function loadConfig(
     config = parseConfigObject({}, paths.configFile);
   }
   if (config.workspace) config.workspace = resolve(expandHome(config.workspace, env));
+  let managedRouting: ManagedRouting | undefined;
+  try {
+    managedRouting = readManagedRouting(paths.managedRepo, config.routing);
+  } catch (error) {
+    if (!options.onFileError || !(error instanceof HobError)) throw error;
+    options.onFileError(error);
+  }
+  if (managedRouting) config.routing = managedRouting.routing;
   const router = loadRouterConfig(paths.home, env);
-  checkTierModels(config, router, paths.configFile, locate);
+  checkTierModels(config, router, (key) =>
+    managedRouting?.keys.includes(`models.${key}`)
+      ? `${managedRouting.file}${managedRouting.locate(["models"], key)}`
+      : `${paths.configFile}${locate(["routing", "models"], key)}`,
+  );
   return {
     config,
     paths,
     source: text === undefined ? "defaults" : "file",
+    managedRouting: managedRouting ? { file: managedRouting.file, keys: managedRouting.keys } : undefined,
     anthropic: anthropicSettings(config, env),
     ollama: ollamaSettings(config, env),
     openai: openaiSettings(env),
@@ -71,15 +96,79 @@ export function loadConfig(
   };
 }
 
+interface ManagedRouting {
+  file: string;
+  keys: string[];
+  locate: Locate;
+  routing: HobConfig["routing"];
+}
+
+/**
+ * The managed repository's `routing.yaml` merged over `base` (hob.yaml's routing block with its
+ * defaults), validated with the same strict schema; undefined when the file does not exist.
+ * Errors name routing.yaml and the line, as hob.yaml's do.
+ */
+function readManagedRouting(repo: string, base: HobConfig["routing"]): ManagedRouting | undefined {
+  const file = join(repo, MANAGED_ROUTING_FILE);
+  const text = readOptional(file);
+  if (text === undefined) return undefined;
+  const { value, locate } = parseYaml(text, file);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new HobError("E_CONFIG", `${file}: the top level must be a mapping of routing keys to values.`, {
+      hint: "It holds the keys of hob.yaml's `routing:` block, without the `routing:` line.",
+    });
+  }
+  const result = routingSchema.safeParse(deepMerge(base, value));
+  if (!result.success) {
+    throw validationError(result.error, file, locate, {
+      unknownKeyHint: " (it holds only the keys of hob.yaml's `routing:` block, without the `routing:` line)",
+      otherwise: `\`git -C ${repo} log -- ${MANAGED_ROUTING_FILE}\` shows the change that wrote it.`,
+    });
+  }
+  return { file, keys: leafKeys(value), locate, routing: result.data };
+}
+
+/** The managed repository's routing settings file. */
+export const MANAGED_ROUTING_FILE = "routing.yaml";
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `over` on top of `base`: mappings are merged key by key, anything else replaces. Keys are
+ * defined as own properties, so a `__proto__` key stays a key (and the strict schema refuses it).
+ */
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const below = Object.hasOwn(base, key) ? base[key] : undefined;
+    Object.defineProperty(merged, key, {
+      value: deepMerge(below, value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return merged;
+}
+
+/** The dotted paths of a mapping's leaves: `{ tiers: { simple: { code: x } } }` → `tiers.simple.code`. */
+function leafKeys(value: unknown, prefix = ""): string[] {
+  if (!isPlainObject(value)) return prefix ? [prefix] : [];
+  return Object.entries(value).flatMap(([key, child]) => leafKeys(child, prefix ? `${prefix}.${key}` : key));
+}
+
 /** A remote model with no price is never recorded as free: say so once (with the file's other warnings). */
 /** `routing.models` may name only what the router config has: a model_name, an alias, or a wildcard match. */
-function checkTierModels(config: HobConfig, router: RouterConfig, file: string, locate: Locate): void {
+function checkTierModels(config: HobConfig, router: RouterConfig, where: (tier: string) => string): void {
   for (const [tier, name] of Object.entries(config.routing.models)) {
     if (name === undefined || routerKnows(router, name)) continue;
     const names = [...new Set(router.deployments.map((d) => d.modelName))];
     throw new HobError(
       "E_CONFIG",
-      `${file}${locate(["routing", "models"], tier)}: \`routing.models.${tier}\` names "${name}", which ${router.file} does not have.`,
+      `${where(tier)}: \`routing.models.${tier}\` names "${name}", which ${router.file} does not have.`,
       { hint: `Use one of its model names: ${names.join(", ")}.` },
     );
   }
@@ -117,8 +206,21 @@ export function parseConfigObject(value: unknown, file: string, locate: Locate =
   }
   const result = configSchema.safeParse(value);
   if (result.success) return result.data;
-  // Every problem at once, each with its line, so one edit fixes them all.
-  const problems = result.error.issues.map((issue: z.core.$ZodIssue) => {
+  throw validationError(result.error, file, locate, {
+    unknownKeyHint: " (remove an unknown key or fix its spelling; models belong in litellm.yaml)",
+    otherwise:
+      "Every valid key, with its default, is in the commented file `hob config init` writes (in an empty HOB_HOME, or with --force to replace yours).",
+  });
+}
+
+/** Every problem at once, each with its line, so one edit fixes them all: one E_CONFIG error. */
+function validationError(
+  error: z.ZodError,
+  file: string,
+  locate: Locate,
+  hints: { unknownKeyHint: string; otherwise: string },
+): HobError {
+  const problems = error.issues.map((issue: z.core.$ZodIssue) => {
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => {
         const at = locate(issue.path, key);
@@ -131,17 +233,13 @@ export function parseConfigObject(value: unknown, file: string, locate: Locate =
   const flat = problems.flat();
   const lines = [...new Set(flat.map((p) => p.at.slice(1)).filter(Boolean))];
   const where = lines.length === 0 ? file : `${file} at line${lines.length === 1 ? "" : "s"} ${lines.join(", ")}`;
-  const unknownKey = result.error.issues.some((issue) => issue.code === "unrecognized_keys");
-  throw new HobError(
+  const unknownKey = error.issues.some((issue) => issue.code === "unrecognized_keys");
+  return new HobError(
     "E_CONFIG",
     flat.length === 1
       ? `${flat[0]?.text}.`
       : `${flat.length} problems in ${file}:\n${flat.map((p) => `  ${p.text}`).join("\n")}`,
-    {
-      hint:
-        `Edit ${where}${unknownKey ? " (remove an unknown key or fix its spelling; models belong in litellm.yaml)" : ""}. ` +
-        "Every valid key, with its default, is in the commented file `hob config init` writes (in an empty HOB_HOME, or with --force to replace yours).",
-    },
+    { hint: `Edit ${where}${unknownKey ? hints.unknownKeyHint : ""}. ${hints.otherwise}` },
   );
 }
 

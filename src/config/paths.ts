@@ -6,6 +6,12 @@ export interface HobPaths {
   configFile: string;
   database: string;
   workspace: string;
+  /**
+   * The managed repository (`$HOB_HOME/managed`): a git repository holding what hob may change
+   * about itself through approved proposals (agents, skills, routing.yaml, litellm.yaml).
+   * It may not exist yet; loaders treat a missing repository or file as empty.
+   */
+  managedRepo: string;
 }
 
 /** Where hob keeps its state. `HOB_HOME` wins; tests always set it to a temp dir. */
@@ -16,7 +22,13 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): HobPaths {
     configFile: join(home, "hob.yaml"),
     database: join(home, "hob.db"),
     workspace: join(home, "workspace"),
+    managedRepo: managedRepoPath(home),
   };
+}
+
+/** `$HOB_HOME/managed`: the git repository of hob's approved self-changes. */
+export function managedRepoPath(home: string): string {
+  return join(home, "managed");
 }
 
 /** `~` and `~/…` mean the user's home folder (the shell does this for unquoted words, hob for the rest). */
@@ -28,11 +40,12 @@ export function expandHome(path: string, env: NodeJS.ProcessEnv = process.env): 
 
 /**
  * hob's own state, kept out of reach of agents and skills even if a workspace contains
- * HOB_HOME: its config, database, router config, agents and skills. (HOB_HOME itself is
- * not listed: the default workspace lies inside it.)
+ * HOB_HOME: its config, database, router config, agents and skills, and the managed repository
+ * (changed only by applying an approved proposal). (HOB_HOME itself is not listed: the default
+ * workspace lies inside it.)
  */
 export function hobStatePaths(paths: HobPaths): string[] {
-  const { home, configFile, database } = paths;
+  const { home, configFile, database, managedRepo } = paths;
   return [
     configFile,
     database,
@@ -43,5 +56,6 @@ export function hobStatePaths(paths: HobPaths): string[] {
     join(home, "config"),
     join(home, "agents"),
     join(home, "skills"),
+    managedRepo,
   ];
 }

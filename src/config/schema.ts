@@ -45,6 +45,46 @@ export const DEFAULT_TIER_MAP = {
 } as const satisfies Record<"simple" | "complex", Record<AgentBase, Tier>>;
 
 /**
+ * hob.yaml's `routing:` block: thresholds and tier mapping. The managed repository's `routing.yaml`
+ * holds keys of this block too (without the `routing:` level); see loadConfig for the precedence.
+ */
+export const routingSchema = z
+  .object({
+    /** `auto` runs the classifier cascade; a tier name pins every task to it. */
+    default_tier: z.enum(["auto", ...TIERS]).default("auto"),
+    /** Below this confidence, the embedded classifier asks the local model. */
+    classifier_threshold: z.number().min(0).max(1).default(0.7),
+    /** Below this confidence, the local model's verdict is not trusted: the task goes to the cloud. */
+    llm_threshold: z.number().min(0).max(1).default(0.6),
+    /**
+     * How similar a task must be to one of an agent's `examples:` (0 to 1) for routing to pick that
+     * agent without asking any model. Measured with bench/agent-match.ts.
+     */
+    agent_match_threshold: z.number().min(0).max(1).default(0.42),
+    /** Whether step 2 of the cascade (the local model classifies) may run at all. */
+    local_classifier: z.boolean().default(true),
+    /**
+     * Which model_name of the router config each tier uses, e.g. `{ fast: gpt-4o-mini }`. A tier
+     * left out uses the model_name equal to it, else the nearest configured model.
+     */
+    models: z
+      .object({
+        "local-fast": z.string().min(1).optional(),
+        local: z.string().min(1).optional(),
+        fast: z.string().min(1).optional(),
+        smart: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    /** Which tier takes a task, by its complexity and built-in agent; any other agent runs on its YAML tier. */
+    tiers: z
+      .object({ simple: tierMap, complex: tierMap })
+      .strict()
+      .default({ simple: { ...DEFAULT_TIER_MAP.simple }, complex: { ...DEFAULT_TIER_MAP.complex } }),
+  })
+  .strict();
+
+/**
  * The whole of hob.yaml. Every object is strict: an unknown key is an error that
  * names the key, so a typo never silently falls back to a default. Models, retries,
  * timeouts, fallbacks and cooldowns live in litellm.yaml (LiteLLM's format).
@@ -67,50 +107,15 @@ export const configSchema = z
       })
       .strict()
       .default({ host: "http://127.0.0.1:11434" }),
-    routing: z
-      .object({
-        /** `auto` runs the classifier cascade; a tier name pins every task to it. */
-        default_tier: z.enum(["auto", ...TIERS]).default("auto"),
-        /** Below this confidence, the embedded classifier asks the local model. */
-        classifier_threshold: z.number().min(0).max(1).default(0.7),
-        /** Below this confidence, the local model's verdict is not trusted: the task goes to the cloud. */
-        llm_threshold: z.number().min(0).max(1).default(0.6),
-        /**
-         * How similar a task must be to one of an agent's `examples:` (0 to 1) for routing to pick that
-         * agent without asking any model. Measured with bench/agent-match.ts.
-         */
-        agent_match_threshold: z.number().min(0).max(1).default(0.42),
-        /** Whether step 2 of the cascade (the local model classifies) may run at all. */
-        local_classifier: z.boolean().default(true),
-        /**
-         * Which model_name of the router config each tier uses, e.g. `{ fast: gpt-4o-mini }`. A tier
-         * left out uses the model_name equal to it, else the nearest configured model.
-         */
-        models: z
-          .object({
-            "local-fast": z.string().min(1).optional(),
-            local: z.string().min(1).optional(),
-            fast: z.string().min(1).optional(),
-            smart: z.string().min(1).optional(),
-          })
-          .strict()
-          .default({}),
-        /** Which tier takes a task, by its complexity and built-in agent; any other agent runs on its YAML tier. */
-        tiers: z
-          .object({ simple: tierMap, complex: tierMap })
-          .strict()
-          .default({ simple: { ...DEFAULT_TIER_MAP.simple }, complex: { ...DEFAULT_TIER_MAP.complex } }),
-      })
-      .strict()
-      .default({
-        default_tier: "auto",
-        classifier_threshold: 0.7,
-        llm_threshold: 0.6,
-        agent_match_threshold: 0.42,
-        local_classifier: true,
-        models: {},
-        tiers: { simple: { ...DEFAULT_TIER_MAP.simple }, complex: { ...DEFAULT_TIER_MAP.complex } },
-      }),
+    routing: routingSchema.default({
+      default_tier: "auto",
+      classifier_threshold: 0.7,
+      llm_threshold: 0.6,
+      agent_match_threshold: 0.42,
+      local_classifier: true,
+      models: {},
+      tiers: { simple: { ...DEFAULT_TIER_MAP.simple }, complex: { ...DEFAULT_TIER_MAP.complex } },
+    }),
     escalation: z
       .object({
         /** Re-run a task on the next tier when a local answer looks unreliable. */

@@ -1,5 +1,5 @@
 import { AgentRegistry } from "../agents/index.js";
-import type { LoadedConfig } from "../config/index.js";
+import { type LoadedConfig, loadConfig } from "../config/index.js";
 import type { EventBus } from "../events/index.js";
 import { type CachedResponse, PriceTable, type ResponseCache, Router } from "../models/index.js";
 import { RoutingCascade } from "../routing/index.js";
@@ -45,4 +45,22 @@ export function createOrchestrator(
     routing: new RoutingCascade({ routing: config.config.routing, router, agents: routable }),
     agents,
   });
+}
+
+/**
+ * The config and an orchestrator built from the files as they are now: hob.yaml, the managed
+ * repository (routing.yaml, litellm.yaml, agents/, skills/), $HOB_HOME/agents and skills. A
+ * long-running process (`hob serve`) calls this once per task, so an applied proposal takes
+ * effect at the next task without a restart. It is cheap (a few milliseconds warm, see
+ * bench/reload.ts; skills are synced at the task's start, re-validating changed ones only). What
+ * does not carry over from the previous orchestrator is the router's in-memory state (cooldowns,
+ * latency); the response cache is in the store and does.
+ */
+export function loadOrchestrator(
+  env: NodeJS.ProcessEnv,
+  store: Store,
+  bus?: EventBus,
+): { config: LoadedConfig; orchestrator: Orchestrator } {
+  const config = loadConfig(env);
+  return { config, orchestrator: createOrchestrator(config, store, createRouter(config, store), bus) };
 }

@@ -1,4 +1,4 @@
-export { createOrchestrator, createRouter, storeCache } from "./create.js";
+export { createOrchestrator, createRouter, loadOrchestrator, storeCache } from "./create.js";
 export {
   type Activity,
   Orchestrator,

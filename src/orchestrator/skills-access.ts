@@ -174,10 +174,11 @@ export function skillContext(
   return packContext(pieces, { total: Number.POSITIVE_INFINITY, sections: {} }, layoutsOf([source])).text;
 }
 
-/** The skills under $HOB_HOME/skills, with the limits and sandbox mode from config. */
+/** The skills under $HOB_HOME/skills and the managed repository's skills/, with the limits and sandbox mode from config. */
 export function createSkillRegistry(config: LoadedConfig, store: Store, now?: () => number): SkillRegistry {
   return new SkillRegistry({
     dir: `${config.paths.home}/skills`,
+    managedDir: join(config.paths.managedRepo, "skills"),
     store,
     settings: config.config.skills,
     mode: config.config.sandbox.mode,

@@ -1,5 +1,5 @@
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, isAbsolute, join, relative } from "node:path";
 import type { HobConfig } from "../config/index.js";
 import { HobError } from "../errors/index.js";
 import { commitAll, ensureRepository } from "../git/index.js";
@@ -11,6 +11,12 @@ import { type ValidationReport, validateSkill } from "./validate.js";
 export interface SkillRegistryDeps {
   /** `$HOB_HOME/skills`: one folder (and git repository) per skill. */
   dir: string;
+  /**
+   * The managed repository's `skills/` (`$HOB_HOME/managed/skills`): skill folders written only by
+   * applying an approved proposal, read-only here (no repository per skill: the managed
+   * repository versions them). A managed skill wins over a user skill of the same name.
+   */
+  managedDir?: string;
   store: Store;
   settings: HobConfig["skills"];
   mode: "bubblewrap" | "none";
@@ -61,6 +67,8 @@ export class SkillRegistry {
    * Brings the table in line with the folders: new or changed ones are validated, removed ones
    * forgotten. A skill is known by its folder's name. A folder that does not load is kept as
    * `invalid` with the reason (and a record it had is set to `rejected`, so it is never offered).
+   * A managed folder wins over a user folder of the same name (it is the approved newer version),
+   * even when it does not load: the user's copy is not offered in its place.
    */
   async sync(): Promise<
     Array<{ name: string; status: SkillStatus | "invalid"; report?: ValidationReport; error?: string }>
@@ -70,10 +78,19 @@ export class SkillRegistry {
       [];
     const onDisk = new Set<string>();
     this.invalidSkills.clear();
-    for (const name of existsSync(this.deps.dir) ? readdirSync(this.deps.dir).sort() : []) {
-      if (name.startsWith(".")) continue;
-      const dir = join(this.deps.dir, name);
-      if (!existsSync(join(dir, "SKILL.md"))) continue;
+    const folders = new Map<string, { dir: string; managed: boolean }>();
+    for (const [root, managed] of [
+      [this.deps.dir, false],
+      [this.deps.managedDir, true],
+    ] as const) {
+      if (root === undefined || !existsSync(root)) continue;
+      for (const name of readdirSync(root).sort()) {
+        if (name.startsWith(".")) continue;
+        const dir = join(root, name);
+        if (existsSync(join(dir, "SKILL.md"))) folders.set(name, { dir, managed });
+      }
+    }
+    for (const [name, { dir, managed }] of [...folders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       onDisk.add(name);
       let folder: SkillFolder;
       try {
@@ -87,13 +104,16 @@ export class SkillRegistry {
         continue;
       }
       const known = store.skills.get(name);
-      if (known && known.contentHash === folder.contentHash) {
+      // (A record whose folder moved, e.g. a managed copy now hides the user's, is accepted again.)
+      if (known && known.contentHash === folder.contentHash && known.path === folder.dir) {
         // Unchanged, unless it was set aside while its folder did not load and now loads again.
         const last = store.skills.lastValidation(name);
         const setAside = known.status === "rejected" && last?.contentHash === folder.contentHash && last.ok;
         if (!setAside) continue;
       }
-      changes.push(await this.accept(folder, known?.author ?? "user", known?.status === "disabled"));
+      // A managed skill comes from an approved proposal that hob wrote.
+      const author = known?.author ?? (managed ? "agent" : "user");
+      changes.push(await this.accept(folder, author, known?.status === "disabled"));
     }
     for (const record of store.skills.list()) if (!onDisk.has(record.name)) store.skills.remove(record.name);
     return changes;
@@ -203,6 +223,7 @@ export class SkillRegistry {
   remove(name: string): void {
     const invalid = this.invalidSkills.get(name);
     const path = invalid?.path ?? this.get(name).record.path;
+    this.refuseManaged(name, path, "removed");
     rmSync(path, { recursive: true, force: true });
     this.invalidSkills.delete(name);
     this.deps.store.skills.remove(name);
@@ -212,6 +233,7 @@ export class SkillRegistry {
   async scaffold(name: string, language: SkillLanguage): Promise<{ dir: string; report?: ValidationReport }> {
     const dir = join(this.deps.dir, name);
     if (existsSync(dir)) throw new HobError("E_USAGE", `${dir} already exists.`);
+    this.refuseManaged(name, this.managedFolder(name), "replaced");
     this.writeFiles(dir, skillTemplate(name, language));
     await commit(dir, `Create skill ${name} from the template`);
     const result = await this.accept(readSkillFolder(dir), "user", false);
@@ -235,6 +257,7 @@ export class SkillRegistry {
         hint: `\`hob skills remove ${name}\` first to replace it.`,
       });
     }
+    this.refuseManaged(name, this.managedFolder(name), "replaced");
     let skipped: string[];
     try {
       skipped = copySkillTree(source, dir);
@@ -268,6 +291,7 @@ export class SkillRegistry {
     spec: NewSkillSpec,
     author: "agent" | "user",
   ): Promise<{ record: SkillRecord; report: ValidationReport }> {
+    this.refuseManaged(spec.name, this.managedFolder(spec.name), "replaced");
     const dir = join(this.deps.dir, spec.name);
     const existed = existsSync(dir);
     this.writeFiles(dir, filesFor(spec));
@@ -295,6 +319,29 @@ export class SkillRegistry {
     });
     this.deps.store.skills.recordValidation(name, manifest.version, folder.contentHash, report.ok, report);
     return { name, status, report };
+  }
+
+  /** The managed folder of that name, if it has one (whether or not it loads). */
+  private managedFolder(name: string): string | undefined {
+    const { managedDir } = this.deps;
+    if (managedDir === undefined) return undefined;
+    const dir = join(managedDir, name);
+    return existsSync(join(dir, "SKILL.md")) ? dir : undefined;
+  }
+
+  /**
+   * Managed skills change only through an approved self-improvement proposal: a user skill of
+   * the same name would be hidden by them, and removing one here would leave the managed
+   * repository with an uncommitted change.
+   */
+  private refuseManaged(name: string, path: string | undefined, what: "removed" | "replaced"): void {
+    const { managedDir } = this.deps;
+    if (managedDir === undefined || path === undefined || !isInside(path, managedDir)) return;
+    throw new HobError(
+      "E_USAGE",
+      `The skill ${name} is managed (${path}): it cannot be ${what} here; the managed one would win anyway.`,
+      { hint: "Managed skills change only through an approved self-improvement proposal." },
+    );
   }
 
   private review(name: string): void {
@@ -376,6 +423,11 @@ export function invalidReport(invalid: InvalidSkill): ValidationReport {
     tests: [],
     durationMs: 0,
   };
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
 /** Each skill folder is a git repository: every create or change is a commit that can be rolled back. */

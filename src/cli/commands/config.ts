@@ -37,6 +37,10 @@ export async function configShowCommand(io: CliIO, options: { json: boolean }): 
   };
   const sources = {
     file: loaded.source === "file" ? loaded.paths.configFile : null,
+    // The managed repository's routing.yaml wins over hob.yaml's `routing:` for the keys it sets.
+    routing: loaded.managedRouting
+      ? { file: loaded.managedRouting.file, keys: loaded.managedRouting.keys.map((key) => `routing.${key}`) }
+      : null,
     ollama_host: loaded.ollama.hostSource,
     api_key: loaded.anthropic.apiKeySource ?? null,
     base_url: loaded.anthropic.baseUrlSource,
@@ -67,6 +71,7 @@ export async function configShowCommand(io: CliIO, options: { json: boolean }): 
   else {
     io.stdout.write(`# ${sources.file ?? "no hob.yaml: built-in defaults"}\n`);
     io.stdout.write(`# api_key from ${sources.api_key ?? "nowhere"}, base_url from ${sources.base_url}\n`);
+    if (sources.routing) io.stdout.write(`# ${sources.routing.keys.join(", ")} from ${sources.routing.file}\n`);
     io.stdout.write(stringify(effective));
     io.stdout.write(`\n# models and routing: ${router.file} (${router.source})\n`);
     for (const model of router.models) io.stdout.write(`#   ${model.model_name.padEnd(12)} ${model.litellm_model}\n`);
@@ -75,14 +80,31 @@ export async function configShowCommand(io: CliIO, options: { json: boolean }): 
   return 0;
 }
 
-/** `hob config path`: where things live, with the workspace tasks actually use (hob.yaml's `workspace:`, `~` expanded). */
+/**
+ * `hob config path`: where things live, with the workspace tasks actually use (hob.yaml's
+ * `workspace:`, `~` expanded), the managed repository (which may not exist yet) and the router
+ * config in use.
+ */
 export async function configPathCommand(io: CliIO, options: { json: boolean }): Promise<number> {
   const loaded = loadConfig(io.env);
-  const { home, configFile, database } = loaded.paths;
+  const { home, configFile, database, managedRepo } = loaded.paths;
   const workspace = loaded.config.workspace ?? loaded.paths.workspace;
-  if (options.json) writeJson(io, { home, config_file: configFile, database, workspace });
-  else {
-    io.stdout.write(`home       ${home}\nconfig     ${configFile}\ndatabase   ${database}\nworkspace  ${workspace}\n`);
+  const router = loaded.router.file;
+  if (options.json) {
+    writeJson(io, {
+      home,
+      config_file: configFile,
+      database,
+      workspace,
+      managed_repo: managedRepo,
+      router_config: router,
+      router_source: loaded.router.source,
+    });
+  } else {
+    io.stdout.write(
+      `home       ${home}\nconfig     ${configFile}\ndatabase   ${database}\nworkspace  ${workspace}\n` +
+        `managed    ${managedRepo}\nrouter     ${router} (${loaded.router.source})\n`,
+    );
   }
   return 0;
 }

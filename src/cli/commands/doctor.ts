@@ -238,23 +238,30 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
   let config: LoadedConfig | undefined;
   try {
     // A broken hob.yaml fails its check, and the other checks go on with the defaults.
-    let fileError: unknown;
+    // So does a broken routing.yaml in the managed repository (left out: hob.yaml's routing is used).
+    const fileErrors: unknown[] = [];
     config = loadConfig(io.env, {
       onFileError: (error) => {
-        fileError = error;
+        fileErrors.push(error);
       },
     });
-    if (fileError) {
-      const check = failed("config", fileError);
-      checks.push({ ...check, detail: `${check.detail} (the checks below use the defaults)` });
+    if (fileErrors.length > 0) {
+      for (const fileError of fileErrors) {
+        const check = failed("config", fileError);
+        const managed = fileError instanceof Error && fileError.message.includes(config.paths.managedRepo);
+        checks.push({
+          ...check,
+          detail: `${check.detail} (${managed ? "left out: hob.yaml's routing is used" : "the checks below use the defaults"})`,
+        });
+      }
     } else {
       checks.push({
         name: "config",
         status: "pass",
         detail:
           config.source === "file"
-            ? `${config.paths.configFile} is valid`
-            : `no ${config.paths.configFile}; using the defaults`,
+            ? `${config.paths.configFile} is valid${managedNote(config)}`
+            : `no ${config.paths.configFile}; using the defaults${managedNote(config)}`,
       });
     }
     const warnings = [
@@ -309,4 +316,10 @@ export async function doctorCommand(io: CliIO, options: { json: boolean }): Prom
     io.stdout.write(ok ? c.green("hob is ready.\n") : c.red("Fix the problems above, then run `hob doctor` again.\n"));
   }
   return ok ? 0 : 1;
+}
+
+/** The routing keys the managed repository's routing.yaml sets, when it does. */
+function managedNote(config: LoadedConfig): string {
+  const managed = config.managedRouting;
+  return managed ? `; ${managed.file} sets routing ${managed.keys.join(", ")}` : "";
 }
