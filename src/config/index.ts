@@ -24,6 +24,7 @@ export {
   MANAGED_ROUTING_FILE,
   normalizeOllamaHost,
   parseConfigObject,
+  readManagedRouting,
   routerKnows,
 } from "./load.js";
 export { expandHome, type HobPaths, hobStatePaths, managedRepoPath, resolvePaths } from "./paths.js";

@@ -108,7 +108,7 @@ interface ManagedRouting {
  * defaults), validated with the same strict schema; undefined when the file does not exist.
  * Errors name routing.yaml and the line, as hob.yaml's do.
  */
-function readManagedRouting(repo: string, base: HobConfig["routing"]): ManagedRouting | undefined {
+export function readManagedRouting(repo: string, base: HobConfig["routing"]): ManagedRouting | undefined {
   const file = join(repo, MANAGED_ROUTING_FILE);
   const text = readOptional(file);
   if (text === undefined) return undefined;
