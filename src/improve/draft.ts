@@ -119,7 +119,10 @@ function writeRoutingChange(dir: string, action: Extract<FindingAction, { kind: 
   writeFileSync(file, stringify({ ...current, tiers }));
 }
 
-function instructionsFor(finding: Finding, action: Exclude<FindingAction, { kind: "none" | "routing_change" }>): string {
+function instructionsFor(
+  finding: Finding,
+  action: Exclude<FindingAction, { kind: "none" | "routing_change" }>,
+): string {
   const evidence = JSON.stringify(finding.evidence);
   switch (action.kind) {
     case "new_skill":

@@ -4,7 +4,13 @@
  * repository), validates them, and queues them for a human through the one approval
  * owner. Applying commits the approved diff; rolling back reverts that commit.
  */
-export { type AnalysisOptions, analyseHistory, type Finding, type FindingAction, type FindingKind } from "./analysis/index.js";
+export {
+  type AnalysisOptions,
+  analyseHistory,
+  type Finding,
+  type FindingAction,
+  type FindingKind,
+} from "./analysis/index.js";
 export { type ApplyDeps, approveProposal, rejectProposal, rollbackProposal, sha256 } from "./apply.js";
 export { type Draft, draftChange } from "./draft.js";
 export { applyDeps, type ImprovementDeps, type ImprovementReport, runImprovement } from "./run.js";

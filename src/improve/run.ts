@@ -67,7 +67,9 @@ export async function runImprovement(deps: ImprovementDeps): Promise<Improvement
     const activity = orchestrator.startActivity(
       `hob improve run (${deps.trigger})`,
       "improve",
-      since === null ? "analysis of the whole history" : `analysis of the history since ${new Date(since).toISOString()}`,
+      since === null
+        ? "analysis of the whole history"
+        : `analysis of the history since ${new Date(since).toISOString()}`,
     );
     store.improveRuns.setTask(run.id, activity.taskId);
     const findings: Finding[] = [];
@@ -95,12 +97,18 @@ export async function runImprovement(deps: ImprovementDeps): Promise<Improvement
           continue;
         }
         if (proposals.length >= settings.max_proposals_per_run) {
-          skipped.push({ finding: finding.key, reason: `max_proposals_per_run (${settings.max_proposals_per_run}) reached` });
+          skipped.push({
+            finding: finding.key,
+            reason: `max_proposals_per_run (${settings.max_proposals_per_run}) reached`,
+          });
           continue;
         }
         const needsModel = finding.action.kind !== "routing_change";
         if (needsModel && spent >= settings.max_cost_usd_per_run) {
-          skipped.push({ finding: finding.key, reason: `the run's budget ($${settings.max_cost_usd_per_run}) is spent` });
+          skipped.push({
+            finding: finding.key,
+            reason: `the run's budget ($${settings.max_cost_usd_per_run}) is spent`,
+          });
           continue;
         }
         deps.progress?.(`Drafting a change for: ${finding.summary}`);
@@ -143,7 +151,11 @@ export async function runImprovement(deps: ImprovementDeps): Promise<Improvement
           kind: draft.kind,
           title: draft.title,
           rationale: draft.rationale,
-          evidence: { ...finding.evidence, finding: finding.summary, ...(draft.taskId ? { drafted_by_task: draft.taskId } : {}) },
+          evidence: {
+            ...finding.evidence,
+            finding: finding.summary,
+            ...(draft.taskId ? { drafted_by_task: draft.taskId } : {}),
+          },
           diff: draft.diff,
           diffSha256: sha256(draft.diff),
           files: draft.files,

@@ -62,7 +62,9 @@ export async function validateDraft(deps: {
     rmSync(dir, { recursive: true, force: true });
   }
   const failed = checks.find((check) => !check.ok);
-  return failed ? { checks, verdict: "failed", reason: `${failed.check}: ${failed.detail}` } : { checks, verdict: "ok" };
+  return failed
+    ? { checks, verdict: "failed", reason: `${failed.check}: ${failed.detail}` }
+    : { checks, verdict: "ok" };
 }
 
 async function fileChecks(

@@ -139,11 +139,14 @@ export async function defaultRunImprovement(context: {
   config: LoadedConfig;
   store: Store;
   log: Logger;
+  /** Each run reads the configuration afresh: an approved proposal (routing.yaml, litellm.yaml) applies to the next. */
+  env?: NodeJS.ProcessEnv;
 }): Promise<RunImprovement> {
   const { runImprovement } = await import("../../improve/index.js");
+  const { loadConfig } = await import("../../config/index.js");
   return async (trigger, signal) => {
     const report = await runImprovement({
-      config: context.config,
+      config: context.env ? loadConfig(context.env) : context.config,
       store: context.store,
       trigger,
       signal,
@@ -187,7 +190,7 @@ export async function serveCommand(io: CliIO, options: ServeOptions): Promise<nu
       return 0;
     }
     const log = new FileLogger(serveLogPath(config.paths.home));
-    const runImprovement = await defaultRunImprovement({ config, store, log });
+    const runImprovement = await defaultRunImprovement({ config, store, log, env: io.env });
     const handle = startServe({
       home: config.paths.home,
       schedule: improve.schedule,
