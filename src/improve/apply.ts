@@ -3,6 +3,7 @@ import type { ApprovalOwner } from "../approvals/index.js";
 import { HobError } from "../errors/index.js";
 import { applyPatch, changedFiles, commitStaged, findCommit, resetHard, revert } from "../git/index.js";
 import type { ProposalRecord, Store } from "../store/index.js";
+import { acquireLock, isHeld } from "./scheduler/index.js";
 
 export const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
@@ -12,15 +13,45 @@ export interface ApplyDeps {
   managedRepo: string;
   /** Registries and config re-read from the managed repository (live, without a restart). */
   reload: () => void | Promise<void>;
+  /** The lock file that lets one process at a time apply or roll back (`$HOB_HOME/managed.lock`). */
+  lockFile: string;
 }
 
 const proposalTrailer = (id: string) => `Hob-Proposal: ${id}`;
 const rollbackTrailer = (id: string) => `Hob-Rollback-Of: ${id}`;
 
-/** Only one apply or rollback runs at a time in this process; across processes the status CAS decides. */
+/**
+ * One apply or rollback at a time: in this process a queue, across processes a lock file
+ * (stale when its process died). Inside it the proposal's state is read afresh, so a
+ * second approval of the same proposal finds it applied and is refused; the status
+ * compare-and-swap guards the decision itself.
+ */
 let queue: Promise<unknown> = Promise.resolve();
-function serialised<T>(work: () => Promise<T>): Promise<T> {
-  const next = queue.then(work, work);
+function serialised<T>(lockFile: string, work: () => Promise<T>): Promise<T> {
+  const locked = async () => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const lock = acquireLock(lockFile);
+      if (isHeld(lock)) {
+        try {
+          return await work();
+        } finally {
+          lock.release();
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new HobError(
+          "E_CONFLICT",
+          `Another hob process (pid ${lock.heldBy.pid}) is changing the managed repository.`,
+          {
+            hint: "Try again in a moment.",
+          },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const next = queue.then(locked, locked);
   queue = next.catch(() => undefined);
   return next;
 }
@@ -54,7 +85,7 @@ function stateError(proposal: ProposalRecord, action: string): HobError {
  * (after a crash) finishes the half-done apply.
  */
 export function approveProposal(deps: ApplyDeps, idOrPrefix: string, decidedBy: string): Promise<ProposalRecord> {
-  return serialised(async () => {
+  return serialised(deps.lockFile, async () => {
     const proposal = deps.store.proposals.get(idOrPrefix);
     if (proposal.status === "approved") {
       // A crash after the decision: spend the approval if that did not happen yet, and finish.
@@ -102,7 +133,7 @@ async function finishApply(deps: ApplyDeps, proposal: ProposalRecord): Promise<P
 
 /** A human rejects a pending proposal: the approval is denied (recorded with who and when). */
 export function rejectProposal(deps: ApplyDeps, idOrPrefix: string, decidedBy: string): Promise<ProposalRecord> {
-  return serialised(async () => {
+  return serialised(deps.lockFile, async () => {
     const proposal = deps.store.proposals.get(idOrPrefix);
     if (proposal.status !== "pending" || !proposal.approvalId) throw stateError(proposal, "rejected");
     deps.approvals.decide(proposal.approvalId, "denied", decidedBy);
@@ -119,7 +150,7 @@ export function rejectProposal(deps: ApplyDeps, idOrPrefix: string, decidedBy: s
  * same lines, it says which.
  */
 export function rollbackProposal(deps: ApplyDeps, idOrPrefix: string): Promise<ProposalRecord> {
-  return serialised(async () => {
+  return serialised(deps.lockFile, async () => {
     const proposal = deps.store.proposals.get(idOrPrefix);
     if (proposal.status !== "applied" || !proposal.commitSha) throw stateError(proposal, "rolled back");
     let commit = await findCommit(deps.managedRepo, rollbackTrailer(proposal.id));

@@ -84,7 +84,7 @@ export async function draftChange(deps: {
     if (result.status !== "succeeded") {
       throw new HobError(
         "E_VALIDATION",
-        `The improver could not draft a change for "${finding.summary}": ${result.error?.message ?? result.status}.`,
+        `The improver could not draft a change for "${finding.summary}": ${(result.error?.message ?? result.status).replace(/\.$/, "")}.`,
         { hint: `See the task with \`hob show ${result.id}\`.` },
       );
     }

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { AgentRegistry } from "../agents/index.js";
 import { type LoadedConfig, loadConfig, TIERS } from "../config/index.js";
 import { HobError, toHobError } from "../errors/index.js";
@@ -243,6 +244,7 @@ export async function applyDeps(config: LoadedConfig, store: Store, env: NodeJS.
     store,
     approvals: orchestrator.approvals,
     managedRepo: await ensureManagedRepo(config.paths.home),
+    lockFile: join(config.paths.home, "managed.lock"),
     // Re-read what the managed repository feeds: a change that does not load is reported at once.
     reload: () => {
       const fresh = loadConfig(env);

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDefinition } from "../agents/index.js";
-import { type LoadedConfig, parseConfigObject, parseRouterConfig, parseYaml } from "../config/index.js";
+import { type LoadedConfig, parseRouterConfig, parseYaml, readManagedRouting } from "../config/index.js";
 import { toHobError } from "../errors/index.js";
 import { applyPatch, commitAll, ensureRepository } from "../git/index.js";
 import { readSkillFolder, validateSkill } from "../skills/index.js";
@@ -34,7 +34,12 @@ export async function validateDraft(deps: {
   hobPaths: string[];
 }): Promise<DraftValidation> {
   const checks: ValidationCheck[] = [];
-  for (const file of deps.files) {
+  // The paths the diff itself names (not only the list that came with it): what git would touch is what is checked.
+  const named = [
+    ...deps.diff.matchAll(/^(?:diff --git a\/(.+?) b\/(.+)|(?:\+\+\+|---) [ab]\/(.+)|rename (?:from|to) (.+))$/gm),
+  ].flatMap((match) => match.slice(1).filter((path): path is string => path !== undefined));
+  const files = [...new Set([...deps.files, ...named])];
+  for (const file of files) {
     const verdict = checkManagedPath(file);
     if (!verdict.ok) {
       const reason = `it changes ${JSON.stringify(file)}, which a proposal may never change: ${verdict.reason}`;
@@ -42,7 +47,7 @@ export async function validateDraft(deps: {
       return { checks, verdict: "rejected", reason };
     }
   }
-  checks.push({ check: "paths", ok: true, detail: `${deps.files.length} path(s), all inside what hob may change` });
+  checks.push({ check: "paths", ok: true, detail: `${files.length} path(s), all inside what hob may change` });
 
   const dir = mkdtempSync(join(tmpdir(), "hob-validate-"));
   try {
@@ -92,10 +97,8 @@ async function fileChecks(
         parseDefinition(value, file, locate);
       });
     } else if (file === "routing.yaml") {
-      check("routing schema", () => {
-        const { value } = parseYaml(readFileSync(path, "utf8"), file);
-        parseConfigObject({ routing: value ?? {} }, file);
-      });
+      // The same merge and strict schema the config loader applies to the managed routing.yaml.
+      check("routing schema", () => readManagedRouting(dir, deps.config.config.routing));
     } else if (file === "litellm.yaml") {
       check("router config schema", () => {
         parseRouterConfig(readFileSync(path, "utf8"), file, {});
