@@ -291,6 +291,7 @@ describe("agents through `hob run` (fake models, real sandbox, real store)", () 
       ["code", "smart"],
       ["fileops", "local-fast"],
       ["general", "local-fast"],
+      ["improver", "smart"], // drafts self-improvement proposals; routing never picks it (no examples)
       ["research", "fast"],
     ]);
     const code = (await runCli(["agents", "show", "--json", "code"], { env })).json() as Json;
