@@ -65,6 +65,20 @@ describe("the proposal validation pipeline", () => {
     expect(result.reason).toContain('".git/hooks/post-commit"');
   });
 
+  it("rejects a diff that adds a symbolic link, even inside a skill's folder", async () => {
+    const diff =
+      "diff --git a/skills/x/data b/skills/x/data\nnew file mode 120000\n--- /dev/null\n+++ b/skills/x/data\n@@ -0,0 +1 @@\n+/etc/shadow\n\\ No newline at end of file\n";
+    const result = await validateDraft({
+      diff,
+      files: ["skills/x/data"],
+      managedRepo,
+      config: loadConfig({ HOB_HOME: home }),
+      hobPaths: [],
+    });
+    expect(result).toMatchObject({ verdict: "rejected" });
+    expect(result.reason).toContain("symbolic link");
+  });
+
   it("fails an agent definition its schema refuses, with the file and field", async () => {
     const result = await validate({
       "agents/helper.yaml": "name: helper\ndescription: x\ntier: galactic\nsystem_prompt: hi\n",

@@ -47,6 +47,13 @@ export async function validateDraft(deps: {
       return { checks, verdict: "rejected", reason };
     }
   }
+  // A symbolic link or a submodule (git modes 120000, 160000) could point a skill or a loader outside the repository.
+  const link = /^(?:new file mode|new mode|index [0-9a-f]+\.\.[0-9a-f]+) (120000|160000)$/m.exec(deps.diff);
+  if (link) {
+    const reason = `it adds a ${link[1] === "120000" ? "symbolic link" : "submodule"}, which a proposal may never add`;
+    checks.push({ check: "paths", ok: false, detail: reason });
+    return { checks, verdict: "rejected", reason };
+  }
   checks.push({ check: "paths", ok: true, detail: `${files.length} path(s), all inside what hob may change` });
 
   const dir = mkdtempSync(join(tmpdir(), "hob-validate-"));
