@@ -244,4 +244,58 @@ describe("self-improvement through the CLI", () => {
     const steps = ((await json(["show", "--json", (run.json() as Json).id as string])) as { steps: Json[] }).steps;
     expect(steps.map((s) => s.status)).toEqual(["error", "error"]);
   });
+  it("turns a recurring family of tasks into a skill the improver writes, validated in the sandbox, usable once approved", async () => {
+    const store = Store.open(join(home, "hob.db"));
+    const families = generateHistory(store, {
+      tasks: 30,
+      seed: 9,
+      start: Date.now() - 60_000,
+      spacingMs: 1_000,
+      plant: { family: 8 },
+    });
+    store.close();
+    const skillMd =
+      "---\nname: csv-to-json\ndescription: Converts a CSV file to JSON.\nmetadata:\n  hob:\n    language: bash\n    entrypoint: scripts/main.sh\n---\n\nGive it a CSV line.\n";
+    const script =
+      '#!/usr/bin/env bash\nset -euo pipefail\nIFS=, read -r first second <<< "$1"\nprintf \'["%s","%s"]\\n\' "$first" "$second"\n';
+    anthropic.enqueue(
+      { kind: "tool_use", name: "write_file", input: { path: "skills/csv-to-json/SKILL.md", content: skillMd } },
+      { kind: "tool_use", name: "write_file", input: { path: "skills/csv-to-json/scripts/main.sh", content: script } },
+      {
+        kind: "tool_use",
+        name: "write_file",
+        input: {
+          path: "skills/csv-to-json/tests/cases.json",
+          content: JSON.stringify([{ args: ["a,b"], exit_code: 0, output: '^\\["a","b"\\]' }]),
+        },
+      },
+      {
+        kind: "text",
+        text: "Title: Add a csv-to-json skill\nEight tasks asked to turn CSV into JSON; a skill does it without a model.",
+      },
+    );
+    const report = (await json(["improve", "run", "--json"])) as {
+      findings: Array<{ kind: string; evidence: { task_ids: string[] } }>;
+      proposals: Array<{ id: string; kind: string; status: string; reason?: string }>;
+    };
+    const pattern = report.findings.find((f) => f.kind === "novel_pattern");
+    expect(pattern?.evidence.task_ids.length).toBe(8);
+    expect(pattern?.evidence.task_ids.every((id) => families.ids.family.includes(id))).toBe(true);
+    const proposal = report.proposals.find((p) => p.kind === "new_skill");
+    expect(proposal, JSON.stringify(report.proposals)).toMatchObject({ status: "pending" });
+    const shown = (await json(["proposals", "show", (proposal as { id: string }).id, "--json"])) as {
+      validation: Array<{ check: string; ok: boolean; detail: string }>;
+    };
+    expect(shown.validation.find((v) => v.check === "skill csv-to-json")).toMatchObject({ ok: true });
+
+    const names = async () =>
+      ((await json(["skills", "list", "--json"])) as Array<{ name: string }>).map((k) => k.name);
+    expect(await names()).not.toContain("csv-to-json");
+    await json(["proposals", "approve", (proposal as { id: string }).id, "--json"]);
+    expect(await names()).toContain("csv-to-json");
+    const ran = await cli(["skills", "run", "csv-to-json", "x,y"]);
+    expect(ran.stdout).toContain('["x","y"]');
+    await json(["proposals", "rollback", (proposal as { id: string }).id, "--json"]);
+    expect(await names()).not.toContain("csv-to-json");
+  });
 });
