@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Store } from "../src/store/index.js";
 import { FakeAnthropic, type FakeReply } from "./fakes/anthropic.js";
-import { runCli, spawnHob, tempHome, testEnv } from "./helpers.js";
+import { runCli, spawnHob, tempHome, testEnv, writeRouterConfig } from "./helpers.js";
 import { generateHistory } from "./history-generator.js";
 
 type Json = Record<string, unknown>;
@@ -297,5 +297,65 @@ describe("self-improvement through the CLI", () => {
     expect(ran.stdout).toContain('["x","y"]');
     await json(["proposals", "rollback", (proposal as { id: string }).id, "--json"]);
     expect(await names()).not.toContain("csv-to-json");
+  });
+  it("proposes a fallback for a model group that keeps failing, and the next task falls back once it is approved", async () => {
+    writeRouterConfig(
+      home,
+      [
+        "# my own router config: no fallbacks yet",
+        "model_list:",
+        "  - model_name: local",
+        "    litellm_params: { model: ollama_chat/qwen3:8b }",
+        "  - model_name: fast",
+        "    litellm_params: { model: anthropic/claude-haiku-4-5 }",
+        "router_settings:",
+        "  num_retries: 0",
+        "",
+      ].join("\n"),
+    );
+    const store = Store.open(join(home, "hob.db"));
+    const failing = planted.ids.noise.slice(0, 4);
+    for (const taskId of failing) {
+      store.modelCalls.insert({
+        taskId,
+        createdAt: Date.now() - 60_000,
+        provider: "ollama",
+        model: "qwen3:8b",
+        tier: "local",
+        attempt: 1,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        costUsd: 0,
+        latencyMs: 3,
+        ok: false,
+        errorCode: "E_NETWORK",
+        local: true,
+      });
+    }
+    store.close();
+    const before = await cli(["run", "--json", "--tier", "local", "hello"]);
+    expect(before.code).toBe(1);
+    expect((before.json() as { error: Json }).error.code).toBe("E_NETWORK");
+
+    const report = (await json(["improve", "run", "--json"])) as {
+      findings: Array<{ key: string; evidence: { task_ids: string[] } }>;
+      proposals: Array<{ id: string; title: string; status: string }>;
+    };
+    const finding = report.findings.find((f) => f.key === "repeated_failure:model:local");
+    // The four planted failures, and the task just run, whose call to local failed the same way.
+    expect([...(finding?.evidence.task_ids ?? [])].sort()).toEqual([...failing, (before.json() as Json).id].sort());
+    const proposal = report.proposals.find((p) => p.title.startsWith("Fall back from local to fast"));
+    expect(proposal?.status).toBe("pending");
+    const shown = (await json(["proposals", "show", (proposal as { id: string }).id, "--json"])) as { diff: string };
+    expect(shown.diff).toContain("+# my own router config: no fallbacks yet"); // started from the user's file
+    expect(shown.diff).toContain("local:");
+
+    await json(["proposals", "approve", (proposal as { id: string }).id, "--json"]);
+    expect(await json(["config", "path", "--json"])).toMatchObject({ router_source: "managed" });
+    anthropic.enqueue({ kind: "text", text: "Hello from the fallback." });
+    const after = (await json(["run", "--json", "--tier", "local", "hello"])) as Json;
+    expect(after).toMatchObject({ status: "succeeded", tier: "fast", output: "Hello from the fallback." });
   });
 });

@@ -1,7 +1,7 @@
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseDocument, stringify } from "yaml";
+import { isSeq, parseDocument, stringify } from "yaml";
 import type { LoadedConfig } from "../config/index.js";
 import { HobError } from "../errors/index.js";
 import { commitAll, diffSinceHead, ensureRepository } from "../git/index.js";
@@ -72,6 +72,19 @@ export async function draftChange(deps: {
         copyFileSync(source, target);
       }
     }
+    if (action.kind === "litellm_fallback") {
+      writeFallback(dir, deps.config.router.file, action);
+      const { diff, files } = await diffSinceHead(dir);
+      if (!diff.trim()) return undefined;
+      return {
+        kind: "routing_change",
+        title: `Fall back from ${action.group} to ${action.fallback} when ${action.group} fails`,
+        rationale: `${finding.summary}.\n\nWith router_settings.fallbacks ${action.group} → ${action.fallback}, a call that fails on ${action.group} after its retries is answered by ${action.fallback} instead of failing the task. ${action.fallback} may cost more per token.`,
+        diff,
+        files,
+        costUsd: 0,
+      };
+    }
     const result = await deps.orchestrator.run({
       input: instructionsFor(finding, action),
       agent: "improver",
@@ -119,9 +132,29 @@ function writeRoutingChange(dir: string, action: Extract<FindingAction, { kind: 
   writeFileSync(file, stringify({ ...current, tiers }));
 }
 
+/**
+ * The managed litellm.yaml with one more fallback: started from the router config in use
+ * (so the user's deployments and comments carry over) when the repository has none yet.
+ */
+function writeFallback(
+  dir: string,
+  current: string,
+  action: Extract<FindingAction, { kind: "litellm_fallback" }>,
+): void {
+  const file = join(dir, "litellm.yaml");
+  if (!existsSync(file)) copyFileSync(current, file);
+  // LiteLLM reads its config as YAML 1.1; the document API keeps the file's comments and layout.
+  const doc = parseDocument(readFileSync(file, "utf8"), { version: "1.1" });
+  const list = doc.getIn(["router_settings", "fallbacks"]);
+  const entry = doc.createNode({ [action.group]: [action.fallback] });
+  if (isSeq(list)) list.add(entry);
+  else doc.setIn(["router_settings", "fallbacks"], doc.createNode([{ [action.group]: [action.fallback] }]));
+  writeFileSync(file, doc.toString());
+}
+
 function instructionsFor(
   finding: Finding,
-  action: Exclude<FindingAction, { kind: "none" | "routing_change" }>,
+  action: Exclude<FindingAction, { kind: "none" | "routing_change" | "litellm_fallback" }>,
 ): string {
   const evidence = JSON.stringify(finding.evidence);
   switch (action.kind) {

@@ -86,6 +86,8 @@ export async function runImprovement(deps: ImprovementDeps): Promise<Improvement
           minEvidence: settings.min_evidence,
           tiers: config.config.routing.tiers as never,
           localTiers: localTiers(config, store),
+          fallbacks: config.router.settings.fallbacks,
+          tierOrder: TIERS,
         }),
       );
       deps.progress?.(`${findings.length} finding(s).`);
@@ -104,7 +106,7 @@ export async function runImprovement(deps: ImprovementDeps): Promise<Improvement
           });
           continue;
         }
-        const needsModel = finding.action.kind !== "routing_change";
+        const needsModel = finding.action.kind !== "routing_change" && finding.action.kind !== "litellm_fallback";
         if (needsModel && spent >= settings.max_cost_usd_per_run) {
           skipped.push({
             finding: finding.key,

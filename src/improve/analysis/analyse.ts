@@ -614,6 +614,56 @@ function costHotspot(history: History, options: AnalysisOptions): Finding[] {
   ];
 }
 
+/** Errors after which another model group could have answered (the provider, not the request, failed). */
+const OUTAGE_CODES = ["E_NETWORK", "E_UNAVAILABLE", "E_OVERLOADED", "E_RATE_LIMIT", "E_TIMEOUT", "E_PROVIDER"];
+
+/**
+ * A model group whose calls keep failing for reasons another group would not share, in
+ * distinct tasks, while the router config gives it no fallback: propose the next tier up.
+ */
+function missingFallbacks(db: Database.Database, options: AnalysisOptions, since: number): Finding[] {
+  if (!options.fallbacks || !options.tierOrder) return [];
+  const rows = db
+    .prepare(
+      `SELECT c.tier AS grp, c.task_id AS task_id, c.error_code AS code, t.created_at AS created_at
+       FROM model_calls c JOIN tasks t ON t.id = c.task_id
+       WHERE c.ok = 0 AND c.tier IS NOT NULL AND c.error_code IN (${OUTAGE_CODES.map(() => "?").join(", ")})
+         AND t.created_at >= ? AND t.created_at <= ?
+         AND t.id NOT IN (SELECT task_id FROM improve_runs WHERE task_id IS NOT NULL)`,
+    )
+    .all(...OUTAGE_CODES, since, options.now) as Array<{
+    grp: string;
+    task_id: string;
+    code: string;
+    created_at: number;
+  }>;
+  const byGroup = new Map<string, typeof rows>();
+  for (const row of rows) byGroup.set(row.grp, [...(byGroup.get(row.grp) ?? []), row]);
+  const findings: Finding[] = [];
+  for (const [group, failures] of byGroup) {
+    if ((options.fallbacks[group] ?? []).length > 0) continue;
+    const tasks = new Map(failures.map((f) => [f.task_id, { id: f.task_id, created_at: f.created_at }]));
+    if (tasks.size < options.minEvidence) continue;
+    const order = options.tierOrder;
+    const fallback = order.slice(order.indexOf(group) + 1).find((tier) => tier !== group);
+    if (!order.includes(group) || !fallback) continue;
+    findings.push({
+      key: `repeated_failure:model:${group}`,
+      kind: "repeated_failure",
+      summary: `Calls to ${group} failed in ${tasks.size} tasks (${[...new Set(failures.map((f) => f.code))].join(", ")}) and litellm.yaml gives it no fallback`,
+      evidence: {
+        task_ids: recentIds([...tasks.values()]),
+        count: tasks.size,
+        group,
+        failed_calls: failures.length,
+        error_codes: Object.fromEntries(tally(failures.map((f) => f.code))),
+      },
+      action: { kind: "litellm_fallback", group, fallback },
+    });
+  }
+  return findings;
+}
+
 function cacheOpportunities(history: History, options: AnalysisOptions): Finding[] {
   // A chat turn's answer depends on the conversation before it: only standalone tasks.
   const groups = new Map<string, Task[]>();
@@ -673,6 +723,7 @@ export function analyseHistory(db: Database.Database, options: AnalysisOptions):
       ...routingChanges(history, options),
       ...costHotspot(history, options),
       ...cacheOpportunities(history, options),
+      ...missingFallbacks(db, options, since),
     ];
   });
   // One read transaction: every detector sees the same snapshot while tasks keep being written.

@@ -19,7 +19,9 @@ export type FindingAction =
   /** A model fixes this skill, given its failure messages. */
   | { kind: "skill_patch"; skill: string; failures: string[] }
   /** A model changes the agent's prompt or YAML. */
-  | { kind: "agent_change"; agent: string; problem: string };
+  | { kind: "agent_change"; agent: string; problem: string }
+  /** Add `fallback` to the router config's fallbacks of model group `group` (litellm.yaml). */
+  | { kind: "litellm_fallback"; group: string; fallback: string };
 
 export interface FindingEvidence {
   /** The tasks behind the finding, most recent first, at most `MAX_EVIDENCE_IDS`. */
@@ -51,6 +53,10 @@ export interface AnalysisOptions {
   tiers: Record<Complexity, Record<string, string>>;
   /** The tiers that run on this machine. */
   localTiers: readonly string[];
+  /** The router config's fallbacks (model group → groups tried next); absent: not checked. */
+  fallbacks?: Record<string, readonly string[]>;
+  /** Tiers from cheapest to strongest: a group with no fallback falls back to the next one up. */
+  tierOrder?: readonly string[];
 }
 
 /** The thresholds of each detector, named so a finding can be explained. */
