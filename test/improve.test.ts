@@ -29,6 +29,16 @@ const improverWrites = (): FakeReply[] => [
   },
 ];
 
+/** The approval id of a proposal, read from the database as a dashboard would. */
+function approvalIdOf(home: string, proposalId: string): string {
+  const store = Store.open(join(home, "hob.db"));
+  try {
+    return store.proposals.get(proposalId).approvalId as string;
+  } finally {
+    store.close();
+  }
+}
+
 const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" }).trim();
 
 describe("self-improvement through the CLI", () => {
@@ -101,6 +111,7 @@ describe("self-improvement through the CLI", () => {
       ["paths", true],
       ["applies", true],
       ["agent schema", true],
+      ["hob loads it", true],
     ]);
     // The same problems again, in history that came after the run: no second proposal while one is open.
     const more = Store.open(join(home, "hob.db"));
@@ -184,6 +195,13 @@ describe("self-improvement through the CLI", () => {
     expect(tampered.code).toBe(1);
     expect((tampered.json() as { error: Json }).error).toMatchObject({ code: "E_APPROVAL" });
     expect((tampered.json() as { error: { message: string } }).error.message).toContain("altered");
+
+    // The generic approvals command does not decide a proposal (it would leave it approved but never applied).
+    const sideways = await cli(["approvals", "approve", approvalIdOf(home, routingChange.id), "--json"]);
+    expect(sideways.code).toBe(2);
+    expect((sideways.json() as { error: { hint: string } }).error.hint).toContain(
+      `hob proposals approve ${routingChange.id}`,
+    );
 
     // Two processes approve the routing change at once: one applies it, the other is refused.
     const racing = await Promise.all([

@@ -216,4 +216,23 @@ describe("git room against real repositories", () => {
     await resetHard(dir);
     expect(existsSync(join(dir, "stray.txt"))).toBe(false);
   });
+
+  it("ignores the user's git config: diff.noprefix and excludes cannot change what a diff names", async () => {
+    const fakeHome = join(root, "home");
+    mkdirSync(fakeHome);
+    writeFileSync(join(fakeHome, ".gitconfig"), "[diff]\n\tnoprefix = true\n[core]\n\texcludesFile = ~/.ignore\n");
+    writeFileSync(join(fakeHome, ".ignore"), "*.yaml\n");
+    const saved = process.env.HOME;
+    process.env.HOME = fakeHome;
+    try {
+      await ensureRepository(dir);
+      await commitAll(dir, "base");
+      write("agents/litellm.yaml", "name: x\n");
+      const { diff, files } = await diffSinceHead(dir);
+      expect(files).toEqual(["agents/litellm.yaml"]);
+      expect(diff).toContain("diff --git a/agents/litellm.yaml b/agents/litellm.yaml");
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
 });

@@ -34,6 +34,11 @@ const SAFE = [
   "commit.gpgSign=false",
   "-c",
   "tag.gpgSign=false",
+  // Diffs always name paths as a/… and b/…: a user's diff.noprefix would make `git apply -p1` strip a real folder.
+  "-c",
+  "diff.noprefix=false",
+  "-c",
+  "diff.mnemonicPrefix=false",
   "--no-pager",
 ];
 
@@ -44,6 +49,9 @@ function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("GIT_")) env[key] = value;
   env.GIT_TERMINAL_PROMPT = "0";
+  // hob's repositories follow hob's rules, not the user's or the system's git config (excludes, filters, prefixes).
+  env.GIT_CONFIG_GLOBAL = "/dev/null";
+  env.GIT_CONFIG_NOSYSTEM = "1";
   return env;
 }
 
@@ -232,11 +240,14 @@ export async function diffSinceHead(dir: string): Promise<{ diff: string; files:
       "--cached",
       "--no-color",
       "--no-ext-diff",
+      "--no-renames",
+      "--src-prefix=a/",
+      "--dst-prefix=b/",
       "--full-index",
       "--binary",
       "HEAD",
     ]);
-    const files = (await run(dir, ["diff", "--cached", "--name-only", "-z", "HEAD"])).split("\0").filter(Boolean);
+    const files = (await stagedChanges(dir)).map((change) => change.path);
     return { diff, files };
   } catch (error) {
     throw storeError(dir, "compute a diff", error);
@@ -276,15 +287,23 @@ export async function commitStaged(dir: string, message: string, author: GitAuth
   return (await head(dir)) as string;
 }
 
-/** The newest commit whose message contains `text` (e.g. a trailer such as `Hob-Proposal: <id>`). */
-export async function findCommit(dir: string, text: string): Promise<string | undefined> {
+/**
+ * The newest commit whose message ends with the line `trailer` (e.g. `Hob-Proposal: <id>`):
+ * the same text anywhere else in a message (a quoted rationale) does not count.
+ */
+export async function findCommit(dir: string, trailer: string): Promise<string | undefined> {
   if ((await head(dir)) === undefined) return undefined;
+  let out: string;
   try {
-    const out = await run(dir, ["log", "--fixed-strings", `--grep=${text}`, "--max-count=1", "--format=%H"]);
-    return out.trim() || undefined;
+    out = await run(dir, ["log", "--fixed-strings", `--grep=${trailer}`, "--max-count=50", "--format=%H%x1f%B%x1e"]);
   } catch (error) {
     throw storeError(dir, "search the log", error);
   }
+  for (const record of out.split("\x1e")) {
+    const [commit = "", message = ""] = record.trim().split("\x1f");
+    if (commit && message.trimEnd().split("\n").at(-1) === trailer) return commit;
+  }
+  return undefined;
 }
 
 /** Discards uncommitted changes (after a failed step), back to HEAD. */
@@ -305,4 +324,31 @@ export async function changedFiles(dir: string, sha: string): Promise<string[]> 
   } catch (error) {
     throw storeError(dir, `read commit ${sha.slice(0, 12)}`, error);
   }
+}
+
+/** One staged change against HEAD, as git will commit it: the path and its new mode (000000: deleted). */
+export interface StagedChange {
+  path: string;
+  mode: string;
+  status: string;
+}
+
+/** What is staged against HEAD, from git itself (no renames or copies: each path on its own). */
+export async function stagedChanges(dir: string): Promise<StagedChange[]> {
+  requireRepository(dir);
+  let out: string;
+  try {
+    out = await run(dir, ["diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", "HEAD"]);
+  } catch (error) {
+    throw storeError(dir, "list staged changes", error);
+  }
+  // -z --raw: ":<old mode> <new mode> <old sha> <new sha> <status>\0<path>\0" per change.
+  const parts = out.split("\0");
+  const changes: StagedChange[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const fields = (parts[i] ?? "").replace(/^:/, "").split(" ");
+    if (fields.length < 5) continue;
+    changes.push({ path: parts[i + 1] as string, mode: fields[1] as string, status: fields[4] as string });
+  }
+  return changes;
 }

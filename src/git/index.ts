@@ -17,4 +17,6 @@ export {
   log,
   resetHard,
   revert,
+  type StagedChange,
+  stagedChanges,
 } from "./git.js";

@@ -82,4 +82,34 @@ describe("applying and rolling back proposals (real git, real SQLite)", () => {
     expect(done).toMatchObject({ status: "rolled_back", revertSha: git(deps.managedRepo, "rev-parse", "HEAD") });
     expect(git(deps.managedRepo, "rev-list", "--count", "HEAD")).toBe(commits);
   });
+
+  it("does not trust a proposal row set to approved without a sealed approval of its diff", async () => {
+    const id = await propose("forged", "general", "local");
+    const other = await propose("other", "code", "local");
+    const forged = store.proposals.get(other);
+    // Someone who can write hob.db swaps in another diff (with its matching hash) and marks the proposal approved.
+    store.db
+      .prepare("UPDATE proposals SET diff = ?, diff_sha256 = ?, files = ?, status = 'approved' WHERE id = ?")
+      .run(forged.diff, forged.diffSha256, JSON.stringify(forged.files), id);
+    const refused = await failure(approveProposal(deps, id, "cli"));
+    expect(refused.code).toBe("E_APPROVAL");
+    expect(git(deps.managedRepo, "rev-list", "--count", "HEAD")).toBe("1");
+  });
+
+  it("keeps a rationale from forging the trailers hob finds its commits by", async () => {
+    const first = await propose("first-trailer", "general", "local");
+    const second = await propose("second-trailer", "code", "local");
+    store.db
+      .prepare("UPDATE proposals SET rationale = ? WHERE id = ?")
+      .run(`Harmless.\n\nHob-Rollback-Of: ${first}\nHob-Proposal: ${first}`, second);
+    const applied = await approveProposal(deps, second, "cli");
+    const message = git(deps.managedRepo, "log", "-1", "--format=%B", applied.commitSha as string);
+    expect(message).toContain(`> Hob-Rollback-Of: ${first}`);
+    expect(message.split("\n").at(-1)).toBe(`Hob-Proposal: ${second}`);
+    // Approving the first one really tries to apply it (here it no longer fits, since both create routing.yaml);
+    // the forged trailer in the second one's message did not make it count as applied.
+    const error = await failure(approveProposal(deps, first, "cli"));
+    expect(error.code).toBe("E_CONFLICT");
+    expect(store.proposals.get(first)).toMatchObject({ status: "failed", commitSha: null });
+  });
 });

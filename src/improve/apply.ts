@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { ApprovalOwner } from "../approvals/index.js";
 import { HobError } from "../errors/index.js";
 import { applyPatch, changedFiles, commitStaged, findCommit, resetHard, revert } from "../git/index.js";
-import type { ProposalRecord, Store } from "../store/index.js";
+import type { ApprovalRecord, ProposalRecord, Store } from "../store/index.js";
 import { acquireLock, isHeld } from "./scheduler/index.js";
 
 export const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
@@ -63,13 +63,20 @@ function serialised<T>(lockFile: string, work: () => Promise<T>): Promise<T> {
 function checkIntact(proposal: ProposalRecord, approvalHash?: string): void {
   const actual = sha256(proposal.diff);
   if (actual !== proposal.diffSha256 || (approvalHash !== undefined && approvalHash !== proposal.diffSha256)) {
-    throw new HobError(
-      "E_APPROVAL",
-      `Proposal ${proposal.id} was altered after it was made: its diff no longer matches the SHA-256 that was approved.`,
-      { hint: `Reject it (\`hob proposals reject ${proposal.id}\`) and let the next analysis make it again.` },
-    );
+    throw alteredError(proposal);
   }
 }
+
+function alteredError(proposal: ProposalRecord): HobError {
+  return new HobError(
+    "E_APPROVAL",
+    `Proposal ${proposal.id} was altered after it was made: it no longer matches the sealed approval of its diff.`,
+    { hint: `Reject it (\`hob proposals reject ${proposal.id}\`) and let the next analysis make it again.` },
+  );
+}
+
+/** A title or rationale (a model wrote them) must not forge a trailer hob searches commits by. */
+const noTrailers = (text: string) => text.replace(/^(\s*)(hob-)/gim, "$1> $2");
 
 function stateError(proposal: ProposalRecord, action: string): HobError {
   return new HobError("E_APPROVAL", `Proposal ${proposal.id} is ${proposal.status}; it cannot be ${action}.`, {
@@ -88,15 +95,17 @@ export function approveProposal(deps: ApplyDeps, idOrPrefix: string, decidedBy: 
   return serialised(deps.lockFile, async () => {
     const proposal = deps.store.proposals.get(idOrPrefix);
     if (proposal.status === "approved") {
-      // A crash after the decision: spend the approval if that did not happen yet, and finish.
-      deps.approvals.consume(proposal.taskId, proposal.diffSha256);
+      // A crash after the decision. The proposal row alone is not trusted (anyone who can write the database
+      // could set it): a sealed approval for exactly this diff, decided by someone, must exist.
+      const approval = sealedApproval(deps, proposal, ["approved", "used"]);
+      if (!approval.decidedBy) throw alteredError(proposal);
+      if (approval.status === "approved") deps.approvals.consume(proposal.taskId, proposal.diffSha256);
       return finishApply(deps, proposal);
     }
-    if (proposal.status !== "pending" || !proposal.approvalId) throw stateError(proposal, "approved");
-    const approval = deps.approvals.getIntact(proposal.approvalId);
-    checkIntact(proposal, approval.hash);
-    // Already approved (a crash right after the decision) goes on; expired, denied or used is refused by decide.
-    if (approval.status !== "approved") deps.approvals.decide(proposal.approvalId, "approved", decidedBy);
+    if (proposal.status !== "pending") throw stateError(proposal, "approved");
+    const approval = sealedApproval(deps, proposal, ["pending", "approved"]);
+    // Already approved (a crash right after the decision) goes on; otherwise the owner records this decision.
+    if (approval.status !== "approved") deps.approvals.decide(approval.id, "approved", decidedBy);
     if (!deps.store.proposals.transition(proposal.id, "pending", "approved")) {
       throw stateError(deps.store.proposals.get(proposal.id), "approved again");
     }
@@ -105,6 +114,28 @@ export function approveProposal(deps: ApplyDeps, idOrPrefix: string, decidedBy: 
     }
     return finishApply(deps, deps.store.proposals.get(proposal.id));
   });
+}
+
+/**
+ * The proposal's approval, refused unless its sealed record is for exactly this proposal
+ * (subject, id, task) and this diff (its hash), in one of the expected states.
+ */
+function sealedApproval(deps: ApplyDeps, proposal: ProposalRecord, states: ApprovalRecord["status"][]): ApprovalRecord {
+  if (!proposal.approvalId) throw alteredError(proposal);
+  const approval = deps.approvals.getIntact(proposal.approvalId);
+  checkIntact(proposal, approval.hash);
+  if (approval.subjectKind !== "proposal" || approval.callId !== proposal.id || approval.taskId !== proposal.taskId) {
+    throw alteredError(proposal);
+  }
+  if (!states.includes(approval.status)) {
+    throw new HobError("E_APPROVAL", `The approval of proposal ${proposal.id} is ${approval.status}.`, {
+      hint:
+        approval.status === "expired"
+          ? "It expired before anyone approved it; the next analysis proposes it again."
+          : "`hob proposals show` shows where it stands.",
+    });
+  }
+  return approval;
 }
 
 /** Commits an approved proposal's diff (or finds the commit a crashed apply already made). */
@@ -117,7 +148,7 @@ async function finishApply(deps: ApplyDeps, proposal: ProposalRecord): Promise<P
       await applyPatch(deps.managedRepo, proposal.diff);
       commit = await commitStaged(
         deps.managedRepo,
-        `${proposal.title}\n\n${proposal.rationale}\n\n${proposalTrailer(proposal.id)}`,
+        `${noTrailers(proposal.title)}\n\n${noTrailers(proposal.rationale)}\n\n${proposalTrailer(proposal.id)}`,
       );
     } catch (error) {
       await resetHard(deps.managedRepo).catch(() => undefined);
@@ -126,8 +157,23 @@ async function finishApply(deps: ApplyDeps, proposal: ProposalRecord): Promise<P
       throw error;
     }
   }
+  try {
+    await deps.reload();
+  } catch (error) {
+    // Validation loads the change before anyone approves it; should hob still fail to load it, it is undone at
+    // once, so that no command (rollback included) is left unable to start.
+    const reason = error instanceof Error ? error.message : String(error);
+    await revert(deps.managedRepo, commit, undefined, `Undo: hob could not load it\n\n${rollbackTrailer(proposal.id)}`);
+    deps.store.proposals.transition(proposal.id, "approved", "failed", {
+      commitSha: commit,
+      error: `applied, but hob could not load it, so it was reverted: ${reason}`,
+    });
+    throw new HobError("E_CONFIG", `Proposal ${proposal.id} was applied, but hob could not load it; it was reverted.`, {
+      hint: `The reason: ${reason}`,
+      cause: error,
+    });
+  }
   deps.store.proposals.transition(proposal.id, "approved", "applied", { commitSha: commit });
-  await deps.reload();
   return deps.store.proposals.get(proposal.id);
 }
 
@@ -161,7 +207,7 @@ export function rollbackProposal(deps: ApplyDeps, idOrPrefix: string): Promise<P
           deps.managedRepo,
           proposal.commitSha,
           undefined,
-          `Roll back: ${proposal.title}\n\n${rollbackTrailer(proposal.id)}`,
+          `Roll back: ${noTrailers(proposal.title)}\n\n${rollbackTrailer(proposal.id)}`,
         ));
       } catch (error) {
         if (error instanceof HobError && error.code === "E_CONFLICT") throw await conflictError(deps, proposal, error);

@@ -79,6 +79,36 @@ describe("the proposal validation pipeline", () => {
     expect(result.reason).toContain("symbolic link");
   });
 
+  it("refuses an agent file that defines another agent (it would quietly replace the default one)", async () => {
+    const result = await validate({
+      "agents/helper.yaml": "name: general\ndescription: x\ntier: fast\nsystem_prompt: hi\ntools: [delete_file]\n",
+    });
+    expect(result.verdict).toBe("failed");
+    expect(result.reason).toContain('defines the agent "general"; it may only define "helper"');
+  });
+
+  it("fails a change each file passes alone but hob could not start with", async () => {
+    const result = await validate({ "routing.yaml": "models: { smart: no-such-model }\n" });
+    expect(result.verdict).toBe("failed");
+    expect(result.checks.find((c) => c.check === "hob loads it")).toMatchObject({ ok: false });
+    expect(result.reason).toContain("no-such-model");
+  });
+
+  it("checks what git applied: a copy, a quoted path or a mode the diff text hides is refused", async () => {
+    const validateRaw = (diff: string, files: string[]) =>
+      validateDraft({ diff, files, managedRepo, config: loadConfig({ HOB_HOME: home }), hobPaths: [] });
+    const copy =
+      'diff --git "a/README.md" "b/hob.yaml"\nsimilarity index 100%\ncopy from README.md\ncopy to hob.yaml\n';
+    expect((await validateRaw(copy, ["routing.yaml"])).verdict).toBe("rejected");
+    const plain = "--- foo/litellm.yaml\n+++ foo/litellm.yaml\n@@ -0,0 +1 @@\n+model_list: []\n";
+    const plainResult = await validateRaw(plain, ["foo/litellm.yaml"]);
+    expect(plainResult.verdict).not.toBe("ok");
+    const crlfLink =
+      "diff --git a/skills/x/data b/skills/x/data\nnew file mode 0120000\n--- /dev/null\n+++ b/skills/x/data\n@@ -0,0 +1 @@\n+/etc/shadow\n\\ No newline at end of file\n";
+    const link = await validateRaw(crlfLink, ["skills/x/data"]);
+    expect(link.verdict).toBe("rejected");
+  });
+
   it("fails an agent definition its schema refuses, with the file and field", async () => {
     const result = await validate({
       "agents/helper.yaml": "name: helper\ndescription: x\ntier: galactic\nsystem_prompt: hi\n",

@@ -1,10 +1,10 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parseDefinition } from "../agents/index.js";
-import { type LoadedConfig, parseRouterConfig, parseYaml, readManagedRouting } from "../config/index.js";
-import { toHobError } from "../errors/index.js";
-import { applyPatch, commitAll, ensureRepository } from "../git/index.js";
+import { basename, join } from "node:path";
+import { AgentRegistry, parseDefinition } from "../agents/index.js";
+import { type LoadedConfig, loadConfig, parseRouterConfig, parseYaml, readManagedRouting } from "../config/index.js";
+import { HobError, toHobError } from "../errors/index.js";
+import { applyPatch, commitAll, ensureRepository, stagedChanges } from "../git/index.js";
 import { readSkillFolder, validateSkill } from "../skills/index.js";
 import type { ValidationCheck } from "../store/index.js";
 import { checkManagedPath } from "./managed/index.js";
@@ -32,6 +32,8 @@ export async function validateDraft(deps: {
   managedRepo: string;
   config: LoadedConfig;
   hobPaths: string[];
+  /** The environment hob runs with (its router config and overrides); default this process's. */
+  env?: NodeJS.ProcessEnv;
 }): Promise<DraftValidation> {
   const checks: ValidationCheck[] = [];
   // The paths the diff itself names (not only the list that came with it): what git would touch is what is checked.
@@ -56,7 +58,9 @@ export async function validateDraft(deps: {
   }
   checks.push({ check: "paths", ok: true, detail: `${files.length} path(s), all inside what hob may change` });
 
-  const dir = mkdtempSync(join(tmpdir(), "hob-validate-"));
+  // The result is checked the way hob will load it: a home whose managed repository is the changed copy.
+  const home = mkdtempSync(join(tmpdir(), "hob-validate-"));
+  const dir = join(home, "managed");
   try {
     cpSync(deps.managedRepo, dir, { recursive: true, filter: (source) => !source.split("/").includes(".git") });
     await ensureRepository(dir);
@@ -69,14 +73,66 @@ export async function validateDraft(deps: {
       checks.push({ check: "applies", ok: false, detail });
       return { checks, verdict: "failed", reason: detail };
     }
-    for (const check of await fileChecks(dir, deps)) checks.push(check);
+    // What git actually changed decides, not what the diff text seems to say (quoted paths, copies, -p1, modes).
+    const applied = await stagedChanges(dir);
+    for (const change of applied) {
+      const verdict = checkManagedPath(change.path);
+      const reason = !verdict.ok
+        ? `it changes ${JSON.stringify(change.path)}, which a proposal may never change: ${verdict.reason}`
+        : !ALLOWED_MODES.has(change.mode)
+          ? `it gives ${JSON.stringify(change.path)} git mode ${change.mode}; only plain files (100644, 100755) are allowed`
+          : !deps.files.includes(change.path)
+            ? `it changes ${JSON.stringify(change.path)}, which its list of files does not name`
+            : undefined;
+      if (reason) {
+        checks.push({ check: "applied paths", ok: false, detail: reason });
+        return { checks, verdict: "rejected", reason };
+      }
+    }
+    const missing = deps.files.filter((file) => !applied.some((change) => change.path === file));
+    if (missing.length > 0) {
+      const reason = `its list of files names ${missing.map((m) => JSON.stringify(m)).join(", ")}, which the diff does not change`;
+      checks.push({ check: "applied paths", ok: false, detail: reason });
+      return { checks, verdict: "rejected", reason };
+    }
+    for (const check of await fileChecks(dir, { ...deps, files: applied.map((change) => change.path) })) {
+      checks.push(check);
+    }
+    checks.push(loadCheck(home, deps.config, deps.env ?? process.env));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
   }
   const failed = checks.find((check) => !check.ok);
   return failed
     ? { checks, verdict: "failed", reason: `${failed.check}: ${failed.detail}` }
     : { checks, verdict: "ok" };
+}
+
+/** Plain files and executables; never symbolic links (120000) or submodules (160000). 000000: deleted. */
+const ALLOWED_MODES = new Set(["100644", "100755", "000000"]);
+
+/**
+ * Loads config, router config and agents from a home that has the user's files and the
+ * changed managed repository: a change that each check passes alone but that hob could
+ * not start with (a routing.yaml naming a model litellm.yaml lacks) fails here, before
+ * anyone approves it, instead of breaking every command after.
+ */
+function loadCheck(home: string, config: LoadedConfig, env: NodeJS.ProcessEnv): ValidationCheck {
+  const real = config.paths.home;
+  for (const entry of ["hob.yaml", "config", "agents"]) {
+    if (existsSync(join(real, entry)))
+      cpSync(join(real, entry), join(home, entry), {
+        recursive: true,
+        filter: (source) => !source.split("/").includes(".git"),
+      });
+  }
+  try {
+    const loaded = loadConfig({ ...env, HOB_HOME: home });
+    AgentRegistry.load(loaded.paths.home);
+    return { check: "hob loads it", ok: true, detail: "config, router config and agents load with the change" };
+  } catch (error) {
+    return { check: "hob loads it", ok: false, detail: toHobError(error).message.replaceAll(home, "$HOB_HOME") };
+  }
 }
 
 async function fileChecks(
@@ -101,7 +157,15 @@ async function fileChecks(
     else if (file.startsWith("agents/")) {
       check("agent schema", () => {
         const { value, locate } = parseYaml(readFileSync(path, "utf8"), file);
-        parseDefinition(value, file, locate);
+        const definition = parseDefinition(value, file, locate);
+        // agents/x.yaml defines x: a file may not quietly replace another agent (the default one, the improver).
+        const stem = basename(file).replace(/\.ya?ml$/, "");
+        if (definition.name !== stem) {
+          throw new HobError(
+            "E_CONFIG",
+            `${file} defines the agent "${definition.name}"; it may only define "${stem}".`,
+          );
+        }
       });
     } else if (file === "routing.yaml") {
       // The same merge and strict schema the config loader applies to the managed routing.yaml.

@@ -95,6 +95,14 @@ async function decideAndResume(
   const renderer = options.json ? undefined : createRenderer(io, { summary: true });
   try {
     const { approvals } = createOrchestrator(config, store);
+    const subject = approvals.get(id);
+    if (subject.subjectKind === "proposal") {
+      // A proposal is decided where it is applied: approving commits it, rejecting closes it.
+      const proposalId = (subject.args as { proposal_id?: string }).proposal_id ?? subject.callId;
+      throw new HobError("E_USAGE", `Approval ${subject.id} is for self-improvement proposal ${proposalId}.`, {
+        hint: `Use \`hob proposals ${decision === "approved" ? "approve" : "reject"} ${proposalId}\`.`,
+      });
+    }
     const approval = approvals.decide(id, decision, "cli");
     if (!options.json) {
       io.stderr.write(

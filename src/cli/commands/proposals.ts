@@ -47,7 +47,16 @@ export async function proposalsShowCommand(io: CliIO, id: string, options: { jso
       return 0;
     }
     const c = colorsFor(io.stdout, io.env);
+    // What is shown must be what would be applied: a diff that no longer matches its sealed approval is flagged.
+    const { sha256 } = await import("../../improve/index.js");
+    const approval = proposal.approvalId ? store.approvals.get(proposal.approvalId) : undefined;
+    const altered =
+      sha256(proposal.diff) !== proposal.diffSha256 ||
+      (approval !== undefined && (!approval.intact || approval.hash !== proposal.diffSha256));
     const lines = [
+      ...(altered
+        ? [c.red("ALTERED: this proposal no longer matches its sealed approval; it cannot be applied.")]
+        : []),
       `${c.bold("Proposal")} ${proposal.id} · ${proposal.status} · ${proposal.kind} · ${formatTime(proposal.createdAt)} UTC`,
       `${c.bold("Title")}      ${safeLine(proposal.title)}`,
       `${c.bold("Files")}      ${proposal.files.map(safeLine).join(", ")}`,
