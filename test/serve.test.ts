@@ -125,9 +125,20 @@ describe("startServe (in-process, fake analysis, per-second schedule)", () => {
 describe("hob serve in-process (Ctrl-C)", () => {
   it("prints the start line, runs, and stops cleanly on Ctrl-C", async () => {
     writeHobConfig(home, PER_SECOND);
-    const run = await runCli(["serve"], { env, interrupt: (press) => setTimeout(press, 1_500) });
+    // Pressed until it is heard: the web server's start-up decides when the handler is in place.
+    let presses: NodeJS.Timeout | undefined;
+    const run = await runCli(["serve", "--port", "0"], {
+      env,
+      interrupt: (press) => {
+        presses = setInterval(press, 1_500);
+      },
+    });
+    clearInterval(presses);
     expect(run.code).toBe(0);
-    const [start, stop] = run.stdout.trimEnd().split("\n");
+    const [start, login, stop] = run.stdout.trimEnd().split("\n");
+    expect(login).toMatch(
+      /^hob serve: dashboard ready; log in with http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/,
+    );
     expect(start).toContain(`hob serve: running (pid ${process.pid}); schedule "* * * * * *"`);
     expect(start).toContain("a missed analysis runs now");
     expect(start).toContain(`log ${join(home, "logs", "serve.log")}`);
@@ -143,7 +154,7 @@ describe("hob serve in-process (Ctrl-C)", () => {
 
 describe("hob serve as a process (built binary)", () => {
   function startHobServe(extraEnv: NodeJS.ProcessEnv = {}) {
-    const child = spawn(process.execPath, [HOB_BIN, "serve", "--json"], {
+    const child = spawn(process.execPath, [HOB_BIN, "serve", "--json", "--port", "0"], {
       env: { ...env, ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -238,12 +249,46 @@ describe("hob serve as a process (built binary)", () => {
     expect(existsSync(join(home, "serve.lock"))).toBe(false);
   });
 
-  it("says so and exits 0 when improve.enabled is false", async () => {
+  it("runs the web server alone when improve.enabled is false, and says so", async () => {
     writeHobConfig(home, "improve:\n  enabled: false\n");
-    const run = await spawnHob(["serve"], env);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain("self-improvement is off");
+    const serve = startHobServe();
+    running = serve.child;
+    const line = await until("the start line", () => serve.stdout().split("\n")[0]?.endsWith("}") && serve.stdout());
+    expect(JSON.parse(line.split("\n")[0] as string)).toMatchObject({ event: "started", enabled: false });
+    expect(existsSync(join(home, "serve.lock"))).toBe(true);
+    serve.child.kill("SIGTERM");
+    expect((await serve.exited).code).toBe(0);
     expect(existsSync(join(home, "serve.lock"))).toBe(false);
+  });
+
+  it("serves the web API: prints the login link once ready, answers /api/health, keeps the token out of the log, exits 0 on SIGTERM", async () => {
+    writeHobConfig(home, 'improve:\n  schedule: "0 0 1 1 *"\n');
+    const child = spawn(process.execPath, [HOB_BIN, "serve", "--port", "0"], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    running = child;
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const match = await until("the login line", () =>
+      /log in with http:\/\/127\.0\.0\.1:(\d+)\/#token=([A-Za-z0-9_-]+)\n/.exec(stdout),
+    );
+    const [, port, token] = match as unknown as [string, string, string];
+    const token2 = await spawnHob(["serve", "token"], env);
+    expect(token2.stdout).toBe(`${token}\n`);
+    const health = await fetch(`http://127.0.0.1:${port}/api/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true });
+    expect((await fetch(`http://127.0.0.1:${port}/api/tasks`)).status).toBe(401);
+    const tasks = await fetch(`http://127.0.0.1:${port}/api/tasks`, { headers: { authorization: `Bearer ${token}` } });
+    expect(tasks.status).toBe(200);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(readFileSync(join(home, "logs", "serve.log"), "utf8")).not.toContain(token);
+    expect(readFileSync(join(home, "logs", "serve.log"), "utf8")).toContain("web server listening");
   });
 
   it("rejects a bad schedule as a config error", async () => {

@@ -304,19 +304,29 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .addOption(json())
     .action(lazy(async () => (await import("./commands/doctor.js")).doctorCommand as Action));
 
-  program
+  const serve = program
     .command("serve")
     .description(
-      "run self-improvement in the background: analyse the history on improve.schedule until stopped (SIGTERM, Ctrl-C)",
+      "run the web API on 127.0.0.1:8000 and self-improvement in the background (analyse the history on improve.schedule) until stopped (SIGTERM, Ctrl-C)",
     )
+    .option(
+      "--host <host>",
+      "address the web server listens on (default 127.0.0.1; anything else is reachable from other machines)",
+    )
+    .option("--port <port>", "port of the web server (default 8000; 0 picks a free one)")
     .option("--install", "write a systemd user unit (hob.service) that runs `hob serve`, instead of running", false)
     .option("--force", "with --install: replace an existing unit that differs", false)
     .addOption(json())
     .addHelpText(
       "after",
-      "\nExamples:\n  $ hob serve                      # runs in this terminal; logs to $HOB_HOME/logs/serve.log\n  $ hob serve --install && systemctl --user daemon-reload && systemctl --user enable --now hob",
+      "\nExamples:\n  $ hob serve                      # runs in this terminal; prints the login link; logs to $HOB_HOME/logs/serve.log\n  $ hob serve token               # the API token, for Authorization: Bearer <token>\n  $ hob serve --install && systemctl --user daemon-reload && systemctl --user enable --now hob",
     )
     .action(lazy(async () => (await import("./commands/serve.js")).serveCommand as Action));
+  serve
+    .command("token")
+    .description("print the web API token ($HOB_HOME/web.token) alone on stdout")
+    .option("--rotate", "replace it with a new one: every session and client using the old one is logged out", false)
+    .action(lazy(async () => (await import("./commands/serve.js")).serveTokenCommand as Action));
 
   const improve = program
     .command("improve")

@@ -281,14 +281,28 @@ export class TaskRepository {
     return uniqueIdLength(this.db, "tasks", ids);
   }
 
-  /** Newest first, each with the totals of its model calls. */
-  list(options: { limit: number; status?: TaskStatus }): TaskWithUsage[] {
+  /**
+   * Newest first, each with the totals of its model calls. `before` is a keyset cursor:
+   * only tasks strictly older than that (created_at, id) pair (the last one of a page).
+   */
+  list(options: { limit: number; status?: TaskStatus; before?: { createdAt: number; id: string } }): TaskWithUsage[] {
+    const before = options.before;
     const rows = this.db
       .prepare(
         `SELECT t.*, ${USAGE_COLUMNS} FROM tasks t LEFT JOIN model_calls c ON c.task_id = t.id
-         WHERE (? IS NULL OR t.status = ?) GROUP BY t.id ORDER BY t.created_at DESC, t.id DESC LIMIT ?`,
+         WHERE (? IS NULL OR t.status = ?)
+           AND (? IS NULL OR t.created_at < ? OR (t.created_at = ? AND t.id < ?))
+         GROUP BY t.id ORDER BY t.created_at DESC, t.id DESC LIMIT ?`,
       )
-      .all(options.status ?? null, options.status ?? null, options.limit) as Array<TaskRow & UsageRow>;
+      .all(
+        options.status ?? null,
+        options.status ?? null,
+        before?.createdAt ?? null,
+        before?.createdAt ?? null,
+        before?.createdAt ?? null,
+        before?.id ?? null,
+        options.limit,
+      ) as Array<TaskRow & UsageRow>;
     return rows.map((row) => ({ ...fromRow(row), ...usageFromRow(row) }));
   }
 

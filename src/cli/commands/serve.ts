@@ -167,11 +167,40 @@ interface ServeOptions {
   json: boolean;
   install: boolean;
   force: boolean;
+  host?: string;
+  port?: string;
 }
 
-/** `hob serve`: runs until SIGTERM/SIGINT/SIGHUP; `--install` writes the systemd user unit instead. */
+/** The web server's address from --host/--port: loopback and 8000 by default. */
+function webAddress(options: ServeOptions): { host: string; port: number } {
+  const host = (options.host ?? "127.0.0.1").trim();
+  if (!/^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+|[A-Za-z0-9.-]+)$/.test(host) || host.length > 253) {
+    throw new HobError("E_USAGE", `--host ${JSON.stringify(options.host)} is not a host name or address.`, {
+      hint: "Use --host 127.0.0.1 (the default), localhost, or an address of this machine.",
+    });
+  }
+  const raw = options.port ?? "8000";
+  const port = Number(raw);
+  if (!/^\d{1,5}$/.test(raw) || !Number.isInteger(port) || port > 65_535) {
+    throw new HobError("E_USAGE", `--port ${JSON.stringify(raw)} is not a port number.`, {
+      hint: "Use a port from 1 to 65535 (default 8000), or 0 for any free port.",
+    });
+  }
+  return { host: host.replace(/^\[|\]$/g, ""), port };
+}
+
+/** What stops together on SIGTERM: the web server, then the scheduler (or the bare lock). */
+interface Running {
+  stop(reason: string): Promise<boolean>;
+}
+
+/**
+ * `hob serve`: the web API (and dashboard) on 127.0.0.1:8000 beside the self-improvement
+ * scheduler, until SIGTERM/SIGINT/SIGHUP; `--install` writes the systemd user unit instead.
+ */
 export async function serveCommand(io: CliIO, options: ServeOptions): Promise<number> {
   if (options.install) return installCommand(io, options);
+  const address = webAddress(options);
   const { config, store } = await openContext(io, options);
   const improve = config.config.improve;
   const say = (text: string, event: Record<string, unknown>) => {
@@ -179,44 +208,82 @@ export async function serveCommand(io: CliIO, options: ServeOptions): Promise<nu
     else io.stdout.write(`${text}\n`);
   };
   try {
-    if (!improve.enabled) {
-      // Decided: exit 0 rather than idle. A service that exits 0 is not restarted by
-      // Restart=on-failure, and an idle process would only hide that nothing happens.
-      say(
-        "hob serve: self-improvement is off (improve.enabled: false in hob.yaml); nothing to do. " +
-          "Set it to true and start hob serve again (`systemctl --user restart hob` when installed).",
-        { event: "disabled", enabled: false },
-      );
-      return 0;
-    }
     const log = new FileLogger(serveLogPath(config.paths.home));
-    const runImprovement = await defaultRunImprovement({ config, store, log, env: io.env });
-    const handle = startServe({
-      home: config.paths.home,
-      schedule: improve.schedule,
-      ...(improve.timezone ? { timezone: improve.timezone } : {}),
-      runImprovement,
-      lastRunAt: () => store.improveRuns.list(1)[0]?.startedAt,
-      log,
-    });
-    const next = handle.nextRun();
-    const zone = improve.timezone ?? machineTimeZone();
-    say(
-      `hob serve: running (pid ${process.pid}); schedule "${improve.schedule}" (${zone}); ` +
-        `${handle.catchUp ? "a missed analysis runs now; " : ""}next analysis ${next ? `${formatTime(next.getTime())} UTC` : "never"}; ` +
-        `log ${handle.logPath}. Stop with Ctrl-C or SIGTERM.`,
-      {
-        event: "started",
-        pid: process.pid,
+    let running: Running;
+    let started: { text: string; event: Record<string, unknown> };
+    if (!improve.enabled) {
+      // The dashboard still runs; only the analysis is off. One hob serve per HOB_HOME still.
+      const attempt = acquireServeLock(config.paths.home);
+      if ("heldBy" in attempt) {
+        throw new HobError("E_CONFLICT", `hob serve is already running (pid ${attempt.heldBy.pid}).`, {
+          hint: "Stop it first (`systemctl --user stop hob`, or Ctrl-C in its terminal).",
+        });
+      }
+      log.info("hob serve started", { pid: process.pid, improve: false });
+      running = {
+        async stop(reason) {
+          log.info("hob serve stopped", { reason, clean: true });
+          attempt.release();
+          return true;
+        },
+      };
+      started = {
+        text:
+          `hob serve: running (pid ${process.pid}); self-improvement is off (improve.enabled: false in hob.yaml), ` +
+          `so no analysis is scheduled; log ${serveLogPath(config.paths.home)}. Stop with Ctrl-C or SIGTERM.`,
+        event: { event: "started", pid: process.pid, enabled: false, log: serveLogPath(config.paths.home) },
+      };
+    } else {
+      const runImprovement = await defaultRunImprovement({ config, store, log, env: io.env });
+      const handle = startServe({
+        home: config.paths.home,
         schedule: improve.schedule,
-        timezone: zone,
-        next_run_at: next ? next.toISOString() : null,
-        catch_up: handle.catchUp !== undefined,
-        log: handle.logPath,
-      },
-    );
+        ...(improve.timezone ? { timezone: improve.timezone } : {}),
+        runImprovement,
+        lastRunAt: () => store.improveRuns.list(1)[0]?.startedAt,
+        log,
+      });
+      running = handle;
+      const next = handle.nextRun();
+      const zone = improve.timezone ?? machineTimeZone();
+      started = {
+        text:
+          `hob serve: running (pid ${process.pid}); schedule "${improve.schedule}" (${zone}); ` +
+          `${handle.catchUp ? "a missed analysis runs now; " : ""}next analysis ${next ? `${formatTime(next.getTime())} UTC` : "never"}; ` +
+          `log ${handle.logPath}. Stop with Ctrl-C or SIGTERM.`,
+        event: {
+          event: "started",
+          pid: process.pid,
+          schedule: improve.schedule,
+          timezone: zone,
+          next_run_at: next ? next.toISOString() : null,
+          catch_up: handle.catchUp !== undefined,
+          log: handle.logPath,
+        },
+      };
+    }
+    let web: Awaited<ReturnType<typeof startWeb>>;
+    try {
+      web = await startWeb(io, config, store, address, log);
+    } catch (error) {
+      await running.stop("the web server did not start");
+      throw error;
+    }
+    if (!isLoopback(address.host)) {
+      io.stderr.write(
+        `warning: hob serve listens on ${address.host}, reachable from other machines: anyone who gets the token ` +
+          "controls hob. Prefer the default 127.0.0.1 and an SSH tunnel.\n",
+      );
+    }
+    // The login link carries the token in the fragment only (never sent to a server, never logged).
+    say(`${started.text}\nhob serve: dashboard ready; log in with ${web.loginUrl}`, {
+      ...started.event,
+      web: { host: address.host, port: web.port },
+      login_url: web.loginUrl,
+    });
     const reason = await untilStopSignal(io);
-    const clean = await handle.stop(reason);
+    await web.close();
+    const clean = await running.stop(reason);
     say(`hob serve: stopped (${reason})${clean ? "" : "; the analysis did not finish in time"}.`, {
       event: "stopped",
       reason,
@@ -226,6 +293,69 @@ export async function serveCommand(io: CliIO, options: ServeOptions): Promise<nu
   } finally {
     store.close();
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Starts the web API with its own bus and orchestrator; fastify is loaded here only. */
+async function startWeb(
+  io: CliIO,
+  config: LoadedConfig,
+  store: Store,
+  address: { host: string; port: number },
+  log: Logger,
+): Promise<{ port: number; loginUrl: string; close(): Promise<void> }> {
+  const [{ EventBus }, { createOrchestrator, createRouter }, web] = await Promise.all([
+    import("../../events/index.js"),
+    import("../../orchestrator/index.js"),
+    import("../../web/index.js"),
+  ]);
+  const bus = new EventBus();
+  const orchestrator = createOrchestrator(config, store, createRouter(config, store), bus);
+  const token = web.tokenFromFile(config.paths.home);
+  const server = web.createWebServer({
+    config,
+    store,
+    orchestrator,
+    bus,
+    token,
+    host: address.host,
+    port: address.port,
+    env: io.env,
+    onBackgroundError: (error) => log.error("a task started from the web failed", { error: String(error) }),
+  });
+  let bound: { port: number };
+  try {
+    bound = await server.listen();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new HobError(
+      code === "EADDRINUSE" ? "E_CONFLICT" : "E_USAGE",
+      `The web server cannot listen on ${address.host}:${address.port}: ${(error as Error).message}.`,
+      { hint: "Choose another port with --port P (0 picks a free one)." },
+    );
+  }
+  log.info("web server listening", { host: address.host, port: bound.port });
+  const urlHost = isLoopback(address.host)
+    ? "127.0.0.1"
+    : address.host.includes(":")
+      ? `[${address.host}]`
+      : address.host;
+  return {
+    port: bound.port,
+    loginUrl: `http://${urlHost}:${bound.port}/#token=${token()}`,
+    close: () => server.close(),
+  };
+}
+
+/** `hob serve token [--rotate]`: the web API's token alone on stdout (`--rotate`: a new one; old sessions end). */
+export async function serveTokenCommand(io: CliIO, options: { rotate: boolean }): Promise<number> {
+  const home = loadConfig(io.env).paths.home;
+  const web = await import("../../web/index.js");
+  io.stdout.write(`${options.rotate ? web.rotateToken(home) : web.loadOrCreateToken(home)}\n`);
+  return 0;
 }
 
 /** Resolves with the name of the first SIGTERM, SIGINT (Ctrl-C) or SIGHUP. */

@@ -1,0 +1,513 @@
+/**
+ * The web API in-process (fastify inject / injectWS): every security rule as the attack
+ * it stops, the routes against a real orchestrator talking to the fake Anthropic server
+ * over HTTP, and the event bus over the WebSocket with resume.
+ */
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { InjectOptions, LightMyRequestResponse } from "fastify";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { FakeAnthropic, type FakeReply } from "../../test/fakes/anthropic.js";
+import { tempHome } from "../../test/helpers.js";
+import { loadConfig } from "../config/index.js";
+import { EventBus, type HobEvent } from "../events/index.js";
+import { createOrchestrator, createRouter, type Orchestrator } from "../orchestrator/index.js";
+import { toTaskDetailJson, toTaskJson } from "../shapes/index.js";
+import { Store } from "../store/index.js";
+import { createWebServer, loadOrCreateToken, rotateToken, tokenPath, type WebServer } from "./index.js";
+
+const HOST = "127.0.0.1:8000";
+const ORIGIN = `http://${HOST}`;
+const tool = (name: string, input: Record<string, unknown>): FakeReply => ({ kind: "tool_use", name, input });
+
+let anthropic: FakeAnthropic;
+let home: string;
+let cleanup: () => void;
+let store: Store;
+let bus: EventBus;
+let orchestrator: Orchestrator;
+let server: WebServer;
+let token: string;
+let heard: HobEvent[];
+
+beforeAll(async () => {
+  anthropic = await FakeAnthropic.start();
+});
+afterAll(() => anthropic.close());
+
+beforeEach(async () => {
+  ({ home, cleanup } = tempHome());
+  mkdirSync(join(home, "workspace"), { recursive: true });
+  writeFileSync(join(home, "workspace", "todo.txt"), "call mum\n");
+  store = Store.open(join(home, "hob.db"));
+  bus = new EventBus();
+  heard = [];
+  bus.on((event) => heard.push(event));
+  anthropic.reset();
+  const config = loadConfig({
+    HOB_HOME: home,
+    ANTHROPIC_BASE_URL: anthropic.url,
+    ANTHROPIC_API_KEY: "sk-ant-test-key-0123456789",
+    OLLAMA_HOST: "http://127.0.0.1:47",
+  });
+  orchestrator = createOrchestrator(config, store, createRouter(config, store), bus);
+  token = loadOrCreateToken(home);
+  server = createWebServer({ config, store, orchestrator, bus, token: () => loadOrCreateToken(home), port: 8000 });
+  await server.app.ready(); // injectWS needs the plugins loaded
+});
+
+afterEach(async () => {
+  await server.close();
+  store.close();
+  cleanup();
+});
+
+type Inject = InjectOptions;
+type WebSocket = Awaited<ReturnType<WebServer["app"]["injectWS"]>>;
+const api = (options: Inject): Promise<LightMyRequestResponse> =>
+  server.app.inject({ ...options, headers: { host: HOST, ...(options.headers ?? {}) } });
+const bearer = () => ({ authorization: `Bearer ${token}` });
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const finished = (taskId: string) =>
+  until(`task ${taskId} to end`, () =>
+    heard.find(
+      (e) =>
+        e.task_id === taskId && (e.type === "task-finished" || e.type === "task-failed" || e.type === "task-paused"),
+    ),
+  );
+
+async function login(): Promise<string> {
+  const res = await api({
+    method: "POST",
+    url: "/api/session",
+    headers: { origin: ORIGIN, "content-type": "application/json" },
+    payload: { token },
+  });
+  expect(res.statusCode).toBe(200);
+  const cookie = String(res.headers["set-cookie"]);
+  expect(cookie).toMatch(/^hob_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+  return cookie.split(";")[0] as string;
+}
+
+describe("web security (attacks)", () => {
+  it("GET /api/health answers {ok:true} without auth and reveals nothing else", async () => {
+    const res = await api({ method: "GET", url: "/api/health" });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('{"ok":true}');
+    expect(res.headers.server).toBeUndefined();
+    expect(res.headers["x-powered-by"]).toBeUndefined();
+  });
+
+  it("puts the security headers on every response (200, 401, 404, 421, 400)", async () => {
+    const responses = await Promise.all([
+      api({ method: "GET", url: "/api/health" }),
+      api({ method: "GET", url: "/api/tasks" }),
+      api({ method: "GET", url: "/nothing-here" }),
+      api({ method: "GET", url: "/api/health", headers: { host: "evil.example:8000" } }),
+      api({ method: "GET", url: "/api/tasks?limit=0", headers: bearer() }),
+    ]);
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 401, 404, 421, 400]);
+    for (const res of responses) {
+      expect(res.headers["content-security-policy"]).toMatch(/^default-src 'self';.*frame-ancestors 'none'/);
+      expect(String(res.headers["content-security-policy"])).not.toContain("unsafe-inline");
+      expect(res.headers["x-frame-options"]).toBe("DENY");
+      expect(res.headers["x-content-type-options"]).toBe("nosniff");
+      expect(res.headers["referrer-policy"]).toBe("no-referrer");
+    }
+  });
+
+  it("answers 421 to a Host that is not ours (DNS rebinding), even with the token", async () => {
+    for (const host of ["evil.example:8000", "evil.example", "127.0.0.1:9999", "127.0.0.1", "localhost.evil:8000"]) {
+      const res = await api({ method: "GET", url: "/api/tasks", headers: { host, ...bearer() } });
+      expect(res.statusCode, host).toBe(421);
+    }
+    for (const host of ["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "LOCALHOST:8000"]) {
+      const res = await api({ method: "GET", url: "/api/tasks", headers: { host, ...bearer() } });
+      expect(res.statusCode, host).toBe(200);
+    }
+  });
+
+  it("refuses a WebSocket upgrade with a wrong Host (421) or a foreign Origin (403)", async () => {
+    await expect(
+      server.app.injectWS("/api/events", { headers: { host: "evil.example:8000", ...bearer() } }),
+    ).rejects.toThrow(/421/);
+    await expect(
+      server.app.injectWS("/api/events", { headers: { host: HOST, origin: "http://evil.example", ...bearer() } }),
+    ).rejects.toThrow(/403/);
+    await expect(server.app.injectWS("/api/events", { headers: { host: HOST } })).rejects.toThrow(/401/);
+    const cookie = await login();
+    // A cookie alone (no Origin of ours) is not enough for a WebSocket.
+    await expect(server.app.injectWS("/api/events", { headers: { host: HOST, cookie } })).rejects.toThrow(/403/);
+    const ws = await server.app.injectWS("/api/events", { headers: { host: HOST, cookie, origin: ORIGIN } });
+    ws.terminate();
+  });
+
+  it("refuses a state-changing request with a foreign Origin (403), even with the token", async () => {
+    for (const origin of ["http://evil.example", "http://127.0.0.1:8001", "null", "https://127.0.0.1:8000"]) {
+      const res = await api({
+        method: "POST",
+        url: "/api/tasks",
+        headers: { origin, ...bearer() },
+        payload: { input: "hi" },
+      });
+      expect(res.statusCode, origin).toBe(403);
+      const session = await api({ method: "POST", url: "/api/session", headers: { origin }, payload: { token } });
+      expect(session.statusCode, origin).toBe(403);
+    }
+    const crossSite = await api({
+      method: "POST",
+      url: "/api/tasks",
+      headers: { "sec-fetch-site": "cross-site", ...bearer() },
+      payload: { input: "hi" },
+    });
+    expect(crossSite.statusCode).toBe(403);
+    expect(anthropic.messageRequests).toHaveLength(0);
+  });
+
+  it("answers 401 without a token, with a wrong one, or with the token in the query string", async () => {
+    const cases: Array<[string, Record<string, string>]> = [
+      ["/api/tasks", {}],
+      ["/api/approvals", {}],
+      ["/api/tasks/abc", {}],
+      ["/api/tasks", { authorization: "Bearer wrong-token" }],
+      ["/api/tasks", { authorization: `Bearer ${token}x` }],
+      ["/api/tasks", { authorization: `Basic ${Buffer.from(`u:${token}`).toString("base64")}` }],
+      ["/api/tasks", { authorization: token }],
+      [`/api/tasks?token=${token}`, {}],
+      [`/api/tasks?access_token=${token}`, {}],
+      ["/api/tasks", { cookie: "hob_session=1.abcdefghijklmnop.forged" }],
+      ["/api/tasks", { cookie: `hob_session=${token}` }],
+    ];
+    for (const [url, headers] of cases) {
+      const res = await api({ method: "GET", url, headers });
+      expect(res.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(401);
+      expect(res.json()).toMatchObject({ error: { code: "E_AUTH" } });
+    }
+    const post = await api({ method: "POST", url: "/api/approvals/abc", payload: { decision: "approve", hash: "0" } });
+    expect(post.statusCode).toBe(401);
+  });
+
+  it("logs in with the token for an HttpOnly SameSite=Strict cookie; a wrong token gets none", async () => {
+    const wrong = await api({
+      method: "POST",
+      url: "/api/session",
+      headers: { origin: ORIGIN },
+      payload: { token: "x" },
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.headers["set-cookie"]).toBeUndefined();
+    const cookie = await login();
+    expect((await api({ method: "GET", url: "/api/tasks", headers: { cookie } })).statusCode).toBe(200);
+  });
+
+  it("CSRF: a cookie-authenticated POST needs our Origin AND the X-Hob-CSRF header", async () => {
+    const cookie = await login();
+    const post = (headers: Record<string, string>) =>
+      api({
+        method: "POST",
+        url: "/api/tasks",
+        headers: { cookie, ...headers },
+        payload: { input: "hello", agent: "general", tier: "fast" },
+      });
+    const noHeader = await post({ origin: ORIGIN });
+    expect(noHeader.statusCode).toBe(403);
+    expect(noHeader.json()).toMatchObject({ error: { code: "E_CSRF" } });
+    // A form post: no custom header, form content type.
+    const form = await api({
+      method: "POST",
+      url: "/api/tasks",
+      headers: { cookie, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+      payload: "input=rm+-rf",
+    });
+    expect(form.statusCode).toBe(403);
+    expect((await post({ "x-hob-csrf": "1" })).statusCode).toBe(403); // no Origin
+    expect((await post({ origin: "http://evil.example", "x-hob-csrf": "1" })).statusCode).toBe(403);
+    expect(anthropic.messageRequests).toHaveLength(0);
+    const ok = await post({ origin: ORIGIN, "x-hob-csrf": "1" });
+    expect(ok.statusCode).toBe(202);
+    await finished(ok.json().id);
+  });
+
+  it("ends sessions when the token is rotated", async () => {
+    const cookie = await login();
+    expect((await api({ method: "GET", url: "/api/tasks", headers: { cookie } })).statusCode).toBe(200);
+    const old = token;
+    token = rotateToken(home);
+    expect(token).not.toBe(old);
+    expect((await api({ method: "GET", url: "/api/tasks", headers: { cookie } })).statusCode).toBe(401);
+    expect(
+      (await api({ method: "GET", url: "/api/tasks", headers: { authorization: `Bearer ${old}` } })).statusCode,
+    ).toBe(401);
+    expect((await api({ method: "GET", url: "/api/tasks", headers: bearer() })).statusCode).toBe(200);
+  });
+
+  it("creates the token file with mode 0600 and keeps it across starts", () => {
+    expect(statSync(tokenPath(home)).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateToken(home)).toBe(token);
+    expect(readFileSync(tokenPath(home), "utf8").trim()).toBe(token);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it("validates input: 400 with a clear E_USAGE error, never E_INTERNAL", async () => {
+    const bad: Array<Inject> = [
+      { method: "POST", url: "/api/tasks", payload: {} },
+      { method: "POST", url: "/api/tasks", payload: { input: "   " } },
+      { method: "POST", url: "/api/tasks", payload: { input: "x", extra: 1 } },
+      { method: "POST", url: "/api/tasks", payload: { input: 42 } },
+      { method: "POST", url: "/api/tasks", payload: '{"input": ', headers: { "content-type": "application/json" } },
+      { method: "POST", url: "/api/tasks", payload: { input: "x", agent: "../../etc" } },
+      { method: "GET", url: "/api/tasks?limit=0" },
+      { method: "GET", url: "/api/tasks?limit=abc" },
+      { method: "GET", url: "/api/tasks?status=bogus" },
+      { method: "GET", url: "/api/tasks?sort=input" },
+      { method: "GET", url: "/api/tasks?cursor=bm90LWEtY3Vyc29y" },
+      { method: "POST", url: "/api/approvals/abc", payload: { decision: "maybe", hash: "0".repeat(64) } },
+      { method: "POST", url: "/api/approvals/abc", payload: { decision: "approve" } },
+    ];
+    for (const request of bad) {
+      const res = await api({ ...request, headers: { ...bearer(), ...(request.headers ?? {}) } });
+      expect(res.statusCode, JSON.stringify(request)).toBe(400);
+      const body = res.json();
+      expect(body.error.code, JSON.stringify(request)).toBe("E_USAGE");
+      expect(body.error.message.length).toBeGreaterThan(5);
+      expect(body.error.hint).toBeTruthy();
+    }
+    const unknownAgent = await api({
+      method: "POST",
+      url: "/api/tasks",
+      headers: bearer(),
+      payload: { input: "x", agent: "nobody" },
+    });
+    expect(unknownAgent.statusCode).toBeLessThan(500);
+    const missing = await api({ method: "GET", url: "/api/tasks/0000000000000", headers: bearer() });
+    expect(missing.statusCode).toBe(404);
+  });
+
+  it("binds to loopback by default", async () => {
+    const config = loadConfig({ HOB_HOME: home, OLLAMA_HOST: "http://127.0.0.1:47" });
+    const local = createWebServer({ config, store, orchestrator, bus, token, port: 0 });
+    try {
+      const { host, port, url } = await local.listen();
+      expect(host).toBe("127.0.0.1");
+      expect(local.app.server.address()).toMatchObject({ address: "127.0.0.1", port });
+      expect(url).toBe(`http://127.0.0.1:${port}/`);
+      const res = await fetch(`${url}api/health`);
+      expect(await res.json()).toEqual({ ok: true });
+      // The bound port is the one the Host allowlist expects.
+      const rebound = await local.app.inject({
+        method: "GET",
+        url: "/api/health",
+        headers: { host: `127.0.0.1:${port}` },
+      });
+      expect(rebound.statusCode).toBe(200);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
+describe("web routes", () => {
+  it("lists tasks newest first in pages (keyset cursor), as `hob history --json` prints them", async () => {
+    anthropic.setDefault(() => ({ kind: "text", text: "ok" }));
+    for (let i = 0; i < 30; i++) await orchestrator.run({ input: `task ${i}`, agent: "general", tier: "fast" });
+    const expected = store.tasks.list({ limit: 100 }).map(toTaskJson);
+    expect(expected).toHaveLength(30);
+    const seen: unknown[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await api({
+        method: "GET",
+        url: `/api/tasks?limit=7${cursor ? `&cursor=${cursor}` : ""}`,
+        headers: bearer(),
+      });
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as { items: unknown[]; next: string | null };
+      seen.push(...body.items);
+      cursor = body.next;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(5);
+    expect(seen).toEqual(expected);
+    const filtered = await api({ method: "GET", url: "/api/tasks?status=failed", headers: bearer() });
+    expect(filtered.json()).toEqual({ items: [], next: null });
+    const exact = await api({ method: "GET", url: "/api/tasks?limit=30", headers: bearer() });
+    expect(exact.json().next).toBeNull();
+  });
+
+  it("shows a task's detail as `hob show --json` does", async () => {
+    anthropic.enqueue(tool("write_file", { path: "fresh.txt", content: "new" }), { kind: "text", text: "Done." });
+    const result = await orchestrator.run({ input: "make a file", agent: "code", tier: "fast" });
+    const res = await api({ method: "GET", url: `/api/tasks/${result.id}`, headers: bearer() });
+    expect(res.statusCode).toBe(200);
+    const task = store.tasks.getWithUsage(result.id);
+    expect(res.json()).toEqual(
+      JSON.parse(
+        JSON.stringify(toTaskDetailJson(task, store.modelCalls.forTask(task.id), store.steps.forTask(task.id))),
+      ),
+    );
+    expect(res.json().steps.length).toBeGreaterThan(0);
+  });
+
+  it("POST /api/tasks returns the id at once and the task runs in the background", async () => {
+    anthropic.enqueue({ kind: "text", text: "slow answer", chunks: 5, chunkDelayMs: 100 });
+    const res = await api({
+      method: "POST",
+      url: "/api/tasks",
+      headers: bearer(),
+      payload: { input: "say something", agent: "general", tier: "fast" },
+    });
+    expect(res.statusCode).toBe(202);
+    const { id } = res.json() as { id: string };
+    expect(id).toMatch(/^[a-z0-9]+$/);
+    expect(heard.some((e) => e.task_id === id && e.type === "task-finished")).toBe(false);
+    const end = await finished(id);
+    expect(end.type).toBe("task-finished");
+    expect(store.tasks.get(id)).toMatchObject({ status: "succeeded", output: "slow answer" });
+  });
+
+  it("approves a paused tool call with the hash it was shown: the task resumes and the file changes; a wrong hash is 409", async () => {
+    anthropic.enqueue(tool("write_file", { path: "todo.txt", content: "call mum\ncall dad\n" }));
+    const paused = await orchestrator.run({ input: "add dad to my todo", agent: "code", tier: "fast" });
+    expect(paused.status).toBe("awaiting_approval");
+    const list = await api({ method: "GET", url: "/api/approvals", headers: bearer() });
+    expect(list.statusCode).toBe(200);
+    const items = list.json().items as Array<Record<string, unknown>>;
+    expect(items).toHaveLength(1);
+    const approval = items[0] as { id: string; hash: string; diff: string };
+    expect(approval).toMatchObject({ id: paused.approval?.id, kind: "tool", task_id: paused.id });
+    expect(approval.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(approval.diff).toContain("+call dad");
+    expect(Object.keys(approval)).toEqual(
+      expect.arrayContaining([
+        "id",
+        "kind",
+        "summary",
+        "diff",
+        "hash",
+        "reason",
+        "task_id",
+        "created_at",
+        "expires_at",
+      ]),
+    );
+
+    const wrong = await api({
+      method: "POST",
+      url: `/api/approvals/${approval.id}`,
+      headers: bearer(),
+      payload: { decision: "approve", hash: "f".repeat(64) },
+    });
+    expect(wrong.statusCode).toBe(409);
+    expect(wrong.json()).toMatchObject({ error: { code: "E_APPROVAL" } });
+    expect(store.approvals.get(approval.id).status).toBe("pending");
+
+    anthropic.enqueue({ kind: "text", text: "Added dad." });
+    const ok = await api({
+      method: "POST",
+      url: `/api/approvals/${approval.id}`,
+      headers: bearer(),
+      payload: { decision: "approve", hash: approval.hash },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ id: approval.id, kind: "tool", status: "approved", task_id: paused.id });
+    await until("the resumed task to finish", () =>
+      heard.find((e) => e.task_id === paused.id && e.type === "task-finished"),
+    );
+    expect(readFileSync(join(home, "workspace", "todo.txt"), "utf8")).toBe("call mum\ncall dad\n");
+    expect(store.approvals.get(approval.id)).toMatchObject({ status: "used", decidedBy: "web" });
+    expect((await api({ method: "GET", url: "/api/approvals", headers: bearer() })).json()).toEqual({ items: [] });
+    // Deciding again: it is no longer pending.
+    const again = await api({
+      method: "POST",
+      url: `/api/approvals/${approval.id}`,
+      headers: bearer(),
+      payload: { decision: "deny", hash: approval.hash },
+    });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it("denies a paused tool call: the file stays as it was", async () => {
+    anthropic.enqueue(tool("delete_file", { path: "todo.txt" }));
+    const paused = await orchestrator.run({ input: "delete my todo", agent: "code", tier: "fast" });
+    const [approval] = (await api({ method: "GET", url: "/api/approvals", headers: bearer() })).json().items;
+    anthropic.enqueue({ kind: "text", text: "Left it alone." });
+    const res = await api({
+      method: "POST",
+      url: `/api/approvals/${approval.id}`,
+      headers: bearer(),
+      payload: { decision: "deny", hash: approval.hash },
+    });
+    expect(res.json()).toMatchObject({ status: "denied" });
+    await until("the task to end", () =>
+      heard.find((e) => e.task_id === paused.id && (e.type === "task-finished" || e.type === "task-failed")),
+    );
+    expect(readFileSync(join(home, "workspace", "todo.txt"), "utf8")).toBe("call mum\n");
+    expect(store.approvals.get(approval.id).decidedBy).toBe("web");
+  });
+});
+
+describe("web events (WebSocket)", () => {
+  const collect = (ws: WebSocket) => {
+    const messages: Array<Record<string, unknown>> = [];
+    ws.on("message", (data: unknown) => messages.push(JSON.parse(String(data))));
+    return messages;
+  };
+
+  it("streams every bus event as JSON, and replays what a client missed on resume", async () => {
+    const ws = await server.app.injectWS("/api/events", { headers: { host: HOST, ...bearer() } });
+    const live = collect(ws);
+    anthropic.enqueue({ kind: "text", text: "streamed words here", chunks: 3 });
+    const created = await api({
+      method: "POST",
+      url: "/api/tasks",
+      headers: bearer(),
+      payload: { input: "stream please", agent: "general", tier: "fast" },
+    });
+    const { id } = created.json() as { id: string };
+    await until("task-finished on the socket", () => live.find((m) => m.task_id === id && m.type === "task-finished"));
+    const ofTask = live.filter((m) => m.task_id === id);
+    expect(ofTask.map((m) => m.seq)).toEqual(heard.filter((e) => e.task_id === id).map((e) => e.seq));
+    expect(ofTask[0]).toMatchObject({ type: "task-created", seq: 1, input: "stream please" });
+    expect(
+      ofTask
+        .filter((m) => m.type === "text-delta")
+        .map((m) => m.text)
+        .join(""),
+    ).toBe("streamed words here");
+    ws.terminate();
+
+    // A client that reconnects after seq 2 gets exactly what came later, then live events.
+    const again = await server.app.injectWS("/api/events", { headers: { host: HOST, ...bearer() } });
+    const replayed = collect(again);
+    again.send(JSON.stringify({ resume: { task_id: id, after_seq: 2 } }));
+    const total = ofTask.length;
+    await until("the replay", () => replayed.length >= total - 2);
+    expect(replayed.map((m) => m.seq)).toEqual(ofTask.slice(2).map((m) => m.seq));
+
+    again.send("not json");
+    again.send(JSON.stringify({ resume: { task_id: id } }));
+    await until("two errors", () => replayed.filter((m) => m.error).length === 2);
+    expect(replayed.at(-1)).toMatchObject({ error: { code: "E_USAGE" } });
+    again.terminate();
+  });
+
+  it("closes a socket whose token was rotated", async () => {
+    const ws = await server.app.injectWS("/api/events", { headers: { host: HOST, ...bearer() } });
+    const closed = new Promise<number>((resolve) => ws.on("close", (code: number) => resolve(code)));
+    rotateToken(home);
+    anthropic.enqueue({ kind: "text", text: "hi" });
+    await orchestrator.run({ input: "hello", agent: "general", tier: "fast" });
+    expect(await closed).toBe(4401);
+  });
+});
