@@ -11,16 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, TIERS } from "../src/config/index.js";
-import {
-  applyDeps,
-  approveProposal,
-  draftChange,
-  rollbackProposal,
-  sha256,
-  validateDraft,
-} from "../src/improve/index.js";
-import { ensureManagedRepo } from "../src/improve/managed/index.js";
-import { createOrchestrator, hobPaths } from "../src/orchestrator/index.js";
+import { applyDeps, approveProposal, rollbackProposal } from "../src/improve/index.js";
 import { Store } from "../src/store/index.js";
 import { pendingRoutingProposal } from "../test/proposal-helper.js";
 import { median, ms, percentile } from "./stats.js";

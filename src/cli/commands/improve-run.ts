@@ -29,7 +29,7 @@ export async function improveRunCommand(io: CliIO, options: { json: boolean }): 
         (report.since ? ` since ${report.since}` : " in the whole history"),
     );
     for (const finding of report.findings) out.push(`  ${finding.kind.padEnd(17)} ${safeLine(finding.summary)}`);
-    out.push(c.bold(`${report.proposals.length} proposal(s)`) + ` · cost ${formatUsd(report.cost_usd)}`);
+    out.push(`${c.bold(`${report.proposals.length} proposal(s)`)} · cost ${formatUsd(report.cost_usd)}`);
     for (const proposal of report.proposals)
       out.push(
         `  ${proposal.id}  ${proposal.status.padEnd(8)} ${safeLine(proposal.title)}${proposal.reason ? c.yellow(` (${safeLine(proposal.reason)})`) : ""}`,
