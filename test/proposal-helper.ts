@@ -4,7 +4,7 @@
  * with the approval owner. For tests and benchmarks.
  */
 import { loadConfig } from "../src/config/index.js";
-import { draftChange, sha256, validateDraft } from "../src/improve/index.js";
+import { draftChange, queueProposal, validateDraft } from "../src/improve/index.js";
 import { ensureManagedRepo } from "../src/improve/managed/index.js";
 import { createOrchestrator, hobPaths } from "../src/orchestrator/index.js";
 import type { Store } from "../src/store/index.js";
@@ -29,36 +29,18 @@ export async function pendingRoutingProposal(
   if (!draft) throw new Error(`nothing to change for ${change.key}`);
   const validation = await validateDraft({ ...draft, managedRepo, config, hobPaths: hobPaths(config) });
   const activity = orchestrator.startActivity("test proposal", "improve", "made by a test");
-  const proposal = store.proposals.insert({
+  const proposal = queueProposal({
+    store,
+    approvals: orchestrator.approvals,
     runId: null,
     taskId: activity.taskId,
     findingKey: finding.key,
-    kind: draft.kind,
-    title: draft.title,
-    rationale: draft.rationale,
+    draft,
     evidence: finding.evidence,
-    diff: draft.diff,
-    diffSha256: sha256(draft.diff),
-    files: draft.files,
-    validation: validation.checks,
-    status: "pending",
+    validation,
+    expiresAt: Date.now() + (change.ttlMs ?? 3_600_000),
   });
   if (!proposal) throw new Error(`an open proposal exists for ${change.key}`);
-  const approval = orchestrator.approvals.request(
-    {
-      kind: "proposal",
-      taskId: activity.taskId,
-      proposalId: proposal.id,
-      proposalKind: proposal.kind,
-      title: proposal.title,
-      rationale: proposal.rationale,
-      diff: proposal.diff,
-      diffSha256: proposal.diffSha256,
-      files: proposal.files,
-    },
-    { expiresAt: Date.now() + (change.ttlMs ?? 3_600_000), interactive: false },
-  );
-  store.proposals.setApproval(proposal.id, approval.id);
   activity.finish("proposal queued");
   return proposal.id;
 }

@@ -13,5 +13,6 @@ export {
 } from "./analysis/index.js";
 export { type ApplyDeps, approveProposal, rejectProposal, rollbackProposal, sha256 } from "./apply.js";
 export { type Draft, draftChange } from "./draft.js";
+export { queueProposal } from "./queue.js";
 export { applyDeps, type ImprovementDeps, type ImprovementReport, runImprovement } from "./run.js";
 export { type DraftValidation, validateDraft } from "./validate.js";

@@ -5,9 +5,10 @@ import { HobError, toHobError } from "../errors/index.js";
 import { createOrchestrator, createRouter, hobPaths } from "../orchestrator/index.js";
 import type { ImproveTrigger, ProposalRecord, Store } from "../store/index.js";
 import { analyseHistory, type Finding } from "./analysis/index.js";
-import { type ApplyDeps, sha256 } from "./apply.js";
+import type { ApplyDeps } from "./apply.js";
 import { draftChange } from "./draft.js";
 import { ensureManagedRepo } from "./managed/index.js";
+import { queueProposal } from "./queue.js";
 import { acquireImproveLock } from "./scheduler/index.js";
 import { validateDraft } from "./validate.js";
 
@@ -147,47 +148,26 @@ export async function runImprovement(deps: ImprovementDeps): Promise<Improvement
           config,
           hobPaths: hobPaths(config),
         });
-        const proposal = store.proposals.insert({
+        const proposal = queueProposal({
+          store,
+          approvals: orchestrator.approvals,
           runId: run.id,
           taskId: activity.taskId,
           findingKey: finding.key,
-          kind: draft.kind,
-          title: draft.title,
-          rationale: draft.rationale,
+          draft,
           evidence: {
             ...finding.evidence,
             finding: finding.summary,
             ...(draft.taskId ? { drafted_by_task: draft.taskId } : {}),
           },
-          diff: draft.diff,
-          diffSha256: sha256(draft.diff),
-          files: draft.files,
-          validation: validation.checks,
-          status: validation.verdict === "ok" ? "pending" : validation.verdict,
-          ...(validation.reason ? { error: validation.reason } : {}),
+          validation,
+          expiresAt: now() + settings.approval_ttl_hours * 3_600_000,
         });
         if (!proposal) {
           skipped.push({ finding: finding.key, reason: "a proposal for it is already open" });
           continue;
         }
-        if (proposal.status === "pending") {
-          const approval = orchestrator.approvals.request(
-            {
-              kind: "proposal",
-              taskId: activity.taskId,
-              proposalId: proposal.id,
-              proposalKind: proposal.kind,
-              title: proposal.title,
-              rationale: proposal.rationale,
-              diff: proposal.diff,
-              diffSha256: proposal.diffSha256,
-              files: proposal.files,
-            },
-            { expiresAt: now() + settings.approval_ttl_hours * 3_600_000, interactive: false },
-          );
-          store.proposals.setApproval(proposal.id, approval.id);
-        }
-        proposals.push(store.proposals.get(proposal.id));
+        proposals.push(proposal);
       }
       activity.finish(
         `${findings.length} finding(s), ${proposals.length} proposal(s)` +
