@@ -34,7 +34,7 @@ export class Recorder {
     listener?: Listener,
   ): { stream: TaskStream; detach: () => void } {
     const taskId = newId(this.now());
-    const stream = new TaskStream(this.store, taskId, 0, this.now, this.bus);
+    const stream = new TaskStream(this.store, taskId, 0, this.now, this.bus, () => this.streams.delete(taskId));
     this.streams.set(taskId, stream);
     const detach = listener ? stream.listen(listener) : () => undefined;
     stream.publish({
@@ -50,7 +50,8 @@ export class Recorder {
   stream(taskId: string): TaskStream {
     let stream = this.streams.get(taskId);
     if (!stream) {
-      stream = new TaskStream(this.store, taskId, this.store.tasks.get(taskId).lastSeq, this.now, this.bus);
+      const lastSeq = this.store.tasks.get(taskId).lastSeq;
+      stream = new TaskStream(this.store, taskId, lastSeq, this.now, this.bus, () => this.streams.delete(taskId));
       this.streams.set(taskId, stream);
     }
     return stream;
@@ -71,6 +72,8 @@ export class TaskStream {
     private seq: number,
     private readonly now: () => number,
     private readonly bus?: EventBus,
+    /** Called when the task stops (finished, failed or paused): a long-running server does not keep its stream. */
+    private readonly ended: () => void = () => undefined,
   ) {
     this.write = store.db.transaction((event: HobEvent) => {
       if (writeRows(store, event, this)) store.tasks.setLastSeq(taskId, event.seq);
@@ -92,6 +95,8 @@ export class TaskStream {
     this.seq = event.seq;
     for (const listener of this.listeners) listener(event);
     this.bus?.emit(event);
+    // Its sequence number is in the database: a later event (a decision, a resume) opens a new stream from it.
+    if (event.type === "task-finished" || event.type === "task-failed" || event.type === "task-paused") this.ended();
     return event;
   }
 
