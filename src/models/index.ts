@@ -7,6 +7,7 @@ export {
   type ReachabilityResult,
 } from "./anthropic.js";
 export { type CachedResponse, cacheKey, canonicalJson, isCacheable, type ResponseCache } from "./cache.js";
+export { counterfactualPrice, routerWarnings } from "./counterfactual.js";
 export {
   createOllamaEmbedder,
   createOpenAICompatibleEmbedder,

@@ -15,10 +15,12 @@
  * generation) loads the schemas with `loadShapeSchemas()`.
  */
 
+export { type ConfigJson, toConfigJson } from "./config.js";
 export {
   type ApprovalJson,
   type AuditEntryJson,
   type InvalidSkillJson,
+  listedSkills,
   type ModelCallJson,
   type ProposalDetailJson,
   type ProposalJson,
@@ -36,11 +38,13 @@ export {
   toProposalJson,
   toRunResultJson,
   toSkillJson,
+  toSkillListJson,
   toSkillRunJson,
   toStepJson,
   toTaskDetailJson,
   toTaskJson,
 } from "./serialise.js";
+export { parseSince } from "./since.js";
 
 export type ShapeSchemas = typeof import("./schemas.js");
 

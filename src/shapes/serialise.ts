@@ -230,3 +230,29 @@ export function toInvalidSkillJson(i: { name: string; path: string; error: strin
     error: i.error,
   };
 }
+
+type ListedSkill =
+  | { name: string; record: SkillRecord }
+  | { name: string; invalid: { name: string; path: string; error: string } };
+
+/** The skills as listed (`hob skills list`, `GET /api/skills`): loaded ones and folders that do not load, by name. */
+export function listedSkills(
+  records: SkillRecord[],
+  invalid: Array<{ name: string; path: string; error: string }>,
+): ListedSkill[] {
+  const invalidNames = new Set(invalid.map((i) => i.name));
+  return [
+    ...records.filter((r) => !invalidNames.has(r.name)).map((record) => ({ name: record.name, record })),
+    ...invalid.map((i) => ({ name: i.name, invalid: i })),
+  ].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** `hob skills list --json` and `GET /api/skills`. */
+export function toSkillListJson(
+  records: SkillRecord[],
+  invalid: Array<{ name: string; path: string; error: string }>,
+): Array<SkillJson | InvalidSkillJson> {
+  return listedSkills(records, invalid).map((row) =>
+    "record" in row ? toSkillJson(row.record) : toInvalidSkillJson(row.invalid),
+  );
+}

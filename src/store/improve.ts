@@ -135,7 +135,8 @@ export class ImproveRunRepository {
 }
 
 export type ProposalKind = "new_skill" | "skill_patch" | "agent_change" | "routing_change";
-export type ProposalStatus = "pending" | "approved" | "applied" | "rejected" | "failed" | "rolled_back";
+export const PROPOSAL_STATUSES = ["pending", "approved", "applied", "rejected", "failed", "rolled_back"] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
 export interface ValidationCheck {
   check: string;

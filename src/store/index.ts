@@ -12,6 +12,7 @@ export type {
   ProposalStatus,
   ValidationCheck,
 } from "./improve.js";
+export { PROPOSAL_STATUSES } from "./improve.js";
 export { MIGRATIONS, migrate, SCHEMA_VERSION } from "./migrations.js";
 export type { ModelCallRecord } from "./model-calls.js";
 export type { CacheStats } from "./response-cache.js";

@@ -13,8 +13,17 @@ import { type ErrorCode, HobError, toHobError } from "../errors/index.js";
 import type { EventBus, HobEvent } from "../events/index.js";
 import type { ApplyDeps } from "../improve/index.js";
 import type { Orchestrator } from "../orchestrator/index.js";
-import { toProposalJson, toTaskDetailJson, toTaskJson } from "../shapes/index.js";
-import { type ApprovalRecord, type Store, TASK_STATUSES } from "../store/index.js";
+import {
+  parseSince,
+  toConfigJson,
+  toProposalDetailJson,
+  toProposalJson,
+  toSkillListJson,
+  toTaskDetailJson,
+  toTaskJson,
+} from "../shapes/index.js";
+import type { SkillRegistry } from "../skills/index.js";
+import { type ApprovalRecord, PROPOSAL_STATUSES, type Store, TASK_STATUSES } from "../store/index.js";
 import {
   allowedHosts,
   CSRF_HEADER,
@@ -85,6 +94,19 @@ const TaskListQuery = z.strictObject({
     .regex(/^[A-Za-z0-9_-]+$/, "a cursor is the `next` value of the previous page")
     .optional(),
   status: z.enum(TASK_STATUSES).optional(),
+});
+
+const ProposalListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  status: z.enum(PROPOSAL_STATUSES).optional(),
+});
+
+const StatsQuery = z.strictObject({
+  since: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("a window like 30m, 24h, 7d or 4w, a date like 2026-11-01, or all (the default)"),
 });
 
 const CreateTaskBody = z.strictObject({
@@ -221,6 +243,28 @@ export function createWebServer(deps: WebServerDeps): WebServer {
           return { ...built, approvals: deps.orchestrator.approvals };
         })();
     return applyDepsCache;
+  };
+
+  let skillRegistry: SkillRegistry | undefined;
+  const skills = async () => {
+    if (!skillRegistry) {
+      const { createSkillRegistry } = await import("../orchestrator/index.js");
+      skillRegistry = createSkillRegistry(deps.config, deps.store, now);
+    }
+    // As `hob skills list` does: the folders as they are now, changed ones re-validated.
+    await skillRegistry.sync();
+    return skillRegistry;
+  };
+
+  /** A proposal by its full id (a prefix is the CLI's convenience, not the API's). */
+  const proposalById = (id: string) => {
+    const proposal = deps.store.proposals.get(id);
+    if (proposal.id !== id) {
+      throw new HobError("E_NOT_FOUND", `There is no proposal ${id}.`, {
+        hint: "Use the full id from GET /api/proposals.",
+      });
+    }
+    return proposal;
   };
 
   app.register(websocket, { options: { maxPayload: 64 * 1024 } });
@@ -411,6 +455,37 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       return { id: decided.id, kind: "tool", status: decided.status, task_id: decided.taskId };
     },
   );
+
+  app.get("/api/proposals", { schema: { querystring: ProposalListQuery } }, async (request) => {
+    const { limit, status } = request.query;
+    return { items: deps.store.proposals.list({ limit, ...(status ? { status } : {}) }).map(toProposalJson) };
+  });
+
+  app.get("/api/proposals/:id", { schema: { params: z.strictObject({ id: ID }) } }, async (request) =>
+    toProposalDetailJson(proposalById(request.params.id)),
+  );
+
+  app.post("/api/proposals/:id/rollback", { schema: { params: z.strictObject({ id: ID }) } }, async (request) => {
+    const { id } = proposalById(request.params.id);
+    const improve = await import("../improve/index.js");
+    const proposal = await improve.rollbackProposal(await applyDeps(), id);
+    return { id: proposal.id, status: proposal.status, commit: proposal.revertSha };
+  });
+
+  app.get("/api/skills", async () => {
+    const registry = await skills();
+    return { items: toSkillListJson(registry.list(), registry.invalid()) };
+  });
+
+  app.get("/api/stats", { schema: { querystring: StatsQuery } }, async (request) => {
+    const { counterfactualPrice } = await import("../models/index.js");
+    return deps.store.stats(parseSince(request.query.since, now()), counterfactualPrice(deps.config));
+  });
+
+  app.get("/api/config", async () => {
+    const { routerWarnings } = await import("../models/index.js");
+    return toConfigJson(deps.config, routerWarnings(deps.config));
+  });
 
   app.register(async (scope) => {
     scope.get("/api/events", { websocket: true }, (socket, request) => {

@@ -8,11 +8,12 @@ import { join } from "node:path";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeAnthropic, type FakeReply } from "../../test/fakes/anthropic.js";
-import { tempHome } from "../../test/helpers.js";
+import { runCli, tempHome } from "../../test/helpers.js";
+import { pendingRoutingProposal } from "../../test/proposal-helper.js";
 import { loadConfig } from "../config/index.js";
 import { EventBus, type HobEvent } from "../events/index.js";
 import { createOrchestrator, createRouter, type Orchestrator } from "../orchestrator/index.js";
-import { toTaskDetailJson, toTaskJson } from "../shapes/index.js";
+import { toProposalDetailJson, toProposalJson, toTaskDetailJson, toTaskJson } from "../shapes/index.js";
 import { Store } from "../store/index.js";
 import { createWebServer, loadOrCreateToken, rotateToken, tokenPath, type WebServer } from "./index.js";
 
@@ -29,6 +30,8 @@ let orchestrator: Orchestrator;
 let server: WebServer;
 let token: string;
 let heard: HobEvent[];
+let env: NodeJS.ProcessEnv;
+const API_KEY = "sk-ant-test-key-0123456789";
 
 beforeAll(async () => {
   anthropic = await FakeAnthropic.start();
@@ -44,15 +47,24 @@ beforeEach(async () => {
   heard = [];
   bus.on((event) => heard.push(event));
   anthropic.reset();
-  const config = loadConfig({
+  env = {
     HOB_HOME: home,
     ANTHROPIC_BASE_URL: anthropic.url,
-    ANTHROPIC_API_KEY: "sk-ant-test-key-0123456789",
+    ANTHROPIC_API_KEY: API_KEY,
     OLLAMA_HOST: "http://127.0.0.1:47",
-  });
+  };
+  const config = loadConfig(env);
   orchestrator = createOrchestrator(config, store, createRouter(config, store), bus);
   token = loadOrCreateToken(home);
-  server = createWebServer({ config, store, orchestrator, bus, token: () => loadOrCreateToken(home), port: 8000 });
+  server = createWebServer({
+    config,
+    store,
+    orchestrator,
+    bus,
+    token: () => loadOrCreateToken(home),
+    port: 8000,
+    env,
+  });
   await server.app.ready(); // injectWS needs the plugins loaded
 });
 
@@ -179,6 +191,11 @@ describe("web security (attacks)", () => {
       ["/api/tasks", {}],
       ["/api/approvals", {}],
       ["/api/tasks/abc", {}],
+      ["/api/proposals", {}],
+      ["/api/proposals/abc", {}],
+      ["/api/skills", {}],
+      ["/api/stats", {}],
+      ["/api/config", {}],
       ["/api/tasks", { authorization: "Bearer wrong-token" }],
       ["/api/tasks", { authorization: `Bearer ${token}x` }],
       ["/api/tasks", { authorization: `Basic ${Buffer.from(`u:${token}`).toString("base64")}` }],
@@ -195,6 +212,9 @@ describe("web security (attacks)", () => {
     }
     const post = await api({ method: "POST", url: "/api/approvals/abc", payload: { decision: "approve", hash: "0" } });
     expect(post.statusCode).toBe(401);
+    const rollback = await api({ method: "POST", url: "/api/proposals/abc/rollback" });
+    expect(rollback.statusCode).toBe(401);
+    expect(rollback.json()).toMatchObject({ error: { code: "E_AUTH" } });
   });
 
   it("logs in with the token for an HttpOnly SameSite=Strict cookie; a wrong token gets none", async () => {
@@ -454,6 +474,113 @@ describe("web routes", () => {
     );
     expect(readFileSync(join(home, "workspace", "todo.txt"), "utf8")).toBe("call mum\n");
     expect(store.approvals.get(approval.id).decidedBy).toBe("web");
+  });
+
+  it("approves a proposal through /api/approvals with its hash, lists and shows it, and rolls it back; a wrong hash is 409", async () => {
+    const id = await pendingRoutingProposal(store, env, {
+      key: "web",
+      complexity: "complex",
+      agent: "general",
+      tier: "local",
+    });
+    const pending = (await api({ method: "GET", url: "/api/approvals", headers: bearer() })).json().items as Array<{
+      id: string;
+      kind: string;
+      hash: string;
+      proposal_id?: string;
+    }>;
+    const approval = pending.find((a) => a.proposal_id === id);
+    expect(approval).toMatchObject({ kind: "proposal" });
+    if (!approval) throw new Error("no approval for the proposal");
+
+    const wrong = await api({
+      method: "POST",
+      url: `/api/approvals/${approval.id}`,
+      headers: bearer(),
+      payload: { decision: "approve", hash: "0".repeat(64) },
+    });
+    expect(wrong.statusCode).toBe(409);
+    expect(wrong.json()).toMatchObject({ error: { code: "E_APPROVAL" } });
+    expect(store.proposals.get(id).status).toBe("pending");
+
+    const ok = await api({
+      method: "POST",
+      url: `/api/approvals/${approval.id}`,
+      headers: bearer(),
+      payload: { decision: "approve", hash: approval.hash },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ id: approval.id, kind: "proposal", proposal: { id, status: "applied" } });
+    const applied = store.proposals.get(id);
+    expect(applied.commitSha).toMatch(/^[0-9a-f]{40}$/);
+
+    const list = await api({ method: "GET", url: "/api/proposals?status=applied&limit=10", headers: bearer() });
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toEqual({ items: [toProposalJson(applied)] });
+    const none = await api({ method: "GET", url: "/api/proposals?status=pending", headers: bearer() });
+    expect(none.json()).toEqual({ items: [] });
+    const detail = await api({ method: "GET", url: `/api/proposals/${id}`, headers: bearer() });
+    expect(detail.statusCode).toBe(200);
+    expect(detail.json()).toEqual(toProposalDetailJson(applied));
+    const prefix = await api({ method: "GET", url: `/api/proposals/${id.slice(0, 8)}`, headers: bearer() });
+    expect(prefix.statusCode).toBe(404);
+    const badStatus = await api({ method: "GET", url: "/api/proposals?status=done", headers: bearer() });
+    expect(badStatus.statusCode).toBe(400);
+    expect(badStatus.json()).toMatchObject({ error: { code: "E_USAGE" } });
+
+    const rollback = await api({ method: "POST", url: `/api/proposals/${id}/rollback`, headers: bearer() });
+    expect(rollback.statusCode).toBe(200);
+    const rolledBack = store.proposals.get(id);
+    expect(rolledBack.status).toBe("rolled_back");
+    expect(rollback.json()).toEqual({ id, status: "rolled_back", commit: rolledBack.revertSha });
+    expect(rolledBack.revertSha).toMatch(/^[0-9a-f]{40}$/);
+    // Rolling back twice: it is no longer applied.
+    const again = await api({ method: "POST", url: `/api/proposals/${id}/rollback`, headers: bearer() });
+    expect(again.statusCode).toBe(409);
+  });
+
+  it("GET /api/config is `hob config show --json` with no secret: the Anthropic key never appears", async () => {
+    const res = await api({ method: "GET", url: "/api/config", headers: bearer() });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain(API_KEY);
+    expect(res.body).not.toContain(API_KEY.slice(-8));
+    expect(res.json()).toEqual((await runCli(["config", "show", "--json"], { env })).json());
+    expect(res.json()).toMatchObject({
+      config: { anthropic: { api_key: "(set)" } },
+      sources: { api_key: expect.any(String) },
+      router: { models: expect.any(Array) },
+    });
+  });
+
+  it("GET /api/stats is `hob stats --json` for the window; a bad window is 400", async () => {
+    anthropic.enqueue({ kind: "text", text: "Hello." });
+    await orchestrator.run({ input: "say hello", agent: "general", tier: "fast" });
+    const res = await api({ method: "GET", url: "/api/stats?since=7d", headers: bearer() });
+    expect(res.statusCode).toBe(200);
+    const stats = res.json();
+    expect(stats).toMatchObject({ tasks: { total: 1 }, totals: { calls: 1 } });
+    const cli = (await runCli(["stats", "--json", "--since", "7d"], { env })).json() as Record<string, unknown>;
+    expect({ ...stats, since: null }).toEqual({ ...cli, since: null }); // the window starts a moment apart
+    expect((await api({ method: "GET", url: "/api/stats", headers: bearer() })).json()).toMatchObject({
+      since: null,
+      tasks: { total: 1 },
+    });
+    const bad = await api({ method: "GET", url: "/api/stats?since=last%20tuesday", headers: bearer() });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: "E_USAGE" } });
+  });
+
+  it("GET /api/skills lists the skills as `hob skills list --json` prints them", async () => {
+    const empty = await api({ method: "GET", url: "/api/skills", headers: bearer() });
+    expect(empty.statusCode).toBe(200);
+    expect(empty.json()).toEqual({ items: [] });
+    const broken = join(home, "skills", "broken");
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(join(broken, "SKILL.md"), "no front matter\n");
+    const res = await api({ method: "GET", url: "/api/skills", headers: bearer() });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items).toEqual([expect.objectContaining({ name: "broken", status: "invalid" })]);
+    expect(res.json().items).toEqual((await runCli(["skills", "list", "--json"], { env })).json());
   });
 });
 

@@ -5,7 +5,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import type { LoadedConfig } from "../../config/index.js";
 import { HobError } from "../../errors/index.js";
 import { createSkillRegistry } from "../../orchestrator/index.js";
-import { toInvalidSkillJson, toSkillJson, toSkillRunJson } from "../../shapes/index.js";
+import { listedSkills, toInvalidSkillJson, toSkillJson, toSkillListJson, toSkillRunJson } from "../../shapes/index.js";
 import {
   type InvalidSkill,
   invalidReport,
@@ -61,20 +61,8 @@ async function withRegistry<T>(
 
 export const skillsListCommand = (io: CliIO, options: { json: boolean }) =>
   withRegistry(io, options, async (skills) => {
-    const invalid = skills.invalid();
-    const invalidNames = new Set(invalid.map((i) => i.name));
-    const list = skills.list().filter((s) => !invalidNames.has(s.name));
-    const rows = [
-      ...list.map((r) => ({ name: r.name, record: r })),
-      ...invalid.map((i) => ({ name: i.name, invalid: i })),
-    ].sort((a, b) => a.name.localeCompare(b.name));
-    if (options.json)
-      writeJson(
-        io,
-        rows.map((row) =>
-          "record" in row ? toSkillJson(row.record as SkillRecord) : toInvalidSkillJson(row.invalid as InvalidSkill),
-        ),
-      );
+    const rows = listedSkills(skills.list(), skills.invalid());
+    if (options.json) writeJson(io, toSkillListJson(skills.list(), skills.invalid()));
     else if (rows.length === 0)
       io.stdout.write("No skills yet. `hob skills new <name> --lang python` writes a template.\n");
     else {

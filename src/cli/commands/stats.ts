@@ -1,36 +1,16 @@
-import type { LoadedConfig } from "../../config/index.js";
-import { PriceTable, Router } from "../../models/index.js";
-import type { CounterfactualPrice, Stats } from "../../store/index.js";
+import { counterfactualPrice } from "../../models/index.js";
+import { parseSince } from "../../shapes/index.js";
+import type { Stats } from "../../store/index.js";
 import { openContext } from "../context.js";
 import { type Colors, colorsFor, formatCost, formatInt, formatPercent, formatUsd, plural, table } from "../format.js";
 import type { CliIO } from "../io.js";
 import { writeJson } from "../output.js";
-import { parseSince } from "../since.js";
-
-/**
- * The all-cloud counterfactual: every local or cached token priced as the smart tier's
- * model, resolved as `hob route` and `hob run` do (routing.models, same name, nearest).
- */
-function counterfactual(config: LoadedConfig): CounterfactualPrice | undefined {
-  const prices = new PriceTable(config.config.pricing);
-  const smart = new Router({ config, prices }).deployments("smart")[0];
-  if (!smart) return undefined;
-  if (smart.inputCostPerToken !== undefined || smart.outputCostPerToken !== undefined) {
-    return {
-      model: smart.model,
-      input: (smart.inputCostPerToken ?? 0) * 1e6,
-      output: (smart.outputCostPerToken ?? 0) * 1e6,
-    };
-  }
-  const price = prices.lookup(smart.model);
-  return price ? { model: smart.model, input: price.input, output: price.output } : undefined;
-}
 
 export async function statsCommand(io: CliIO, options: { since?: string; json: boolean }): Promise<number> {
   const sinceMs = parseSince(options.since, Date.now());
   const { config, store } = await openContext(io, options);
   try {
-    const stats = store.stats(sinceMs, counterfactual(config));
+    const stats = store.stats(sinceMs, counterfactualPrice(config));
     if (options.json) writeJson(io, stats);
     else io.stdout.write(`${renderStats(stats, options.since, colorsFor(io.stdout, io.env))}\n`);
     return 0;
