@@ -17,19 +17,18 @@
  *
  * The takeover race. Two processes may judge the same lock stale at once. Naively both
  * would unlink it and create their own, and the slower unlink could delete the faster
- * one's fresh lock, so both would run. Instead a taker atomically *renames* the lock it
- * judged stale to a private name (only one rename of that file can succeed; the others
- * get ENOENT and retry from the top), then reads what it moved: if it is the stale
- * content it judged (same token), it deletes it and competes for the lock with O_EXCL
- * like anyone else. If it is not (between its read and its rename another process took
- * over and wrote a fresh lock), it puts that lock back with `link()`, which fails rather
- * than overwrite, and retries. The one window left is the instant a moved-aside fresh
- * lock is missing before it is linked back: a third process could create its own then.
- * That needs three processes racing on a stale lock; `release()` only ever deletes a lock
- * that still carries its own token, so even then nobody deletes another's lock.
+ * one's fresh lock, so both would run. Instead a taker first creates a short takeover
+ * mutex (`<lock>.takeover`, exclusively), re-reads the lock under it, and unlinks it only
+ * if it is still exactly the one judged stale (same token, pid and start). Nothing else
+ * can remove that stale lock meanwhile (removing needs the mutex) and no new lock can
+ * appear while it exists (creation is exclusive), so a live lock is never removed or
+ * moved, whatever the interleaving; then everyone competes to create the lock with O_EXCL.
+ * A mutex left by a process that died inside those few syscalls is stale after 10 s.
+ * (An earlier rename-aside scheme had a window with three racing processes; a loaded
+ * test machine hit it once.) `release()` only ever deletes a lock carrying its own token.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname as osHostname, uptime } from "node:os";
 import { dirname, join } from "node:path";
 import { HobError } from "../../errors/index.js";
@@ -159,7 +158,7 @@ export function acquireLock(path: string, options: LockOptions = {}): LockAttemp
   };
   const content = `${JSON.stringify(info)}\n`;
   // A few rounds: each lost race (a rename that found nothing, a lock that came back) retries.
-  for (let round = 0; round < 8; round++) {
+  for (let round = 0; round < 200; round++) {
     if (createExclusive(path, content)) return held(path, info);
     const current = readLock(path);
     if (current === undefined) continue; // released between our create and our read
@@ -194,34 +193,45 @@ function createExclusive(path: string, content: string): boolean {
   }
 }
 
-/** Moves a stale lock aside atomically; puts it back if it turns out not to be the one judged stale. */
+/** A takeover mutex older than this was left by a process that died inside its few syscalls. */
+const TAKEOVER_STALE_MS = 10_000;
+
+/**
+ * Removes a stale lock, but only while holding a short takeover mutex (`<lock>.takeover`,
+ * created exclusively) and only if the lock is still exactly the one judged stale. So a
+ * live lock is never moved or removed, whatever the interleaving: nothing else removes
+ * the stale one meanwhile (that needs the mutex), and a new lock cannot appear while it
+ * exists (creation is exclusive). The caller's loop then creates its own lock.
+ */
 function takeOver(path: string, judged: LockInfo): void {
-  const aside = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.stale`;
-  try {
-    renameSync(path, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // someone else moved it first
-    throw error;
-  }
-  let moved: LockInfo;
-  try {
-    moved = parseLock(readFileSync(aside, "utf8"));
-  } catch {
-    moved = judged;
-  }
-  if (moved.token !== judged.token || moved.pid !== judged.pid || moved.started_at !== judged.started_at) {
-    // A fresh lock we must not break: link it back (fails rather than overwrite a newer one).
+  const mutex = `${path}.takeover`;
+  if (!createExclusive(mutex, `${process.pid}\n`)) {
     try {
-      linkSync(aside, path);
+      if (Date.now() - statSync(mutex).mtimeMs > TAKEOVER_STALE_MS) unlinkSync(mutex);
     } catch {
-      // A third process created one in the instant it was missing; see the file comment.
+      // released meanwhile
     }
+    sleepSync(2); // another process is taking over: let it finish
+    return;
   }
   try {
-    unlinkSync(aside);
-  } catch {
-    // already gone
+    const current = readLock(path);
+    if (
+      current !== undefined &&
+      current.token === judged.token &&
+      current.pid === judged.pid &&
+      current.started_at === judged.started_at
+    ) {
+      unlinkSync(path);
+    }
+  } finally {
+    unlinkSync(mutex);
   }
+}
+
+/** A short synchronous pause (the lock API is synchronous). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function held(path: string, info: LockInfo): HeldLock {
