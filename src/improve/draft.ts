@@ -21,14 +21,18 @@ export interface Draft {
   costUsd: number;
 }
 
-/** A throwaway copy of the managed repository (its files, a fresh git history of one commit). */
-async function scratchCopy(managedRepo: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), "hob-proposal-"));
+/**
+ * A throwaway copy of the managed repository at `dir`: its files (never its .git) and a
+ * fresh history of one commit, so that a diff against it applies to the real one.
+ */
+export async function copyManagedRepo(managedRepo: string, dir: string): Promise<string> {
   cpSync(managedRepo, dir, { recursive: true, filter: (source) => !source.split("/").includes(".git") });
   await ensureRepository(dir);
   await commitAll(dir, "base");
   return dir;
 }
+
+const scratchCopy = (managedRepo: string) => copyManagedRepo(managedRepo, mkdtempSync(join(tmpdir(), "hob-proposal-")));
 
 /**
  * Drafts the change a finding asks for, in a scratch copy of the managed repository:

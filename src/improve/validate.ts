@@ -4,9 +4,10 @@ import { basename, join } from "node:path";
 import { AgentRegistry, parseDefinition } from "../agents/index.js";
 import { type LoadedConfig, loadConfig, parseRouterConfig, parseYaml, readManagedRouting } from "../config/index.js";
 import { HobError, toHobError } from "../errors/index.js";
-import { applyPatch, commitAll, ensureRepository, stagedChanges } from "../git/index.js";
+import { applyPatch, stagedChanges } from "../git/index.js";
 import { readSkillFolder, validateSkill } from "../skills/index.js";
 import type { ValidationCheck } from "../store/index.js";
+import { copyManagedRepo } from "./draft.js";
 import { checkManagedPath } from "./managed/index.js";
 
 export interface DraftValidation {
@@ -62,9 +63,7 @@ export async function validateDraft(deps: {
   const home = mkdtempSync(join(tmpdir(), "hob-validate-"));
   const dir = join(home, "managed");
   try {
-    cpSync(deps.managedRepo, dir, { recursive: true, filter: (source) => !source.split("/").includes(".git") });
-    await ensureRepository(dir);
-    await commitAll(dir, "base");
+    await copyManagedRepo(deps.managedRepo, dir);
     try {
       await applyPatch(dir, deps.diff);
       checks.push({ check: "applies", ok: true, detail: "applies cleanly to the managed repository" });
