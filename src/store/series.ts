@@ -49,7 +49,7 @@ export function computeSeries(
   }
   const tasks = db
     .prepare(
-      `SELECT created_at / ? AS b, COUNT(*) AS tasks, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded,
+      `SELECT created_at / CAST(? AS INTEGER) AS b, COUNT(*) AS tasks, COALESCE(SUM(status = 'succeeded'), 0) AS succeeded,
          COALESCE(SUM(status = 'failed'), 0) AS failed
        FROM tasks WHERE created_at >= ? GROUP BY b`,
     )
@@ -60,7 +60,7 @@ export function computeSeries(
   }
   const calls = db
     .prepare(
-      `SELECT created_at / ? AS b, COALESCE(SUM(cost_usd), 0) AS cost_usd,
+      `SELECT created_at / CAST(? AS INTEGER) AS b, COALESCE(SUM(cost_usd), 0) AS cost_usd,
          COALESCE(SUM(ok = 1 AND purpose = 'answer' AND local = 1 AND cached = 0), 0) AS local_calls,
          COALESCE(SUM(ok = 1 AND purpose = 'answer' AND local = 0 AND cached = 0), 0) AS cloud_calls,
          COALESCE(SUM(ok = 1 AND purpose = 'answer' AND cached = 1), 0) AS cached_calls

@@ -685,8 +685,12 @@ describe("web dashboard routes", () => {
   });
 
   it("stats series: every bucket present, tasks and cost where they happened", async () => {
-    anthropic.enqueue({ kind: "text", text: "one" });
-    await orchestrator.run({ input: "count me", agent: "general", tier: "fast" });
+    // Three tasks in one bucket: the bucket sums them (not the last one alone).
+    for (const text of ["one", "two", "three"]) {
+      anthropic.enqueue({ kind: "text", text });
+      await orchestrator.run({ input: `count me ${text}`, agent: "general", tier: "fast" });
+    }
+    const totals = (await api({ method: "GET", url: "/api/stats?since=7d", headers: bearer() })).json();
     const res = await api({ method: "GET", url: "/api/stats/series?since=7d&bucket=day", headers: bearer() });
     expect(res.statusCode).toBe(200);
     const body = res.json() as { bucket: string; items: Array<{ start: string; tasks: number; cost_usd: number }> };
@@ -694,7 +698,8 @@ describe("web dashboard routes", () => {
     expect(body.items.length).toBeGreaterThanOrEqual(7);
     expect(body.items.length).toBeLessThanOrEqual(9);
     const today = body.items.at(-1);
-    expect(today).toMatchObject({ tasks: 1, succeeded: 1, cloud_calls: 1 });
+    expect(today).toMatchObject({ tasks: 3, succeeded: 3, cloud_calls: 3 });
+    expect(today?.cost_usd).toBeCloseTo(totals.totals.cost_usd, 9);
     expect(today?.cost_usd).toBeGreaterThan(0);
     expect(body.items.slice(0, -1).every((p) => p.tasks === 0)).toBe(true);
     const hours = (
