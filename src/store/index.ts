@@ -16,6 +16,8 @@ export { PROPOSAL_STATUSES } from "./improve.js";
 export { MIGRATIONS, migrate, SCHEMA_VERSION } from "./migrations.js";
 export type { ModelCallRecord } from "./model-calls.js";
 export type { CacheStats } from "./response-cache.js";
+export { MAX_SERIES_POINTS, type SeriesBucket, type SeriesPoint } from "./series.js";
+export type { SessionSummary, SessionTurn } from "./sessions.js";
 export type { SkillRecord, SkillRun, SkillStatus } from "./skills.js";
 export type {
   CounterfactualPrice,

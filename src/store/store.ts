@@ -9,6 +9,8 @@ import { ImproveRunRepository, ProposalRepository } from "./improve.js";
 import { MIGRATIONS, migrate } from "./migrations.js";
 import { ModelCallRepository } from "./model-calls.js";
 import { ResponseCacheRepository } from "./response-cache.js";
+import { computeSeries, type SeriesBucket, type SeriesPoint } from "./series.js";
+import { listSessions, type SessionSummary, type SessionTurn, sessionTurnsOf } from "./sessions.js";
 import { SkillRepository } from "./skills.js";
 import { type CounterfactualPrice, computeStats, type Stats } from "./stats.js";
 import { StepRepository } from "./steps.js";
@@ -105,6 +107,21 @@ export class Store {
 
   stats(sinceMs: number | null, counterfactual?: CounterfactualPrice): Stats {
     return computeStats(this.db, sinceMs, counterfactual);
+  }
+
+  /** Tasks, cost and where answers ran, per hour or day, every bucket present. */
+  series(sinceMs: number, bucket: SeriesBucket, nowMs = this.now()): { bucket: SeriesBucket; items: SeriesPoint[] } {
+    return computeSeries(this.db, sinceMs, nowMs, bucket);
+  }
+
+  /** Sessions of a kind, the most recently used first. */
+  sessions(kind = "chat", limit = 50): SessionSummary[] {
+    return listSessions(this.db, kind, limit);
+  }
+
+  /** A session's turns (answered or not), oldest first; undefined for an unknown id. */
+  session(id: string): { kind: string; turns: SessionTurn[] } | undefined {
+    return sessionTurnsOf(this.db, id);
   }
 
   close(): void {

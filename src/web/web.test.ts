@@ -638,3 +638,156 @@ describe("web events (WebSocket)", () => {
     expect(await closed).toBe(4401);
   });
 });
+
+describe("web dashboard routes", () => {
+  it("chat sessions: start one, continue it with its turns as context, list and read it", async () => {
+    const created = await api({ method: "POST", url: "/api/sessions", headers: bearer() });
+    expect(created.statusCode).toBe(201);
+    const { id: sessionId } = created.json() as { id: string };
+    anthropic.enqueue({ kind: "text", text: "Canberra." });
+    const first = await api({
+      method: "POST",
+      url: "/api/tasks",
+      headers: bearer(),
+      payload: { input: "capital of Australia?", agent: "general", tier: "fast", session_id: sessionId },
+    });
+    await finished(first.json().id);
+    anthropic.enqueue({ kind: "text", text: "About 460,000." });
+    const second = await api({
+      method: "POST",
+      url: "/api/tasks",
+      headers: bearer(),
+      payload: { input: "and its population?", agent: "general", tier: "fast", session_id: sessionId },
+    });
+    await finished(second.json().id);
+    // The second turn went to the model with the first one before it.
+    const sent = JSON.stringify(anthropic.messageRequests.at(-1)?.body.messages);
+    expect(sent).toContain("capital of Australia?");
+    expect(sent).toContain("Canberra.");
+    expect(sent.indexOf("Canberra.")).toBeLessThan(sent.indexOf("and its population?"));
+
+    const list = (await api({ method: "GET", url: "/api/sessions", headers: bearer() })).json();
+    expect(list.items[0]).toMatchObject({ id: sessionId, turns: 2, title: "capital of Australia?" });
+    const detail = (await api({ method: "GET", url: `/api/sessions/${sessionId}`, headers: bearer() })).json();
+    expect(detail.turns.map((t: { input: string; output: string }) => [t.input, t.output])).toEqual([
+      ["capital of Australia?", "Canberra."],
+      ["and its population?", "About 460,000."],
+    ]);
+    const unknown = await api({
+      method: "POST",
+      url: "/api/tasks",
+      headers: bearer(),
+      payload: { input: "x", session_id: "nosuchsession" },
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect((await api({ method: "GET", url: "/api/sessions/nosuch", headers: bearer() })).statusCode).toBe(404);
+    expect(anthropic.messageRequests).toHaveLength(2);
+  });
+
+  it("stats series: every bucket present, tasks and cost where they happened", async () => {
+    anthropic.enqueue({ kind: "text", text: "one" });
+    await orchestrator.run({ input: "count me", agent: "general", tier: "fast" });
+    const res = await api({ method: "GET", url: "/api/stats/series?since=7d&bucket=day", headers: bearer() });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { bucket: string; items: Array<{ start: string; tasks: number; cost_usd: number }> };
+    expect(body.bucket).toBe("day");
+    expect(body.items.length).toBeGreaterThanOrEqual(7);
+    expect(body.items.length).toBeLessThanOrEqual(9);
+    const today = body.items.at(-1);
+    expect(today).toMatchObject({ tasks: 1, succeeded: 1, cloud_calls: 1 });
+    expect(today?.cost_usd).toBeGreaterThan(0);
+    expect(body.items.slice(0, -1).every((p) => p.tasks === 0)).toBe(true);
+    const hours = (
+      await api({ method: "GET", url: "/api/stats/series?since=all&bucket=hour", headers: bearer() })
+    ).json();
+    expect(hours.items).toHaveLength(400); // capped, not a year of hours
+    const bad = await api({ method: "GET", url: "/api/stats/series?bucket=minute", headers: bearer() });
+    expect(bad.statusCode).toBe(400);
+    expect((await api({ method: "GET", url: "/api/stats/series" })).statusCode).toBe(401);
+  });
+
+  it("serves the OpenAPI document at /docs/json, made from the routes' schemas, under the same headers", async () => {
+    const res = await api({ method: "GET", url: "/docs/json" });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toBe("3.1.0");
+    for (const path of ["/api/tasks", "/api/tasks/{id}", "/api/approvals/{id}", "/api/stats/series", "/api/sessions"]) {
+      expect(Object.keys(doc.paths), path).toContain(path);
+    }
+    expect(JSON.stringify(doc.paths["/api/approvals/{id}"])).toContain('"hash"');
+    expect(Object.keys(doc.paths)).not.toContain("/assets/{name}");
+    const ui = await api({ method: "GET", url: "/docs/" });
+    expect(ui.statusCode).toBe(200);
+    expect(ui.headers["content-security-policy"]).toMatch(/^default-src 'self'; script-src 'self';/);
+    expect(ui.body).not.toMatch(/<script>(?!\s*<\/script>)/);
+    expect((await api({ method: "GET", url: "/docs/json", headers: { host: "evil.example:8000" } })).statusCode).toBe(
+      421,
+    );
+  });
+
+  it("serves the built page and its assets, and nothing else from disk", async () => {
+    const ui = join(home, "ui");
+    mkdirSync(join(ui, "assets"), { recursive: true });
+    writeFileSync(join(ui, "index.html"), "<!doctype html><title>hob</title>");
+    writeFileSync(join(ui, "assets", "app.js"), "export {};");
+    writeFileSync(join(home, "secret.txt"), "do not serve");
+    const config = loadConfig(env);
+    const page = createWebServer({ config, store, orchestrator, bus, token, port: 8000, uiDir: ui });
+    try {
+      const get = (url: string) => page.app.inject({ method: "GET", url, headers: { host: HOST } });
+      const index = await get("/");
+      expect(index.statusCode).toBe(200);
+      expect(index.headers["content-type"]).toBe("text/html; charset=utf-8");
+      expect(index.headers["content-security-policy"]).toContain("script-src 'self'");
+      expect(index.headers["x-frame-options"]).toBe("DENY");
+      const js = await get("/assets/app.js");
+      expect(js.headers["content-type"]).toBe("text/javascript; charset=utf-8");
+      for (const url of [
+        "/assets/..%2Fsecret.txt",
+        "/assets/../secret.txt",
+        "/assets/%2e%2e%2f%2e%2e%2fsecret.txt",
+        "/assets/.env",
+        "/assets/index.html",
+        "/secret.txt",
+        "/ui/index.html",
+      ]) {
+        const res = await get(url);
+        expect(res.statusCode, url).toBeGreaterThanOrEqual(400);
+        expect(res.body, url).not.toContain("do not serve");
+      }
+    } finally {
+      await page.close();
+    }
+    const unbuilt = createWebServer({ config, store, orchestrator, bus, token, port: 8000, uiDir: join(home, "none") });
+    try {
+      const res = await unbuilt.app.inject({ method: "GET", url: "/", headers: { host: HOST } });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.hint).toContain("npm run build");
+    } finally {
+      await unbuilt.close();
+    }
+  });
+
+  it("answers 429 after repeated failed log-ins, and the right token still works after the minute", async () => {
+    let clock = Date.now();
+    const config = loadConfig(env);
+    const limited = createWebServer({ config, store, orchestrator, bus, token, port: 8000, now: () => clock });
+    try {
+      const attempt = (value: string) =>
+        limited.app.inject({
+          method: "POST",
+          url: "/api/session",
+          headers: { host: HOST, origin: ORIGIN },
+          payload: { token: value },
+        });
+      for (let i = 0; i < 20; i++) expect((await attempt(`guess-${i}`)).statusCode).toBe(401);
+      const blocked = await attempt(token);
+      expect(blocked.statusCode).toBe(429);
+      expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+      clock += 61_000;
+      expect((await attempt(token)).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
