@@ -52,6 +52,13 @@ async function newLoggedInPage(
   return { context: ctx, page: p };
 }
 
+/** Opens a page of the dashboard; the same address again reloads it (a same-hash goto does nothing). */
+async function visit(hash: string, on: Page = page): Promise<void> {
+  const target = `${base}${hash}`;
+  if (on.url() === target) await on.reload();
+  else await on.goto(target);
+}
+
 const text = (selector: string, on: Page = page) => on.locator(selector).first().innerText();
 
 beforeAll(async () => {
@@ -134,7 +141,7 @@ describe("web dashboard in Chromium", () => {
       chunks: 8,
       chunkDelayMs: 60,
     });
-    await page.goto(`${base}#/`);
+    await visit(`#/`);
     await page.waitForSelector("#run-input");
     // Record every text the live output shows, to see it grow rather than appear at once.
     await page.evaluate(`(() => {
@@ -168,14 +175,14 @@ describe("web dashboard in Chromium", () => {
     anthropic.enqueue(
       tool("write_file", { path: "todo.txt", content: "call mum\ncall dad\nbuy milk\nwater the plants\n" }),
     );
-    await page.goto(`${base}#/tasks`);
+    await visit(`#/tasks`);
     await page.fill("#run-input", "add dad to my todo");
     await page.fill("#run-agent", "code");
     await page.fill("#run-tier", "fast");
     await page.click("#run-submit");
     await page.waitForSelector("[data-testid=live-status] [data-status=awaiting_approval]");
     const taskId = await page.getAttribute("[data-testid=run-box] [data-task]", "data-task");
-    await page.waitForFunction("document.title === '(1) hob'");
+    await until("the title to count one approval", async () => (await page.title()) === "(1) hob");
     expect(await text("#approval-badge")).toBe("1");
 
     await page.click("nav a[href='#/approvals']");
@@ -201,7 +208,7 @@ describe("web dashboard in Chromium", () => {
       readFileSync(join(home, "workspace", "todo.txt"), "utf8").includes("call dad"),
     );
     await until("the task to finish", () => store.tasks.get(taskId as string).status === "succeeded");
-    await page.waitForFunction("document.title === 'hob'");
+    await until("the title to count none", async () => (await page.title()) === "hob");
     expect(await page.locator("#approval-badge").isHidden()).toBe(true);
     await page.waitForSelector("[data-testid=approvals] >> text=Nothing waits for you.");
   });
@@ -237,7 +244,7 @@ describe("web dashboard in Chromium", () => {
     expect(ok.statusCode).toBe(200);
     expect(store.proposals.get(applied).status).toBe("applied");
 
-    await page.goto(`${base}#/approvals`);
+    await visit(`#/approvals`);
     const card = page.locator("[data-approval]").first();
     await card.locator("[data-testid=proposal-detail]").waitFor();
     const shown = await card.innerText();
@@ -268,7 +275,7 @@ describe("web dashboard in Chromium", () => {
   it("shows hostile task input and model output as literal text: nothing runs, nothing loads from elsewhere", async () => {
     anthropic.enqueue({ kind: "text", text: `Here: ${HOSTILE}`, chunks: 4 });
     requested.length = 0;
-    await page.goto(`${base}#/`);
+    await visit(`#/`);
     await page.fill("#run-input", HOSTILE);
     await page.fill("#run-agent", "general");
     await page.fill("#run-tier", "fast");
@@ -276,11 +283,11 @@ describe("web dashboard in Chromium", () => {
     await page.waitForSelector("[data-testid=live-status] [data-status=succeeded]");
     expect(await text("[data-testid=live-output]")).toBe(`Here: ${HOSTILE}`);
     const taskId = await page.getAttribute("[data-testid=run-box] [data-task]", "data-task");
-    await page.goto(`${base}#/tasks/${taskId}`);
+    await visit(`#/tasks/${taskId}`);
     await page.waitForSelector("[data-testid=task-output]");
     expect(await text("[data-testid=task-input]")).toBe(HOSTILE);
     expect(await text("[data-testid=task-output]")).toBe(`Here: ${HOSTILE}`);
-    await page.goto(`${base}#/tasks`);
+    await visit(`#/tasks`);
     await page.waitForSelector(`tr[data-task="${taskId}"]`);
     expect(await text(`tr[data-task="${taskId}"]`)).toContain("<script>window.__pwned=1</script>");
     await page.waitForTimeout(200); // an injected image would have been requested by now
@@ -292,9 +299,9 @@ describe("web dashboard in Chromium", () => {
   });
 
   it("is usable by keyboard (skip link, nav, run box, focus rings) and the dark-mode toggle sets the dark class", async () => {
-    await page.goto(`${base}#/`);
+    await visit(`#/`);
+    await page.reload(); // focus starts at the top of a fresh document
     await page.waitForSelector("#run-input");
-    await page.evaluate("document.activeElement && document.activeElement.blur()");
     const reached: string[] = [];
     let navOutline = "";
     for (let i = 0; i < 30; i++) {
@@ -335,7 +342,7 @@ describe("web dashboard in Chromium", () => {
   });
 
   it("chats: a new chat, a message with a streamed reply, and the turns kept for the next visit", async () => {
-    await page.goto(`${base}#/chat`);
+    await visit(`#/chat`);
     await page.click("#new-chat");
     await page.waitForURL(/#\/chat\/[A-Za-z0-9_-]+$/);
     anthropic.enqueue({ kind: "text", text: "Hello! How can I help today?", chunks: 4, chunkDelayMs: 40 });
@@ -361,7 +368,12 @@ describe("web dashboard in Chromium", () => {
 
   it("takes screenshots of every page at laptop and phone sizes, light and dark", async () => {
     // Something pending with a diff, so the approvals screenshots show one.
-    anthropic.enqueue(tool("write_file", { path: "notes.md", content: "# Notes\n\n- first\n- second\n" }));
+    anthropic.enqueue(
+      tool("write_file", {
+        path: "todo.txt",
+        content: "call mum\ncall dad\nbuy oat milk\nwater the plants\nbook dentist\n",
+      }),
+    );
     const paused = await orchestrator.run({ input: "start my notes", agent: "code", tier: "fast" });
     expect(paused.status).toBe("awaiting_approval");
     const someTask = store.tasks.list({ limit: 1, status: "succeeded" })[0]?.id;
@@ -384,10 +396,13 @@ describe("web dashboard in Chromium", () => {
         const { context: ctx, page: p } = await newLoggedInPage({ viewport, colorScheme: scheme });
         for (const [name, hash] of pages) {
           if (scheme === "dark" && name !== "overview" && name !== "approvals" && size === "phone") continue;
-          await p.goto(`${base}${hash}`);
-          await p.waitForFunction(
-            "!document.querySelector('main [role=status]') || document.querySelector('[data-testid=run-box]')",
-          );
+          await visit(hash, p);
+          // Wait until the page's own loading lines are gone (the charts and lists are in).
+          await until(
+            `${name} to load`,
+            async () => (await p.locator("main [role=status]").count()) === 0,
+            5_000,
+          ).catch(() => {});
           await p.waitForTimeout(100);
           expect(await p.evaluate("document.documentElement.classList.contains('dark')")).toBe(scheme === "dark");
           await p.screenshot({ path: join(SCREENSHOTS, `${name}-${size}-${scheme}.png`), fullPage: true });

@@ -66,7 +66,11 @@ function initNav(): void {
   button.addEventListener("click", () => set(button.getAttribute("aria-expanded") !== "true"));
   // On a phone the menu closes once a page is chosen.
   nav.addEventListener("click", (event) => {
-    if ((event.target as Element).closest("a")) set(false);
+    const target = (event.target as Element).closest("a");
+    if (!target) return;
+    set(false);
+    // The link to the page already shown reloads it (no hashchange fires for the same hash).
+    if (target.getAttribute("href") === (location.hash || "#/")) router.refresh();
   });
   // The skip link must not change the hash (that is the router's): it moves focus instead.
   byId<HTMLAnchorElement>("skip-link").addEventListener("click", (event) => {

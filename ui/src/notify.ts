@@ -48,6 +48,10 @@ function setUpButton(button: HTMLButtonElement): void {
 export function initNotifications(badgeElement: HTMLElement, button: HTMLButtonElement): void {
   badge = badgeElement;
   setUpButton(button);
+  // Another process (the CLI, a scheduler run) may queue approvals this page hears no event of.
+  window.setInterval(() => {
+    if (document.visibilityState === "visible") refreshApprovals();
+  }, 60_000);
   events.on((event) => {
     if (
       event.type === "approval-requested" ||
