@@ -366,6 +366,31 @@ describe("web dashboard in Chromium", () => {
     expect(await page.locator("[data-testid=chat-sessions] li").count()).toBeGreaterThanOrEqual(1);
   });
 
+  it("lists tasks a page at a time (Load more follows the cursor) and filters them by status", async () => {
+    anthropic.setDefault(() => ({ kind: "text", text: "ok" }));
+    for (let i = 0; i < 20; i++) await orchestrator.run({ input: `filler ${i}`, agent: "general", tier: "fast" });
+    anthropic.enqueue(tool("delete_file", { path: "todo.txt" }));
+    expect((await orchestrator.run({ input: "delete my todo", agent: "code", tier: "fast" })).status).toBe(
+      "awaiting_approval",
+    );
+    const total = store.tasks.list({ limit: 200 }).length;
+    expect(total).toBeGreaterThan(25);
+    await visit("#/tasks");
+    const rows = page.locator("[data-testid=task-table] tbody tr");
+    await until("the first page", async () => (await rows.count()) === 25);
+    expect(await page.locator("#load-more").isVisible()).toBe(true);
+    await page.click("#load-more");
+    await until("the second page", async () => (await rows.count()) === total);
+    expect(await page.locator("#load-more").isHidden()).toBe(true);
+    await page.selectOption("#status-filter", "awaiting_approval");
+    await page.waitForURL(/status=awaiting_approval$/);
+    await until("the filtered list", async () => (await rows.count()) > 0 && (await rows.count()) < 25);
+    const statuses = await page
+      .locator("[data-testid=task-table] tbody [data-status]")
+      .evaluateAll((els) => els.map((el) => el.getAttribute("data-status")));
+    expect(new Set(statuses)).toEqual(new Set(["awaiting_approval"]));
+  });
+
   it("takes screenshots of every page at laptop and phone sizes, light and dark", async () => {
     // Something pending with a diff, so the approvals screenshots show one.
     anthropic.enqueue(

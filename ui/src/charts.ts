@@ -16,7 +16,8 @@ export interface ChartData {
   label: string;
   /** x labels (one per point). */
   labels: string[];
-  values: number[];
+  /** null: nothing to measure in that bucket (drawn as a gap, not as zero). */
+  values: Array<number | null>;
   format: (value: number) => string;
   /** Fixed top of the y axis (1 for shares); else the data's maximum. */
   max?: number;
@@ -31,11 +32,16 @@ function frame(label: string, max: number, format: (value: number) => string, la
   });
   root.appendChild(svg("title", {}, label));
   const axis = "fill-slate-500 dark:fill-slate-400";
-  for (const [value, y] of [
+  const ticks: Array<[number, number]> = [
     [max, TOP],
     [max / 2, TOP + (H - TOP - BOTTOM) / 2],
     [0, H - BOTTOM],
-  ] as const) {
+  ];
+  // A middle label that reads like its neighbours (counts up to 1) says nothing: leave it out.
+  const labelled = ticks.filter(
+    ([value], i) => i !== 1 || (format(value) !== format(max) && format(value) !== format(0)),
+  );
+  for (const [value, y] of labelled) {
     root.appendChild(
       svg("line", {
         x1: LEFT,
@@ -79,18 +85,30 @@ const y = (value: number, max: number) => H - BOTTOM - ((H - TOP - BOTTOM) * val
 /** A line with a light area under it (cost, success rate over time). */
 export function lineChart(data: ChartData, colour: { line: string; area: string; dot: string }): SVGSVGElement {
   const n = data.values.length;
-  if (n === 0) return empty(data.label);
-  const max = data.max ?? Math.max(...data.values, 0);
+  const known = data.values.filter((v): v is number => v !== null);
+  if (known.length === 0) return empty(data.label);
+  const max = data.max ?? (Math.max(...known, 0) || 1);
   const root = frame(data.label, max, data.format, data.labels);
-  const points = data.values.map((v, i) => `${x(i, n).toFixed(1)},${y(v, max).toFixed(1)}`);
-  root.appendChild(
-    svg("path", {
-      d: `M${x(0, n)},${H - BOTTOM} L${points.join(" L")} L${x(n - 1, n)},${H - BOTTOM} Z`,
-      class: colour.area,
-    }),
-  );
-  root.appendChild(svg("polyline", { points: points.join(" "), fill: "none", "stroke-width": 2, class: colour.line }));
+  // One line per run of known values: a bucket with nothing to measure breaks the line.
+  const runs: Array<Array<[number, number]>> = [[]];
   data.values.forEach((v, i) => {
+    if (v === null) runs.push([]);
+    else runs.at(-1)?.push([x(i, n), y(v, max)]);
+  });
+  for (const run of runs.filter((r) => r.length > 0)) {
+    const points = run.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`);
+    const first = run[0]?.[0] ?? LEFT;
+    const last = run.at(-1)?.[0] ?? LEFT;
+    root.appendChild(
+      svg("path", { d: `M${first},${H - BOTTOM} L${points.join(" L")} L${last},${H - BOTTOM} Z`, class: colour.area }),
+    );
+    root.appendChild(
+      svg("polyline", { points: points.join(" "), fill: "none", "stroke-width": 2, class: colour.line }),
+    );
+  }
+  data.values.forEach((v, i) => {
+    // Dots only where something happened, so a quiet month is a flat line, not a row of beads.
+    if (v === null || (v === 0 && n > 14)) return;
     root.appendChild(
       svg(
         "circle",
@@ -120,7 +138,7 @@ export function stackedBars(
   const n = labels.length;
   if (n === 0) return empty(label);
   const totals = labels.map((_, i) => stacks.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
-  const max = share ? 1 : Math.max(...totals, 0);
+  const max = share ? 1 : Math.max(...totals, 1);
   const root = frame(label, max, format, labels);
   const slot = (W - LEFT - RIGHT) / n;
   const width = Math.max(1, Math.min(24, slot * 0.7));

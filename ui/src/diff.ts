@@ -86,6 +86,8 @@ export function parseUnifiedDiff(diff: string): DiffFile[] {
       if (name !== "/dev/null") ensure().name = name;
       continue;
     }
+    // `Index:` and its ==== rule (the diff package's header) say nothing the file name does not.
+    if (line.startsWith("Index: ") || /^={8,}$/.test(line)) continue;
     ensure().lines.push({ kind: "meta", text: line });
   }
   return files;

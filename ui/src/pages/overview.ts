@@ -74,7 +74,7 @@ function charts(series: Series): HTMLElement {
   const labels = items.map((p) =>
     series.bucket === "hour" ? `${new Date(p.start).getHours().toString().padStart(2, "0")}:00` : day(p.start),
   );
-  const rates = items.map((p) => (p.succeeded + p.failed === 0 ? 0 : p.succeeded / (p.succeeded + p.failed)));
+  const rates = items.map((p) => (p.succeeded + p.failed === 0 ? null : p.succeeded / (p.succeeded + p.failed)));
   return h(
     "div",
     { class: "grid grid-cols-1 gap-3 md:grid-cols-2", attrs: { "data-testid": "charts" } },

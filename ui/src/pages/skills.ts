@@ -52,7 +52,11 @@ export async function skillsPage({ root, signal }: PageContext): Promise<void> {
               h("td", { class: `${td} tabular-nums` }, count(skill.failures)),
               h("td", { class: `${td} tabular-nums` }, percent(skill.success_rate)),
               h("td", { class: `${td} tabular-nums` }, duration(skill.mean_duration_ms)),
-              h("td", { class: `${td} max-w-xs break-words font-mono text-xs` }, skill.last_error ?? skill.error ?? ""),
+              h(
+                "td",
+                { class: `${td} max-w-xs wrap-anywhere font-mono text-xs` },
+                skill.last_error ?? skill.error ?? "",
+              ),
             ),
           ),
         ),

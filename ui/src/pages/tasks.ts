@@ -26,7 +26,7 @@ function row(task: Task): HTMLElement {
       ),
     ),
     h("td", { class: td }, chip(task.status)),
-    h("td", { class: `${td} max-w-md break-words` }, firstLine(task.input)),
+    h("td", { class: `${td} max-w-md wrap-anywhere` }, firstLine(task.input)),
     h("td", { class: `${td} hidden md:table-cell` }, [task.agent, task.tier].filter(Boolean).join(" · ")),
     h("td", { class: `${td} hidden text-right tabular-nums sm:table-cell` }, cost(task.cost_usd)),
     h("td", { class: `${td} hidden whitespace-nowrap lg:table-cell ${muted}` }, when(task.created_at)),
@@ -56,7 +56,7 @@ export async function tasksPage({ root, signal }: PageContext): Promise<void> {
       if (signal.aborted) return;
       for (const task of page.items) body.appendChild(row(task));
       cursor = page.next ?? null;
-      more.classList.toggle("hidden", cursor === null);
+      more.hidden = cursor === null; // the attribute: Tailwind's preflight makes [hidden] win over inline-flex
       replace(status, body.children.length === 0 ? h("p", { class: `${muted} py-4` }, "No tasks yet.") : null);
     } catch (error) {
       if (!signal.aborted) replace(status, errorBox(error));
