@@ -16,6 +16,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const run = promisify(execFile);
 
 function outDir(argv) {
+  const unknown = argv.filter((arg, i) => arg !== "--out" && argv[i - 1] !== "--out");
+  if (unknown.length > 0) throw new Error(`unknown argument ${unknown[0]} (usage: build-ui.mjs [--out DIR])`);
   const at = argv.indexOf("--out");
   if (at === -1) return join(root, "dist", "ui");
   const value = argv[at + 1];
