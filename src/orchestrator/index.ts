@@ -1,4 +1,5 @@
 export { createOrchestrator, createRouter, loadOrchestrator, storeCache } from "./create.js";
+export { createLiveOrchestrator, type LiveOrchestrator } from "./live.js";
 export {
   type Activity,
   Orchestrator,

@@ -239,6 +239,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX proposals_open_finding ON proposals (finding_key)
     WHERE status IN ('pending', 'approved', 'applied');
   `,
+  // 9: the dashboard's keyset pages of tasks (newest first, optionally by status) read an index
+  //    in order instead of sorting the table.
+  `
+  CREATE INDEX tasks_page ON tasks (created_at DESC, id DESC);
+  CREATE INDEX tasks_status_page ON tasks (status, created_at DESC, id DESC);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -286,23 +286,27 @@ export class TaskRepository {
    * only tasks strictly older than that (created_at, id) pair (the last one of a page).
    */
   list(options: { limit: number; status?: TaskStatus; before?: { createdAt: number; id: string } }): TaskWithUsage[] {
-    const before = options.before;
+    // The page is chosen first (from an index, in order), then only its tasks' calls are summed:
+    // grouping the whole join before the LIMIT made a page cost the entire history.
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (options.status) {
+      where.push("status = ?");
+      params.push(options.status);
+    }
+    if (options.before) {
+      where.push("(created_at, id) < (?, ?)");
+      params.push(options.before.createdAt, options.before.id);
+    }
     const rows = this.db
       .prepare(
-        `SELECT t.*, ${USAGE_COLUMNS} FROM tasks t LEFT JOIN model_calls c ON c.task_id = t.id
-         WHERE (? IS NULL OR t.status = ?)
-           AND (? IS NULL OR t.created_at < ? OR (t.created_at = ? AND t.id < ?))
-         GROUP BY t.id ORDER BY t.created_at DESC, t.id DESC LIMIT ?`,
+        `WITH page AS (
+           SELECT * FROM tasks ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
+           ORDER BY created_at DESC, id DESC LIMIT ?)
+         SELECT t.*, ${USAGE_COLUMNS} FROM page t LEFT JOIN model_calls c ON c.task_id = t.id
+         GROUP BY t.id ORDER BY t.created_at DESC, t.id DESC`,
       )
-      .all(
-        options.status ?? null,
-        options.status ?? null,
-        before?.createdAt ?? null,
-        before?.createdAt ?? null,
-        before?.createdAt ?? null,
-        before?.id ?? null,
-        options.limit,
-      ) as Array<TaskRow & UsageRow>;
+      .all(...params, options.limit) as Array<TaskRow & UsageRow>;
     return rows.map((row) => ({ ...fromRow(row), ...usageFromRow(row) }));
   }
 

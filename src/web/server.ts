@@ -44,6 +44,11 @@ export interface WebServerDeps {
   env?: NodeJS.ProcessEnv;
   /** Reports a background task that failed to run (default: nothing; the task records its own failure). */
   onBackgroundError?: (error: unknown) => void;
+  /**
+   * The configuration and orchestrator in effect at each request (`hob serve` passes one that
+   * follows hob.yaml and approved proposals); default: `config` and `orchestrator`, fixed.
+   */
+  live?: () => { config: LoadedConfig; orchestrator: Orchestrator };
   /** The built dashboard (index.html and assets/); default dist/ui of this installation. */
   uiDir?: string;
 }
@@ -101,9 +106,8 @@ export function createWebServer(deps: WebServerDeps): WebServer {
   let skillRegistry: SkillRegistry | undefined;
   const ctx: RouteContext = {
     app,
-    config: deps.config,
+    current: deps.live ?? (() => ({ config: deps.config, orchestrator: deps.orchestrator })),
     store: deps.store,
-    orchestrator: deps.orchestrator,
     bus: deps.bus,
     now,
     token: currentToken,
@@ -116,21 +120,19 @@ export function createWebServer(deps: WebServerDeps): WebServer {
         });
       running.add(tracked);
     },
-    applyDeps() {
-      applyDepsCache ??= deps.applyDeps
-        ? deps.applyDeps()
-        : (async () => {
-            const improve = await import("../improve/index.js");
-            const built = await improve.applyDeps(deps.config, deps.store, deps.env ?? process.env);
-            // Decide through this server's approval owner, so the decision reaches the bus.
-            return { ...built, approvals: deps.orchestrator.approvals };
-          })();
-      return applyDepsCache;
+    async applyDeps() {
+      if (deps.applyDeps) return deps.applyDeps();
+      applyDepsCache ??= (async () => {
+        const improve = await import("../improve/index.js");
+        return improve.applyDeps(deps.config, deps.store, deps.env ?? process.env);
+      })();
+      // Decide through this server's approval owner, so the decision reaches the bus.
+      return { ...(await applyDepsCache), approvals: ctx.current().orchestrator.approvals };
     },
     async skills() {
       if (!skillRegistry) {
         const { createSkillRegistry } = await import("../orchestrator/index.js");
-        skillRegistry = createSkillRegistry(deps.config, deps.store, now);
+        skillRegistry = createSkillRegistry(ctx.current().config, deps.store, now);
       }
       // As `hob skills list` does: the folders as they are now, changed ones re-validated.
       await skillRegistry.sync();

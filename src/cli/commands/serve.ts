@@ -307,18 +307,25 @@ async function startWeb(
   address: { host: string; port: number },
   log: Logger,
 ): Promise<{ port: number; loginUrl: string; close(): Promise<void> }> {
-  const [{ EventBus }, { createOrchestrator, createRouter }, web] = await Promise.all([
+  const [{ EventBus }, { createLiveOrchestrator }, web] = await Promise.all([
     import("../../events/index.js"),
     import("../../orchestrator/index.js"),
     import("../../web/index.js"),
   ]);
   const bus = new EventBus();
-  const orchestrator = createOrchestrator(config, store, createRouter(config, store), bus);
+  // Follows hob.yaml and approved proposals while the server runs: no restart after an approval.
+  const live = createLiveOrchestrator(io.env, store, bus, (error) =>
+    log.error("the changed configuration does not load; the web API keeps the last good one", {
+      error: String(error),
+    }),
+  );
+  const { orchestrator } = live.current();
   const token = web.tokenFromFile(config.paths.home);
   const server = web.createWebServer({
     config,
     store,
     orchestrator,
+    live: () => live.current(),
     bus,
     token,
     host: address.host,

@@ -37,7 +37,7 @@ export function toWebApprovalJson(approval: ApprovalRecord) {
  * approval owner (never a row written here) and must carry the hash the page was shown.
  */
 export function approvalRoutes(ctx: RouteContext): void {
-  const { app, orchestrator, now } = ctx;
+  const { app, now } = ctx;
 
   app.get(
     "/api/approvals",
@@ -49,7 +49,7 @@ export function approvalRoutes(ctx: RouteContext): void {
       },
     },
     async () => {
-      const pending = orchestrator.approvals.list({ status: "pending", limit: 500 });
+      const pending = ctx.current().orchestrator.approvals.list({ status: "pending", limit: 500 });
       return { items: pending.filter((a) => a.expiresAt > now()).map(toWebApprovalJson) };
     },
   );
@@ -68,7 +68,7 @@ export function approvalRoutes(ctx: RouteContext): void {
     },
     async (request) => {
       const { decision, hash } = request.body;
-      const approvals = orchestrator.approvals;
+      const approvals = ctx.current().orchestrator.approvals;
       const approval = approvals.get(request.params.id);
       if (approval.id !== request.params.id) {
         throw new HobError("E_NOT_FOUND", `There is no approval ${request.params.id}.`, {

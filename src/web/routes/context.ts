@@ -9,9 +9,9 @@ import type { App } from "../http.js";
 /** What every route module is given: the server's dependencies and its shared helpers. */
 export interface RouteContext {
   app: App;
-  config: LoadedConfig;
+  /** The configuration and orchestrator in effect now (a long-running server follows edits and approved changes). */
+  current: () => { config: LoadedConfig; orchestrator: Orchestrator };
   store: Store;
-  orchestrator: Orchestrator;
   bus: EventBus;
   now: () => number;
   token: () => string;

@@ -4,7 +4,7 @@ import type { RouteContext } from "./context.js";
 
 /** Read-only views: skills with their records, statistics (totals and a time series), configuration. */
 export function infoRoutes(ctx: RouteContext): void {
-  const { app, store, config, now } = ctx;
+  const { app, store, now } = ctx;
 
   app.get("/api/skills", { schema: { tags: ["skills"], summary: "Skills with their success records" } }, async () => {
     const registry = await ctx.skills();
@@ -22,7 +22,7 @@ export function infoRoutes(ctx: RouteContext): void {
     },
     async (request) => {
       const { counterfactualPrice } = await import("../../models/index.js");
-      return store.stats(parseSince(request.query.since, now()), counterfactualPrice(config));
+      return store.stats(parseSince(request.query.since, now()), counterfactualPrice(ctx.current().config));
     },
   );
 
@@ -47,6 +47,7 @@ export function infoRoutes(ctx: RouteContext): void {
     { schema: { tags: ["config"], summary: "The configuration in effect, secrets redacted" } },
     async () => {
       const { routerWarnings } = await import("../../models/index.js");
+      const { config } = ctx.current();
       return toConfigJson(config, routerWarnings(config));
     },
   );

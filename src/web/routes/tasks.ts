@@ -27,7 +27,7 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
 
 /** Tasks: a keyset-paginated list, the detail with steps and model calls, and starting one. */
 export function taskRoutes(ctx: RouteContext): void {
-  const { app, store, orchestrator } = ctx;
+  const { app, store } = ctx;
 
   app.get(
     "/api/tasks",
@@ -77,7 +77,7 @@ export function taskRoutes(ctx: RouteContext): void {
       const chat = session_id === undefined ? undefined : chatContext(ctx, session_id);
       let id: string | undefined;
       // The task's row and its `task-created` event exist before run() first waits: the id is known at once.
-      const run = orchestrator.run({
+      const run = ctx.current().orchestrator.run({
         input,
         ...(agent ? { agent } : {}),
         ...(tier ? { tier: tier as Tier } : {}),
