@@ -291,6 +291,28 @@ describe("hob serve as a process (built binary)", () => {
     expect(readFileSync(join(home, "logs", "serve.log"), "utf8")).toContain("web server listening");
   });
 
+  it("under systemd (INVOCATION_ID set) prints the link without the token: the journal is readable by others", async () => {
+    writeHobConfig(home, 'improve:\n  schedule: "0 0 1 1 *"\n');
+    const child = spawn(process.execPath, [HOB_BIN, "serve", "--port", "0"], {
+      env: { ...env, INVOCATION_ID: "0123456789abcdef" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    running = child;
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    await until("the ready line", () =>
+      /dashboard ready; open http:\/\/127\.0\.0\.1:\d+\/#token=<the output of hob serve token>/.exec(stdout),
+    );
+    const token = (await spawnHob(["serve", "token"], env)).stdout.trim();
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(token.length).toBeGreaterThan(20);
+    expect(stdout).not.toContain(token);
+  });
+
   it("rejects a bad schedule as a config error", async () => {
     writeHobConfig(home, 'improve:\n  schedule: "every six hours"\n');
     const run = await spawnHob(["serve", "--json"], env);

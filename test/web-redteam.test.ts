@@ -1,7 +1,7 @@
 /**
- * Red-team tests of `hob serve`'s web API. Tests named `F<n>: …` demonstrate a finding and
- * FAIL until it is fixed (each asserts the secure behaviour). Tests under "holds" pin down
- * attacks the server withstood.
+ * Red-team tests of `hob serve`'s web API. Tests named `F<n>` are the attacks of a red-team pass
+ * that got through (each asserts the secure behaviour; all were fixed after it). Tests under
+ * "holds" pin down attacks the server withstood.
  *
  * Attacker models: another local process or user (127.0.0.1 is reachable by every user of the
  * machine; with --host 0.0.0.0 by the LAN), a web page in the user's browser (cross-site, or
@@ -16,7 +16,7 @@ import { loadConfig } from "../src/config/index.js";
 import { EventBus, type HobEvent } from "../src/events/index.js";
 import { createOrchestrator, createRouter, type Orchestrator } from "../src/orchestrator/index.js";
 import { Store } from "../src/store/index.js";
-import { createWebServer, loadOrCreateToken, type WebServer } from "../src/web/index.js";
+import { createWebServer, loadOrCreateToken, rotateToken, type WebServer } from "../src/web/index.js";
 import { FakeAnthropic, type FakeReply } from "./fakes/anthropic.js";
 import { REPO_ROOT, tempHome } from "./helpers.js";
 import { pendingRoutingProposal } from "./proposal-helper.js";
@@ -111,8 +111,8 @@ async function pausedWrite(): Promise<{ taskId: string; id: string; hash: string
   return { taskId: paused.id, id: approval.id, hash: approval.hash };
 }
 
-describe("F1 (critical): the auth check reads the raw URL, the router a decoded/normalised one", () => {
-  it("F1a: a percent-encoded /api path (/%61pi/…) is served without any token", async () => {
+describe("F1 (critical, fixed): authentication is decided on the route the router chose, not on the raw URL", () => {
+  it("F1a: a percent-encoded /api path (/%61pi/…) needs the token like /api/…", async () => {
     // The guard's isPublic() sees "/%61pi/config" (not under /api/) and lets it through; find-my-way
     // decodes %61 to "a" and routes it to GET /api/config.
     for (const url of ["/%61pi/config", "/%61pi/approvals", "/%61pi/tasks", "/%61pi/proposals", "/%61pi/sessions"]) {
@@ -121,7 +121,7 @@ describe("F1 (critical): the auth check reads the raw URL, the router a decoded/
     }
   });
 
-  it("F1b: an absolute-form request line (GET http://x/api/…) is served without any token", async () => {
+  it("F1b: an absolute-form request line (GET http://x/api/…) is refused", async () => {
     const port = await listening();
     const res = await raw(
       port,
@@ -131,7 +131,7 @@ describe("F1 (critical): the auth check reads the raw URL, the router a decoded/
     expect(res.body).not.toContain('"config"');
   });
 
-  it("F1c: with no token, a local process approves a pending file write and the task overwrites the file", async () => {
+  it("F1c: with no token, a local process cannot approve a pending file write", async () => {
     const { id, hash, taskId } = await pausedWrite();
     // Everything needed is readable without a token: the approval's id and hash.
     const listed = await api({ method: "GET", url: "/%61pi/approvals" });
@@ -149,7 +149,7 @@ describe("F1 (critical): the auth check reads the raw URL, the router a decoded/
     expect(readFileSync(join(home, "workspace", "todo.txt"), "utf8")).toBe("call mum\n");
   });
 
-  it("F1d: with no token, a local process approves a self-modification proposal (commit in the managed repo)", async () => {
+  it("F1d: with no token, a local process cannot approve a self-modification proposal", async () => {
     const proposalId = await pendingRoutingProposal(store, env, {
       key: "redteam",
       complexity: "simple",
@@ -167,7 +167,7 @@ describe("F1 (critical): the auth check reads the raw URL, the router a decoded/
     expect(store.proposals.get(proposalId).status).toBe("pending");
   });
 
-  it("F1e: with no token, a local process starts tasks (and spends API money) through POST /%61pi/tasks", async () => {
+  it("F1e: with no token, a local process cannot start tasks through POST /%61pi/tasks", async () => {
     anthropic.setDefault(() => ({ kind: "text", text: "ok" }));
     const res = await api({
       method: "POST",
@@ -179,8 +179,8 @@ describe("F1 (critical): the auth check reads the raw URL, the router a decoded/
   });
 });
 
-describe("F2 (medium): hob's state outside hobStatePaths is open to a task whose workspace contains HOB_HOME", () => {
-  it("F2: a task reads web.token (and writes serve.env, the systemd EnvironmentFile) when the workspace holds HOB_HOME", async () => {
+describe("F2 (medium, fixed): all of HOB_HOME but the workspace is out of a task's reach, even when the workspace contains HOB_HOME", () => {
+  it("F2: a task can neither read web.token nor write serve.env (the service's environment) when the workspace holds HOB_HOME", async () => {
     // HOB_HOME is not named .hob (so the .hob pattern does not apply), and the workspace is its parent,
     // the case hobStatePaths() exists for ("even if a workspace contains HOB_HOME").
     const parent = join(home, "projects");
@@ -214,7 +214,7 @@ describe("F2 (medium): hob's state outside hobStatePaths is open to a task whose
 });
 
 describe("F3-F6 (low)", () => {
-  it("F3: any local process locks the real user out of logging in (20 bad tries a minute, one global window)", async () => {
+  it("F3 (fixed): 20 bad tries a minute from a local process do not lock the real user out", async () => {
     for (let i = 0; i < 20; i++) {
       // No Origin: a local script, not a browser. (A cross-site page gets 403 before the limiter.)
       await api({ method: "POST", url: "/api/session", payload: { token: `guess-${i}` } });
@@ -223,7 +223,7 @@ describe("F3-F6 (low)", () => {
     expect(real.statusCode).toBe(200);
   });
 
-  it("F4: a session cookie keeps working after log-out (DELETE /api/session only asks the browser to drop it)", async () => {
+  it("F4 (fixed): a session cookie stops working at log-out, not only in the browser that logged out", async () => {
     const cookie = await login();
     const out = await api({
       method: "DELETE",
@@ -235,16 +235,16 @@ describe("F3-F6 (low)", () => {
     expect(after.statusCode).toBe(401);
   });
 
-  it("F5: an out-of-range ?since= answers 500 E_INTERNAL instead of 400 E_USAGE", async () => {
+  it("F5 (fixed): an out-of-range ?since= is a 400 E_USAGE, never 500", async () => {
     for (const since of ["99999999999999999999w", "9999999999999999d"]) {
       const res = await api({ method: "GET", url: `/api/stats?since=${since}`, headers: bearer() });
       expect(res.statusCode, since).toBe(400);
     }
   });
 
-  it("F6: a decoy hob_session cookie (set by any page on 127.0.0.1, any port) shadows the real one: the user is logged out", async () => {
+  it("F6 (fixed): a decoy hob_session cookie (set by a page on another port) does not shadow the real one", async () => {
     // Cookies ignore ports: http://127.0.0.1:3000 can set `hob_session=x; Path=/api` for 127.0.0.1, and the
-    // browser sends the more specific path first. readCookie() takes the first occurrence only.
+    // browser sends the more specific path first. Every value is tried, not only the first.
     const cookie = await login();
     const res = await api({ method: "GET", url: "/api/tasks", headers: { cookie: `hob_session=decoy; ${cookie}` } });
     expect(res.statusCode).toBe(200);
@@ -303,15 +303,14 @@ describe("holds", () => {
     expect(store.tasks.list({ limit: 5 })).toHaveLength(0);
   });
 
-  it("a socket that skipped authentication (F1) still gets no events: the per-event token check closes it", async () => {
-    const ws = await server.app.injectWS("/%61pi/events", { headers: { host: HOST } });
-    const got: string[] = [];
-    ws.on("message", (data: unknown) => got.push(String(data)));
+  it("a WebSocket upgrade spelled /%61pi/events needs the token like /api/events (F1 fixed), and a socket past it still checks the token per event", async () => {
+    await expect(server.app.injectWS("/%61pi/events", { headers: { host: HOST } })).rejects.toThrow(/401/);
+    const ws = await server.app.injectWS("/%61pi/events", { headers: { host: HOST, ...bearer() } });
     const closed = new Promise<number>((resolve) => ws.on("close", (code: number) => resolve(code)));
+    rotateToken(home);
     anthropic.enqueue({ kind: "text", text: "secret answer" });
     await orchestrator.run({ input: "secret question", agent: "general", tier: "fast" });
     expect(await closed).toBe(4401);
-    expect(got.join("")).not.toContain("secret");
   });
 
   it("approvals: wrong hash, another approval's hash, a prefix id, approving twice, deny after approve are all refused", async () => {

@@ -1,5 +1,6 @@
+import { readdirSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 
 export interface HobPaths {
   home: string;
@@ -38,15 +39,27 @@ export function expandHome(path: string, env: NodeJS.ProcessEnv = process.env): 
   return join(home, path.slice(1));
 }
 
+/** Files and folders of HOB_HOME that hob itself reads or writes (besides config, database, agents, skills). */
+const HOB_HOME_STATE = [
+  "web.token", // the web API's bearer token: whoever reads it controls hob
+  "serve.env", // the service's environment (may hold keys; its values override hob.yaml)
+  "logs",
+  "managed.lock",
+  "serve.lock",
+  "improve.lock",
+  "memory",
+];
+
 /**
  * hob's own state, kept out of reach of agents and skills even if a workspace contains
- * HOB_HOME: its config, database, router config, agents and skills, and the managed repository
- * (changed only by applying an approved proposal). (HOB_HOME itself is not listed: the default
- * workspace lies inside it.)
+ * HOB_HOME: its config, database, router config, agents and skills, the managed repository
+ * (changed only by applying an approved proposal), the web token, the service environment,
+ * logs and locks, and whatever else HOB_HOME holds now, except the workspace itself. (HOB_HOME
+ * itself is not listed: the default workspace lies inside it.)
  */
 export function hobStatePaths(paths: HobPaths): string[] {
-  const { home, configFile, database, managedRepo } = paths;
-  return [
+  const { home, configFile, database, managedRepo, workspace } = paths;
+  const listed = [
     configFile,
     database,
     `${database}-wal`,
@@ -57,5 +70,22 @@ export function hobStatePaths(paths: HobPaths): string[] {
     join(home, "agents"),
     join(home, "skills"),
     managedRepo,
+    ...HOB_HOME_STATE.map((name) => join(home, name)),
   ];
+  // Anything else in HOB_HOME today (files of later versions, a user's notes) that does not
+  // contain the workspace: protected by default rather than by name.
+  let present: string[] = [];
+  try {
+    present = readdirSync(home)
+      .map((name) => join(home, name))
+      .filter((entry) => !isInsideOrSame(workspace, entry));
+  } catch {
+    // No HOB_HOME yet: nothing more to protect.
+  }
+  return [...new Set([...listed, ...present])];
+}
+
+function isInsideOrSame(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }

@@ -1,15 +1,30 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorBody } from "./http.js";
-import { CSRF_HEADER, readCookie, SECURITY_HEADERS, SESSION_COOKIE, validSession } from "./security.js";
+import {
+  CSRF_HEADER,
+  readCookies,
+  SECURITY_HEADERS,
+  SESSION_COOKIE,
+  type SessionRevocations,
+  validSession,
+} from "./security.js";
 import { sameSecret } from "./token.js";
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-/** Paths anyone on an allowed Host may read: the health probe, the login exchange, the page and the API docs. */
-function isPublic(path: string, method: string): boolean {
-  if (path === "/api/health") return true;
-  if (path === "/api/session" && method === "POST") return true;
-  return !path.startsWith("/api/") && path !== "/api";
+/**
+ * Whether the route this request was matched to is open to anyone on an allowed Host: the
+ * ones marked `config: { public: true }` (health, the log-in exchange, the page and its
+ * assets) and the API docs. Decided on the route the router chose, never on the raw URL: the
+ * router decodes and normalises (`/%61pi/config` is `/api/config`), so a URL test can be
+ * passed by a spelling the router still maps to a protected handler. No route matched (a 404)
+ * runs no handler, so it needs no authentication either.
+ */
+function isPublic(request: FastifyRequest): boolean {
+  const route = request.routeOptions;
+  if (route.url === undefined) return true;
+  if ((route.config as { public?: boolean } | undefined)?.public === true) return true;
+  return route.url === "/docs" || route.url.startsWith("/docs/");
 }
 
 export type Auth = "bearer" | "cookie";
@@ -18,6 +33,8 @@ declare module "fastify" {
   interface FastifyRequest {
     hobAuth?: Auth;
     hobToken?: string;
+    /** The session cookie value that authenticated the request (cookie auth only). */
+    hobSession?: string;
   }
 }
 
@@ -26,6 +43,7 @@ export interface GuardOptions {
   port: () => number;
   token: () => string;
   now: () => number;
+  revoked: SessionRevocations;
 }
 
 /**
@@ -63,8 +81,11 @@ export function requestGuard(options: GuardOptions) {
       return reply.code(403).send(errorBody("E_ORIGIN", "Cross-site requests are refused."));
     }
 
-    const path = request.url.split("?")[0] ?? "";
-    if (isPublic(path, request.method)) return;
+    // Only origin-form targets (`/path`): an absolute-form line (`GET http://x/api/…`) is refused.
+    if (!request.raw.url?.startsWith("/")) {
+      return reply.code(400).send(errorBody("E_USAGE", "The request target must be a path.", "Send GET /api/…"));
+    }
+    if (isPublic(request)) return;
 
     // Bearer token (scripts), else the session cookie (the page). Never a token in the URL.
     const token = options.token();
@@ -74,8 +95,11 @@ export function requestGuard(options: GuardOptions) {
       if (!match || !sameSecret(match[1] as string, token)) return unauthorised(reply);
       request.hobAuth = "bearer";
     } else {
-      const session = readCookie(request.headers.cookie, SESSION_COOKIE);
-      if (!session || !validSession(session, token, options.now())) return unauthorised(reply);
+      const session = readCookies(request.headers.cookie, SESSION_COOKIE).find(
+        (value) => validSession(value, token, options.now()) && !options.revoked.has(value),
+      );
+      if (!session) return unauthorised(reply);
+      request.hobSession = session;
       request.hobAuth = "cookie";
       // CSRF: a cookie rides along on any request the browser makes; ours also carry our Origin
       // and a header a form or a cross-site page cannot set without a CORS preflight we never allow.

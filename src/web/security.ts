@@ -41,15 +41,38 @@ export function allowedHosts(host: string, port: number, extra: readonly string[
   return hosts;
 }
 
-/** The cookie header's value for a name (first occurrence), undefined when absent. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
+/**
+ * Every value the cookie header carries for a name. All of them, not the first: cookies ignore
+ * ports, so a page on another port of 127.0.0.1 can set a decoy of the same name that the
+ * browser sends first; taking only the first would log the user out.
+ */
+export function readCookies(header: string | undefined, name: string): string[] {
+  if (!header) return [];
+  const values: string[] = [];
   for (const part of header.split(";")) {
     const at = part.indexOf("=");
     if (at < 0) continue;
-    if (part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+    if (part.slice(0, at).trim() === name) values.push(part.slice(at + 1).trim());
   }
-  return undefined;
+  return values.slice(0, 8);
+}
+
+/**
+ * Sessions ended by log-out. A session is a stateless HMAC, so clearing the browser's cookie
+ * alone would leave a copied cookie valid until it expires; log-out records it here until then.
+ * Kept in memory: a restart of hob serve forgets them (rotate the token to end every session).
+ */
+export class SessionRevocations {
+  private readonly revoked = new Map<string, number>();
+
+  revoke(value: string, now: number): void {
+    for (const [old, at] of this.revoked) if (now - at > SESSION_MAX_AGE_S * 1000) this.revoked.delete(old);
+    if (this.revoked.size < 10_000) this.revoked.set(value, now);
+  }
+
+  has(value: string): boolean {
+    return this.revoked.has(value);
+  }
 }
 
 function mac(token: string, payload: string): string {

@@ -23,7 +23,7 @@ import { proposalRoutes } from "./routes/proposals.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { uiRoutes } from "./routes/ui.js";
-import { allowedHosts } from "./security.js";
+import { allowedHosts, SessionRevocations } from "./security.js";
 
 export interface WebServerDeps {
   config: LoadedConfig;
@@ -102,6 +102,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
     return hostsFor.hosts;
   };
 
+  const revoked = new SessionRevocations();
   let applyDepsCache: Promise<ApplyDeps> | undefined;
   let skillRegistry: SkillRegistry | undefined;
   const ctx: RouteContext = {
@@ -111,6 +112,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
     bus: deps.bus,
     now,
     token: currentToken,
+    revoked,
     signal: background.signal,
     inBackground(work) {
       const tracked = work
@@ -141,7 +143,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
   };
 
   app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  app.addHook("onRequest", requestGuard({ hosts, port, token: currentToken, now }));
+  app.addHook("onRequest", requestGuard({ hosts, port, token: currentToken, now, revoked }));
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? "request";
@@ -174,9 +176,13 @@ export function createWebServer(deps: WebServerDeps): WebServer {
   registerDocs(app, packageVersion());
   app.register(async (scope) => {
     const scoped = { ...ctx, app: scope as unknown as typeof app };
-    scope.get("/api/health", { schema: { tags: ["health"], summary: "Liveness, no authentication" } }, async () => ({
-      ok: true,
-    }));
+    scope.get(
+      "/api/health",
+      { config: { public: true }, schema: { tags: ["health"], summary: "Liveness, no authentication" } },
+      async () => ({
+        ok: true,
+      }),
+    );
     loginRoutes(scoped);
     taskRoutes(scoped);
     sessionRoutes(scoped);

@@ -276,10 +276,17 @@ export async function serveCommand(io: CliIO, options: ServeOptions): Promise<nu
       );
     }
     // The login link carries the token in the fragment only (never sent to a server, never logged).
-    say(`${started.text}\nhob serve: dashboard ready; log in with ${web.loginUrl}`, {
+    // Under systemd, stdout is the journal, which other users (adm, systemd-journal) may read:
+    // there the link is printed without the token.
+    const underService = Boolean(io.env.INVOCATION_ID);
+    const shown = underService ? web.loginUrl.replace(/#token=.*$/, "") : web.loginUrl;
+    const how = underService
+      ? `open ${shown}#token=<the output of hob serve token> (the token is kept out of the journal)`
+      : `log in with ${shown}`;
+    say(`${started.text}\nhob serve: dashboard ready; ${how}`, {
       ...started.event,
       web: { host: address.host, port: web.port },
-      login_url: web.loginUrl,
+      login_url: shown,
     });
     const reason = await untilStopSignal(io);
     await web.close();
@@ -345,11 +352,14 @@ async function startWeb(
     );
   }
   log.info("web server listening", { host: address.host, port: bound.port });
-  const urlHost = isLoopback(address.host)
-    ? "127.0.0.1"
-    : address.host.includes(":")
-      ? `[${address.host}]`
-      : address.host;
+  // A wildcard address is not a name a browser can send as Host: link to loopback instead.
+  const wildcard = address.host === "0.0.0.0" || address.host === "::" || address.host === "[::]";
+  const urlHost =
+    isLoopback(address.host) || wildcard
+      ? "127.0.0.1"
+      : address.host.includes(":")
+        ? `[${address.host}]`
+        : address.host;
   return {
     port: bound.port,
     loginUrl: `http://${urlHost}:${bound.port}/#token=${token()}`,

@@ -34,16 +34,20 @@ export function uiRoutes({ app }: RouteContext, uiDir: string): void {
     "Run `npm run build` in hob's folder, then reload; the API under /api works without it.",
   );
 
-  app.get("/", { schema: { hide: true } }, async (_request, reply) => {
+  app.get("/", { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
     const html = await readFile(join(uiDir, "index.html")).catch(() => undefined);
     if (!html) return reply.code(404).send(notBuilt);
     return reply.type("text/html; charset=utf-8").send(html);
   });
 
-  app.get("/assets/:name", { schema: { hide: true, params: AssetParams } }, async (request, reply) => {
-    const { name } = request.params;
-    const body = await readFile(join(uiDir, "assets", name)).catch(() => undefined);
-    if (!body) return reply.code(404).send(errorBody("E_NOT_FOUND", "There is no such file."));
-    return reply.type(TYPES[extname(name)] as string).send(body);
-  });
+  app.get(
+    "/assets/:name",
+    { config: { public: true }, schema: { hide: true, params: AssetParams } },
+    async (request, reply) => {
+      const { name } = request.params;
+      const body = await readFile(join(uiDir, "assets", name)).catch(() => undefined);
+      if (!body) return reply.code(404).send(errorBody("E_NOT_FOUND", "There is no such file."));
+      return reply.type(TYPES[extname(name)] as string).send(body);
+    },
+  );
 }
