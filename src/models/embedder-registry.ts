@@ -2,18 +2,21 @@
  * Embedders are variants chosen by name, like providers (registry.ts). Where a spec
  * leaves out the base URL or key, they come from the same environment variables the
  * chat providers use: OLLAMA_HOST, OPENAI_BASE_URL / OPENAI_API_BASE, OPENAI_API_KEY.
+ * `builtin` runs in-process (builtin-embedder.ts): no server, no key, model `hash-384`.
  */
 import { normalizeOllamaHost } from "../config/index.js";
 import { HobError, registerSecrets } from "../errors/index.js";
+import { BUILTIN_EMBEDDER_MODEL, createBuiltinEmbedder } from "./builtin-embedder.js";
 import { createOllamaEmbedder, createOpenAICompatibleEmbedder, type Embedder } from "./embedder.js";
 import type { ProxySettings } from "./http.js";
 
-export type EmbedderKind = "ollama" | "openai" | "openai-compatible";
+export type EmbedderKind = "builtin" | "ollama" | "openai" | "openai-compatible";
 
 /** What a config names: snake_case, like litellm_params. */
 export interface EmbedderSpec {
   provider: EmbedderKind;
-  model: string;
+  /** Required, except for `builtin`, where it defaults to `hash-384`. */
+  model?: string;
   base_url?: string;
   api_key?: string;
 }
@@ -23,12 +26,35 @@ export interface EmbedderOptions {
   proxy?: ProxySettings;
 }
 
-export type EmbedderFactory = (spec: EmbedderSpec, env: NodeJS.ProcessEnv, options: EmbedderOptions) => Embedder;
+/** A spec whose model is known: given, or the kind's default. */
+export type ResolvedEmbedderSpec = EmbedderSpec & { model: string };
+
+export type EmbedderFactory = (
+  spec: ResolvedEmbedderSpec,
+  env: NodeJS.ProcessEnv,
+  options: EmbedderOptions,
+) => Embedder;
 
 export const DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434";
 export const DEFAULT_OPENAI_BASE = "https://api.openai.com/v1";
 
 const factories = new Map<string, EmbedderFactory>([
+  [
+    "builtin",
+    (spec) => {
+      if (spec.model !== BUILTIN_EMBEDDER_MODEL) {
+        throw new HobError("E_CONFIG", `The builtin embedder has no model ${JSON.stringify(spec.model)}.`, {
+          hint: `Leave the model out, or name ${BUILTIN_EMBEDDER_MODEL}.`,
+        });
+      }
+      if (spec.base_url !== undefined || spec.api_key !== undefined) {
+        throw new HobError("E_CONFIG", "The builtin embedder runs inside hob and takes no base_url or api_key.", {
+          hint: "Remove base_url and api_key, or choose the ollama or openai-compatible embedder.",
+        });
+      }
+      return createBuiltinEmbedder();
+    },
+  ],
   [
     "ollama",
     (spec, env, options) =>
@@ -81,9 +107,10 @@ const factories = new Map<string, EmbedderFactory>([
 export function createEmbedder(spec: EmbedderSpec, env: NodeJS.ProcessEnv, options: EmbedderOptions = {}): Embedder {
   // Any message that would echo the key is redacted from here on.
   registerSecrets(spec.api_key);
-  if (!spec.model?.trim()) {
+  const model = spec.model ?? (spec.provider === "builtin" ? BUILTIN_EMBEDDER_MODEL : undefined);
+  if (!model?.trim()) {
     throw new HobError("E_CONFIG", "The embedder has no model.", {
-      hint: "Name an embedding model, e.g. nomic-embed-text (Ollama) or text-embedding-3-small (OpenAI).",
+      hint: "Name an embedding model, e.g. nomic-embed-text (Ollama) or text-embedding-3-small (OpenAI), or use the builtin embedder.",
     });
   }
   const factory = factories.get(spec.provider);
@@ -92,7 +119,7 @@ export function createEmbedder(spec: EmbedderSpec, env: NodeJS.ProcessEnv, optio
       hint: `Use one of: ${[...factories.keys()].join(", ")}.`,
     });
   }
-  return factory(spec, env, options);
+  return factory({ ...spec, model }, env, options);
 }
 
 export function registerEmbedder(kind: EmbedderKind, factory: EmbedderFactory): void {

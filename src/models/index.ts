@@ -6,6 +6,13 @@ export {
   createAnthropicProvider,
   type ReachabilityResult,
 } from "./anthropic.js";
+export {
+  BUILTIN_EMBEDDER_DIMENSIONS,
+  BUILTIN_EMBEDDER_MODEL,
+  BuiltinEmbedder,
+  builtinEmbedding,
+  createBuiltinEmbedder,
+} from "./builtin-embedder.js";
 export { type CachedResponse, cacheKey, canonicalJson, isCacheable, type ResponseCache } from "./cache.js";
 export { counterfactualPrice, routerWarnings } from "./counterfactual.js";
 export {
@@ -27,6 +34,7 @@ export {
   type EmbedderKind,
   type EmbedderOptions,
   type EmbedderSpec,
+  type ResolvedEmbedderSpec,
   registerEmbedder,
 } from "./embedder-registry.js";
 export { parseRetryAfter } from "./errors.js";
