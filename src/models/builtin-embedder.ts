@@ -32,13 +32,18 @@ import type { Embedder, EmbedOptions, EmbedResult } from "./embedder.js";
 export const BUILTIN_EMBEDDER_MODEL = "hash-384";
 export const BUILTIN_EMBEDDER_DIMENSIONS = 384;
 
-/** Relative weights of the feature families; a unigram weighs 1. */
+/**
+ * Relative weights of the feature families; a unigram weighs 1. Bigram and trigram
+ * weights were picked from a coarse grid on data/memory/retrieval-set.json
+ * (bench/memory-embedder.ts): trigrams at 0.5 rather than 0.35 lifted typo and
+ * paraphrase recall most; more than that gained little.
+ */
 const WEIGHT = {
   word: 1,
   /** The folded spelling when it differs from the word (café → cafe, Müller → mueller). */
   folded: 0.7,
-  bigram: 0.8,
-  trigram: 0.35,
+  bigram: 0.5,
+  trigram: 0.5,
   stopWord: 0.15,
   /** Character bigram / trigram / Han unigram of a run without spaces. */
   runBigram: 0.8,
