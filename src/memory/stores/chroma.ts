@@ -241,10 +241,7 @@ function unavailable(url: string, doing: string, detail: string, cause?: unknown
 async function bounded<T>(url: string, timeoutMs: number, doing: string, run: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(unavailable(url, doing, `no answer within ${timeoutMs} ms.`)),
-      timeoutMs,
-    );
+    timer = setTimeout(() => reject(unavailable(url, doing, `no answer within ${timeoutMs} ms.`)), timeoutMs);
   });
   try {
     return await Promise.race([run(), deadline]);

@@ -12,7 +12,9 @@ export interface VectorStoreOptionsByKind {
   chroma: ChromaOptions;
 }
 
-export type VectorStoreFactory<K extends VectorStoreKind> = (options: VectorStoreOptionsByKind[K]) => Promise<VectorStore>;
+export type VectorStoreFactory<K extends VectorStoreKind> = (
+  options: VectorStoreOptionsByKind[K],
+) => Promise<VectorStore>;
 
 const factories: { [K in VectorStoreKind]: VectorStoreFactory<K> } = {
   sqlite: createSqliteVecStore,

@@ -75,7 +75,12 @@ export function checkSpace(space: unknown, dimensions: unknown): void {
       'Name the embedding space after the embedder and its size, e.g. "ollama-nomic-embed-text-768".',
     );
   }
-  if (typeof dimensions !== "number" || !Number.isInteger(dimensions) || dimensions < 1 || dimensions > MAX_DIMENSIONS) {
+  if (
+    typeof dimensions !== "number" ||
+    !Number.isInteger(dimensions) ||
+    dimensions < 1 ||
+    dimensions > MAX_DIMENSIONS
+  ) {
     throw invalid(
       `A vector store needs a whole number of dimensions between 1 and ${MAX_DIMENSIONS}, not ${String(dimensions)}.`,
       "Pass the embedder's `dimensions`.",
