@@ -4,7 +4,8 @@
  * default embedder downloads a model). Every failure of the server, down, slow or answering
  * errors, is E_UNAVAILABLE with a hint; requests are bounded by `timeoutMs`.
  *
- * Chroma's upsert merges metadata into the old record's, so a replace is delete-then-add.
+ * Chroma's upsert merges metadata into the old record's, so a replace is delete-then-add
+ * (not atomic: a failure between the two loses the old records of that batch).
  */
 import { createHash } from "node:crypto";
 import { ChromaClient, type Collection, type Metadata, type Where } from "chromadb";
@@ -123,8 +124,13 @@ class ChromaStore implements VectorStore {
     for (let start = 0; start < unique.length; start += size) {
       const chunk = unique.slice(start, start + size);
       const ids = chunk.map((record) => record.id);
-      // Chroma merges the metadata of an upsert into the old one; a replace must drop old keys.
-      await this.call("delete the old vectors", () => this.collection.delete({ ids }));
+      // Chroma merges the metadata of an upsert into the old one (even a null value keeps the old
+      // key), so a replace deletes the ids that exist first. Asking which exist is ~10× cheaper
+      // than deleting ids that do not.
+      const existing = await this.call("look up ids", () => this.collection.get({ ids, include: [] }));
+      if (existing.ids.length > 0) {
+        await this.call("delete the old vectors", () => this.collection.delete({ ids: existing.ids }));
+      }
       await this.call("save vectors", () =>
         this.collection.add({
           ids,
