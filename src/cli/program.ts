@@ -105,6 +105,11 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .option("--no-cache", "do not answer from (or store into) the response cache")
     .option("-q, --quiet", "print only the answer: no spinner, notes or summary (errors still go to stderr)", false)
     .option("-c, --continue", "continue the last chat session, with its context", false)
+    .option(
+      "--explain",
+      "also print what the model was told beyond its prompt: each context section, its tokens, what was recalled",
+      false,
+    )
     .addOption(json())
     .addHelpText(
       "after",
@@ -385,6 +390,66 @@ set ANTHROPIC_API_KEY to use Claude.`,
         ),
       );
   }
+
+  const memory = program
+    .command("memory")
+    .description("what hob remembers (finished tasks, what you tell it): add, import, search, forget");
+  const memoryKind = () => new Option("--kind <kind>", "only this kind of memory").choices(["task", "fact", "note"]);
+  memory
+    .command("add")
+    .description("remember a fact or note; it is recalled into tasks it fits")
+    .argument("<text>", "what to remember")
+    .option("--meta <key=value>", "metadata (repeatable), e.g. --meta project=hob", (v: string, all: string[] = []) => [
+      ...all,
+      v,
+    ])
+    .addOption(new Option("--kind <kind>", "fact (default) or note").choices(["fact", "note"]))
+    .addOption(json())
+    .addHelpText(
+      "after",
+      '\nExamples:\n  $ hob memory add "My sister\'s birthday is 14 March"\n  $ hob memory add "staging is staging.example.internal" --meta project=shop',
+    )
+    .action(lazy(async () => (await import("./commands/memory.js")).memoryAddCommand as Action));
+  memory
+    .command("import")
+    .description(
+      "remember many notes from a JSON Lines file: one {text, metadata?, created_at?} per line (- reads stdin)",
+    )
+    .argument("<file>", "a .jsonl file, or - for stdin")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/memory.js")).memoryImportCommand as Action));
+  memory
+    .command("search")
+    .description("what would be recalled for a text, best first, with the score of each signal")
+    .argument("<query>", "the text to recall for")
+    .option("-k, --k <n>", "how many", (v: string) => Number(v), 5)
+    .addOption(memoryKind())
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/memory.js")).memorySearchCommand as Action));
+  memory
+    .command("list")
+    .description("the most recent memories")
+    .option("--limit <n>", "how many", (v: string) => Number(v), 20)
+    .addOption(memoryKind())
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/memory.js")).memoryListCommand as Action));
+  memory
+    .command("forget")
+    .description("remove a memory (or everything a task left, with --task) from every store")
+    .argument("[id]", "a memory id")
+    .option("--task <id>", "forget what this task left")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/memory.js")).memoryForgetCommand as Action));
+  memory
+    .command("reindex")
+    .description("embed every memory again with memory.embedder (after changing it)")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/memory.js")).memoryReindexCommand as Action));
+  memory
+    .command("status")
+    .description("the store, the embedder, and how much is remembered")
+    .addOption(json())
+    .action(lazy(async () => (await import("./commands/memory.js")).memoryStatusCommand as Action));
 
   const config = program.command("config").description("show, locate or create the configuration file");
   config

@@ -163,8 +163,10 @@ export const configSchema = z
      * tokens (an estimate that errs high, by up to half again on English and code). 2000 is about
      * 1% of a cloud model's window and a quarter of an 8k local one, leaving the local tiers room
      * for the task and tools. Skills get 800: the default 3 skills, even with long descriptions
-     * (about 250 each), plus the section's heading and closing line (about 70). Memory, when it
-     * comes, gets the rest. A section's budget above the total is capped by the total.
+     * (about 250 each), plus the section's heading and closing line (about 70). Memory gets the
+     * rest: similar past tasks 700 (about five one-paragraph outcomes) and facts the user told
+     * hob 500. A section's budget above the total is capped by the total. (`memory`, the one
+     * memory section of earlier versions, is still read: it is split 60/40 between the two.)
      */
     context: z
       .object({
@@ -172,13 +174,59 @@ export const configSchema = z
         sections: z
           .object({
             skills: z.number().int().min(0).default(800),
-            memory: z.number().int().min(0).default(1200),
+            past_tasks: z.number().int().min(0).optional(),
+            facts: z.number().int().min(0).optional(),
+            memory: z.number().int().min(0).optional(),
           })
           .strict()
-          .default({ skills: 800, memory: 1200 }),
+          .default({ skills: 800 })
+          .transform(({ memory, past_tasks, facts, ...rest }) => ({
+            ...rest,
+            past_tasks: past_tasks ?? (memory === undefined ? 700 : Math.round(memory * 0.6)),
+            facts: facts ?? (memory === undefined ? 500 : memory - Math.round(memory * 0.6)),
+          })),
       })
       .strict()
-      .default({ budget_tokens: 2000, sections: { skills: 800, memory: 1200 } }),
+      .default({ budget_tokens: 2000, sections: { skills: 800, past_tasks: 700, facts: 500 } }),
+    /**
+     * Memory: finished tasks and what the user tells hob (`hob memory add`), recalled into a new
+     * task's context by hybrid search (full text + vectors). `embedder` names how vectors are
+     * made: `builtin` (offline, lexical: shared words and word pieces), `ollama/<model>` or
+     * `openai/<model>` (semantic), or `none` (full text only). `store` keeps the vectors in hob's
+     * database (`sqlite`, sqlite-vec) or a ChromaDB server (`chroma`, at `chroma_url`).
+     */
+    memory: z
+      .object({
+        enabled: z.boolean().default(true),
+        store: z.enum(["sqlite", "chroma"]).default("sqlite"),
+        chroma_url: z.string().url().default("http://127.0.0.1:8001"),
+        embedder: z
+          .string()
+          .regex(
+            /^(builtin|none|(ollama|openai)\/[A-Za-z0-9._:-]+)$/,
+            "an embedder is builtin, none, ollama/<model> or openai/<model>",
+          )
+          .default("builtin"),
+        /** Similar past tasks told to a new task (before the budget cuts). */
+        past_tasks: z.number().int().min(0).default(5),
+        /** Facts and notes told to a new task (before the budget cuts). */
+        facts: z.number().int().min(0).default(5),
+        /** Remember each finished task (its input, outcome, tools and cost). */
+        record_tasks: z.boolean().default(true),
+        /** How fast recency fades, in days: a memory this old counts half as recent. */
+        recency_half_life_days: z.number().positive().default(90),
+      })
+      .strict()
+      .default({
+        enabled: true,
+        store: "sqlite",
+        chroma_url: "http://127.0.0.1:8001",
+        embedder: "builtin",
+        past_tasks: 5,
+        facts: 5,
+        record_tasks: true,
+        recency_half_life_days: 90,
+      }),
     /**
      * Self-improvement: `hob serve` analyses the history on `schedule` (cron, in `timezone`,
      * default the machine's) and proposes changes a human approves. A run spends model tokens

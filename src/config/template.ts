@@ -74,7 +74,18 @@ context:
   budget_tokens: 2000          # the cap over all sections
   sections:
     skills: 800                # relevant skills (at most skills.context_limit of them)
-    memory: 1200               # remembered facts (not used yet)
+    past_tasks: 700            # similar past tasks and how they went
+    facts: 500                 # what you told hob to remember
+
+# Memory: finished tasks and what you tell hob (\`hob memory add "…"\`), recalled into new tasks.
+memory:
+  enabled: true
+  embedder: builtin            # builtin (offline, lexical) | none | ollama/nomic-embed-text | openai/text-embedding-3-small
+  store: sqlite                # sqlite (in hob.db) | chroma (a ChromaDB server at chroma_url)
+  # chroma_url: http://127.0.0.1:8001
+  past_tasks: 5
+  facts: 5
+  record_tasks: true
 
 # Self-improvement: \`hob serve\` analyses your history on a schedule and proposes changes you approve
 # (\`hob proposals list\`). Nothing changes without your approval; every change is a git commit you can roll back.

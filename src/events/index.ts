@@ -39,6 +39,8 @@ export interface TaskSummary {
   /** When the task stopped for a human: the approval to decide (`hob approvals approve <id>`). */
   approval?: { id: string; tool: string; summary: string; reason: string };
   error?: EventError;
+  /** The task finished but could not be fully remembered (e.g. the embedder did not answer). */
+  memory_warnings?: string[];
 }
 
 export type ToolCallState = "executing" | "success" | "error" | "denied" | "awaiting_approval";

@@ -1,6 +1,7 @@
 import { AgentRegistry } from "../agents/index.js";
 import { type LoadedConfig, loadConfig } from "../config/index.js";
 import type { EventBus } from "../events/index.js";
+import { openMemory } from "../memory/index.js";
 import { type CachedResponse, PriceTable, type ResponseCache, Router } from "../models/index.js";
 import { RoutingCascade } from "../routing/index.js";
 import type { Store } from "../store/index.js";
@@ -44,6 +45,8 @@ export function createOrchestrator(
     ...(bus ? { bus } : {}),
     routing: new RoutingCascade({ routing: config.config.routing, router, agents: routable }),
     agents,
+    // Opened lazily: nothing is read or embedded until a task gathers context or finishes.
+    ...(config.config.memory.enabled ? { memory: openMemory(config, store) } : {}),
   });
 }
 

@@ -12,6 +12,7 @@ import { type LoadedConfig, TIERS, type Tier } from "../config/index.js";
 import { gatherContext } from "../context/index.js";
 import { HobError, toHobError } from "../errors/index.js";
 import type { EventBus, HobEvent, TaskSummary } from "../events/index.js";
+import { type Memory, memoryContextSources, taskMemory } from "../memory/index.js";
 import type { Message, Router } from "../models/index.js";
 import { Recorder } from "../recorder/index.js";
 import { assessAnswer, type RouteDecision, type RoutingCascade, selfCheckScore } from "../routing/index.js";
@@ -35,6 +36,8 @@ export interface OrchestratorDeps {
   /** Every task's events, after they are recorded (a WebSocket subscribes here). */
   bus?: EventBus;
   now?: () => number;
+  /** What hob remembers: recalled into a task's context, and told each finished task. */
+  memory?: Memory;
 }
 
 export interface RunRequest {
@@ -102,12 +105,40 @@ export class Orchestrator {
     this.approvals.setResumer("tool-call", (approval, request) => this.resume(approval.taskId, request));
   }
 
+  /** What this orchestrator remembers and recalls (undefined with memory.enabled: false). */
+  get memory(): Memory | undefined {
+    return this.deps.config.config.memory.enabled ? this.deps.memory : undefined;
+  }
+
   /** Routing only, for `hob route`. */
   route(input: string, options: { tier?: Tier; signal?: AbortSignal } = {}): Promise<RouteDecision> {
     return this.deps.routing.decide(input, options);
   }
 
   async run(request: RunRequest): Promise<TaskSummary> {
+    return this.remember(await this.start(request));
+  }
+
+  /**
+   * A finished task (succeeded or failed, not paused or cancelled) is remembered: its input,
+   * outcome, tools and cost, for similar tasks later. Memory failing never fails the task: the
+   * summary carries the warning instead.
+   */
+  private async remember(result: TaskSummary): Promise<TaskSummary> {
+    const { memory, config, store } = this.deps;
+    if (!memory || !config.config.memory.enabled || !config.config.memory.record_tasks) return result;
+    if (result.status !== "succeeded" && result.status !== "failed") return result;
+    try {
+      const input = taskMemory(store.tasks.getWithUsage(result.id), store.steps.forTask(result.id));
+      if (!input) return result;
+      const { warnings } = await memory.add(input);
+      return warnings.length > 0 ? { ...result, memory_warnings: warnings.map((w) => w.message) } : result;
+    } catch (error) {
+      return { ...result, memory_warnings: [toHobError(error).message] };
+    }
+  }
+
+  private async start(request: RunRequest): Promise<TaskSummary> {
     const input = request.input.trim();
     if (input.length === 0)
       throw new HobError("E_USAGE", "The task is empty.", { hint: 'Give the task as text: hob run "…"' });
@@ -222,7 +253,9 @@ export class Orchestrator {
       const run = new TaskRun(stream);
       run.publish({ type: "task-resumed" });
       const workspace = task.workspace ?? this.deps.config.paths.workspace;
-      return await this.drive(run, agents.agent(task.agent), state, workspace, request, this.now());
+      return await this.remember(
+        await this.drive(run, agents.agent(task.agent), state, workspace, request, this.now()),
+      );
     } finally {
       detach();
     }
@@ -254,8 +287,17 @@ export class Orchestrator {
       );
       const task = [...state.messages].reverse().find((m) => m.role === "user");
       // Context sources (skills today, memory next), ranked and packed into each section's token budget.
+      const memory = this.deps.memory && config.config.memory.enabled ? this.deps.memory : undefined;
       const gathered = await gatherContext(
-        [skillsContextSource(skills, config.config.skills.context_limit, agent.definition.tools.includes("run_skill"))],
+        [
+          skillsContextSource(skills, config.config.skills.context_limit, agent.definition.tools.includes("run_skill")),
+          ...(memory
+            ? memoryContextSources(memory, {
+                pastTasks: config.config.memory.past_tasks,
+                facts: config.config.memory.facts,
+              })
+            : []),
+        ],
         {
           task: typeof task?.content === "string" ? task.content : "",
           agent: agent.name,

@@ -152,9 +152,11 @@ function writeRows(store: Store, event: HobEvent, stream: TaskStream): boolean {
       return true;
     case "text-delta":
       return stream.saveProgress(event);
+    case "context-packed":
+      store.tasks.setContext(taskId, { tokens: event.tokens, sections: event.sections });
+      return true;
     case "model-retry":
     case "model-fallback":
-    case "context-packed":
       return false;
     case "task-escalated":
       store.tasks.setServed(taskId, {

@@ -75,9 +75,19 @@ export const StepJsonSchema = z.strictObject({
 });
 
 /** `hob show --json`: the task shape with its model calls and tool steps. */
+const ContextSectionSchema = z.strictObject({
+  section: z.string(),
+  used: z.number(),
+  budget: z.number(),
+  included: z.array(z.string()),
+  dropped: z.array(z.string()),
+});
+
 export const TaskDetailJsonSchema = TaskJsonSchema.extend({
   model_calls: z.array(ModelCallJsonSchema),
   steps: z.array(StepJsonSchema),
+  /** What the model was told beyond its prompt: each context section's ids (skills by name, memories by id). */
+  context: z.strictObject({ tokens: z.number(), sections: z.array(ContextSectionSchema) }).nullable(),
 });
 
 /**
@@ -99,6 +109,10 @@ export const RunResultJsonSchema = z.strictObject({
   duration_ms: z.number(),
   escalated_from: z.string().optional(),
   approval: z.strictObject({ id: z.string(), tool: z.string(), summary: z.string(), reason: z.string() }).optional(),
+  /** The task finished but could not be fully remembered (e.g. the embedder did not answer). */
+  memory_warnings: z.array(z.string()).optional(),
+  /** With --explain: each context section, its tokens, and what was included or cut (memories with their text). */
+  context: z.unknown().optional(),
 });
 
 /** An approval (`hob approvals list|show --json`). */

@@ -111,7 +111,12 @@ export function toStepJson(step: StepRecord): StepJson {
 }
 
 export function toTaskDetailJson(task: TaskWithUsage, calls: ModelCallRecord[], steps: StepRecord[]): TaskDetailJson {
-  return { ...toTaskJson(task), model_calls: calls.map(toModelCallJson), steps: steps.map(toStepJson) };
+  return {
+    ...toTaskJson(task),
+    model_calls: calls.map(toModelCallJson),
+    steps: steps.map(toStepJson),
+    context: task.context,
+  };
 }
 
 /**

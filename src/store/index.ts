@@ -13,6 +13,7 @@ export type {
   ValidationCheck,
 } from "./improve.js";
 export { PROPOSAL_STATUSES } from "./improve.js";
+export type { MemoryKind, MemoryMetadata, MemoryRecord, NewMemory } from "./memories.js";
 export { MIGRATIONS, migrate, SCHEMA_VERSION } from "./migrations.js";
 export type { ModelCallRecord } from "./model-calls.js";
 export type { CacheStats } from "./response-cache.js";
@@ -33,6 +34,7 @@ export { Store, type StoreOptions } from "./store.js";
 export {
   type NewTask,
   TASK_STATUSES,
+  type TaskContext,
   type TaskOutcome,
   type TaskRecord,
   type TaskRoute,

@@ -245,6 +245,41 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_page ON tasks (created_at DESC, id DESC);
   CREATE INDEX tasks_status_page ON tasks (status, created_at DESC, id DESC);
   `,
+  // 10: memory — what hob remembers (finished tasks, facts the user told it, imported notes),
+  //     with a full-text index kept in step by triggers. Vectors live in the vector store
+  //     (sqlite-vec tables made on first use, or ChromaDB); each row records which embedder
+  //     and dimension its vector was made with, so a changed embedder is noticed.
+  `
+  CREATE TABLE memories (
+    id          TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,                     -- task | fact | note
+    text        TEXT NOT NULL,
+    metadata    TEXT NOT NULL DEFAULT '{}',        -- JSON object of strings, numbers, booleans
+    task_id     TEXT REFERENCES tasks (id) ON DELETE SET NULL,
+    success     INTEGER,                           -- tasks: 1 or 0; facts and notes: NULL
+    cost_usd    REAL,
+    created_at  INTEGER NOT NULL,
+    embedder    TEXT,                              -- e.g. builtin/hash-384; NULL: not embedded (yet)
+    dimensions  INTEGER
+  );
+  CREATE INDEX memories_task ON memories (task_id);
+  CREATE INDEX memories_created ON memories (created_at);
+  CREATE VIRTUAL TABLE memories_fts USING fts5 (
+    text, content = 'memories', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+    INSERT INTO memories_fts (rowid, text) VALUES (new.rowid, new.text);
+  END;
+  CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+    INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+  END;
+  CREATE TRIGGER memories_fts_update AFTER UPDATE OF text ON memories BEGIN
+    INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    INSERT INTO memories_fts (rowid, text) VALUES (new.rowid, new.text);
+  END;
+  -- What a task's model was told beyond its prompt: each context section's included and dropped ids.
+  ALTER TABLE tasks ADD COLUMN context TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

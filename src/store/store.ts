@@ -6,6 +6,7 @@ import { AuditRepository } from "./audit.js";
 import { Database } from "./driver.js";
 import { newId } from "./ids.js";
 import { ImproveRunRepository, ProposalRepository } from "./improve.js";
+import { MemoryRepository } from "./memories.js";
 import { MIGRATIONS, migrate } from "./migrations.js";
 import { ModelCallRepository } from "./model-calls.js";
 import { ResponseCacheRepository } from "./response-cache.js";
@@ -35,6 +36,7 @@ export class Store {
   readonly skills: SkillRepository;
   readonly improveRuns: ImproveRunRepository;
   readonly proposals: ProposalRepository;
+  readonly memories: MemoryRepository;
   readonly schemaVersion: number;
   /** How many tasks the crash sweep on open marked `interrupted`. */
   readonly interruptedOnOpen: number;
@@ -54,6 +56,7 @@ export class Store {
     this.skills = new SkillRepository(db, now);
     this.improveRuns = new ImproveRunRepository(db, now);
     this.proposals = new ProposalRepository(db, now);
+    this.memories = new MemoryRepository(db);
     this.interruptedOnOpen = options.sweepInterrupted === false ? 0 : this.tasks.markInterrupted(processIsAlive);
     if (options.sweepInterrupted !== false) this.improveRuns.markInterrupted(processIsAlive);
   }

@@ -30,6 +30,13 @@ export interface TaskRecord {
   workspace: string | null;
   /** The sequence number of the task's last recorded event (0 before any). */
   lastSeq: number;
+  /** What the model was told beyond its prompt, per context section (null before it is packed). */
+  context: TaskContext | null;
+}
+
+export interface TaskContext {
+  tokens: number;
+  sections: Array<{ section: string; used: number; budget: number; included: string[]; dropped: string[] }>;
 }
 
 interface TaskRow {
@@ -56,6 +63,7 @@ interface TaskRow {
   fallback: string | null;
   workspace: string | null;
   last_seq: number;
+  context: string | null;
 }
 
 function fromRow(row: TaskRow): TaskRecord {
@@ -83,6 +91,7 @@ function fromRow(row: TaskRow): TaskRecord {
     fallback: row.fallback,
     workspace: row.workspace,
     lastSeq: row.last_seq ?? 0,
+    context: row.context ? (JSON.parse(row.context) as TaskContext) : null,
   };
 }
 
@@ -199,6 +208,10 @@ export class TaskRepository {
 
   setWorkspace(id: string, workspace: string): void {
     this.db.prepare("UPDATE tasks SET workspace = ?, updated_at = ? WHERE id = ?").run(workspace, this.now(), id);
+  }
+
+  setContext(id: string, context: TaskContext): void {
+    this.db.prepare("UPDATE tasks SET context = ? WHERE id = ?").run(JSON.stringify(context), id);
   }
 
   setRoute(id: string, route: TaskRoute): void {

@@ -10,6 +10,8 @@ export const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   E_NOT_FOUND: 404,
   E_APPROVAL: 409,
   E_CONFLICT: 409,
+  E_CONFIG: 409,
+  E_UNAVAILABLE: 503,
 };
 
 export function errorBody(code: ErrorCode | string, message: string, hint?: string) {

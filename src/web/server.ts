@@ -19,6 +19,7 @@ import type { RouteContext } from "./routes/context.js";
 import { eventRoutes } from "./routes/events.js";
 import { infoRoutes } from "./routes/info.js";
 import { loginRoutes } from "./routes/login.js";
+import { memoryRoutes } from "./routes/memory.js";
 import { proposalRoutes } from "./routes/proposals.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { taskRoutes } from "./routes/tasks.js";
@@ -189,6 +190,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
     approvalRoutes(scoped);
     proposalRoutes(scoped);
     infoRoutes(scoped);
+    memoryRoutes(scoped);
     eventRoutes(scoped);
     uiRoutes(scoped, deps.uiDir ?? defaultUiDir());
   });

@@ -1,12 +1,14 @@
 import type { Tier } from "../../config/index.js";
 import { HobError } from "../../errors/index.js";
-import type { TaskSummary } from "../../events/index.js";
+import type { HobEvent, TaskSummary } from "../../events/index.js";
 import { createOrchestrator } from "../../orchestrator/index.js";
 import { canPrompt, terminalApprover } from "../approver.js";
 import { openContext } from "../context.js";
+import { explainContext, renderExplanation } from "../explain.js";
 import { colorsFor, plural } from "../format.js";
 import type { CliIO } from "../io.js";
 import { createRenderer } from "../render.js";
+import { safeLine } from "../safe.js";
 import { continueSession, pickModel } from "../session.js";
 import { pipedText, readAll, withPipedInput } from "../stdin.js";
 import { reportTaskResult } from "../task-result.js";
@@ -23,6 +25,7 @@ interface RunOptions {
   quiet?: boolean;
   continue?: boolean;
   verbose?: boolean;
+  explain?: boolean;
 }
 
 async function readTaskFromStdin(io: CliIO): Promise<string> {
@@ -60,6 +63,7 @@ export async function runCommand(io: CliIO, words: string[], options: RunOptions
   });
   const renderer = json ? undefined : createRenderer(io, { summary: true, quiet: options.quiet === true });
   let result: TaskSummary;
+  let packed: Extract<HobEvent, { type: "context-packed" }> | undefined;
   try {
     const workspace = await resolveWorkspace(io, config, options);
     const session = options.continue ? continueSession(store) : undefined;
@@ -81,8 +85,21 @@ export async function runCommand(io: CliIO, words: string[], options: RunOptions
       signal: controller.signal,
       ...(session ? { history: session.history, sessionId: session.sessionId } : {}),
       approver: renderer && canPrompt(io) ? terminalApprover(io, renderer.pause) : undefined,
-      onEvent: renderer?.onEvent,
+      onEvent: (event) => {
+        if (event.type === "context-packed") packed = event;
+        renderer?.onEvent(event);
+      },
     });
+    if (options.explain) {
+      const explained = explainContext(store, packed);
+      if (json) result = { ...result, context: explained } as TaskSummary;
+      else io.stderr.write(renderExplanation(io, explained));
+    }
+    if (!json && !quiet) {
+      const c = colorsFor(io.stderr, io.env);
+      for (const warning of result.memory_warnings ?? [])
+        io.stderr.write(`${c.yellow("warning:")} ${safeLine(warning)}\n`);
+    }
   } finally {
     renderer?.close();
     unsubscribe();
