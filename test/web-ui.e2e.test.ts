@@ -391,7 +391,10 @@ describe("web dashboard in Chromium", () => {
     expect(new Set(statuses)).toEqual(new Set(["awaiting_approval"]));
   });
 
-  it("takes screenshots of every page at laptop and phone sizes, light and dark", async () => {
+  // One test per size and scheme (each a fresh browser context), so a slow machine gets time per set.
+  let shotPages: Array<[string, string]> | undefined;
+  const screenshotPages = async (): Promise<Array<[string, string]>> => {
+    if (shotPages) return shotPages;
     // Something pending with a diff, so the approvals screenshots show one.
     anthropic.enqueue(
       tool("write_file", {
@@ -403,7 +406,7 @@ describe("web dashboard in Chromium", () => {
     expect(paused.status).toBe("awaiting_approval");
     const someTask = store.tasks.list({ limit: 1, status: "succeeded" })[0]?.id;
     const chat = (await page.evaluate("location.hash")) as string;
-    const pages: Array<[string, string]> = [
+    shotPages = [
       ["overview", "#/"],
       ["tasks", "#/tasks"],
       ["task-detail", `#/tasks/${someTask}`],
@@ -412,29 +415,32 @@ describe("web dashboard in Chromium", () => {
       ["skills", "#/skills"],
       ["chat", chat.startsWith("#/chat/") ? chat : "#/chat"],
     ];
-    const sizes = [
-      ["laptop", { width: 1280, height: 800 }],
-      ["phone", { width: 390, height: 844 }],
-    ] as const;
-    for (const [size, viewport] of sizes) {
-      for (const scheme of ["light", "dark"] as const) {
+    return shotPages;
+  };
+  const sizes = [
+    ["laptop", { width: 1280, height: 800 }],
+    ["phone", { width: 390, height: 844 }],
+  ] as const;
+  for (const [size, viewport] of sizes) {
+    for (const scheme of ["light", "dark"] as const) {
+      it(`takes screenshots of the pages: ${size}, ${scheme}`, { timeout: 90_000 }, async () => {
+        const pages = await screenshotPages();
         const { context: ctx, page: p } = await newLoggedInPage({ viewport, colorScheme: scheme });
-        for (const [name, hash] of pages) {
-          if (scheme === "dark" && name !== "overview" && name !== "approvals" && size === "phone") continue;
-          await visit(hash, p);
-          // Wait until the page's own loading lines are gone (the charts and lists are in).
-          await until(
-            `${name} to load`,
-            async () => (await p.locator("main [role=status]").count()) === 0,
-            5_000,
-          ).catch(() => {});
-          await p.waitForTimeout(100);
-          expect(await p.evaluate("document.documentElement.classList.contains('dark')")).toBe(scheme === "dark");
-          await p.screenshot({ path: join(SCREENSHOTS, `${name}-${size}-${scheme}.png`), fullPage: true });
+        try {
+          for (const [name, hash] of pages) {
+            if (scheme === "dark" && name !== "overview" && name !== "approvals" && size === "phone") continue;
+            await visit(hash, p);
+            // Wait until the page's own loading lines are gone (the charts and lists are in).
+            await until(`${name} to load`, async () => (await p.locator("main [role=status]").count()) === 0, 10_000);
+            await p.waitForTimeout(100);
+            expect(await p.evaluate("document.documentElement.classList.contains('dark')")).toBe(scheme === "dark");
+            await p.screenshot({ path: join(SCREENSHOTS, `${name}-${size}-${scheme}.png`), fullPage: true });
+          }
+        } finally {
+          await ctx.close();
         }
-        await ctx.close();
-      }
+        expect(pageErrors).toEqual([]);
+      });
     }
-    expect(pageErrors).toEqual([]);
-  });
+  }
 });

@@ -2,7 +2,7 @@ import { HobError, toHobError } from "../errors/index.js";
 import type { Embedder } from "../models/index.js";
 import { type MemoryKind, type MemoryRecord, newId, type Store } from "../store/index.js";
 import { ftsQuery } from "./fts-query.js";
-import { type Candidate, rankCandidates } from "./ranking.js";
+import { type Candidate, type RankOptions, rankCandidates } from "./ranking.js";
 import type { VectorStore } from "./stores/index.js";
 import type { MemoryWarning, NewMemoryInput, Recalled, SearchResult } from "./types.js";
 
@@ -14,11 +14,14 @@ export interface MemoryDeps {
   openVectors?: (space: string, dimensions: number) => Promise<VectorStore>;
   now: () => number;
   halfLifeDays: number;
+  /** Ranking knobs (benchmarks tune them; the defaults are what bench/memory-retrieval.ts chose). */
+  ranking?: Omit<RankOptions, "now" | "halfLifeDays">;
 }
 
 /** Each list fetches this many before fusion: enough for fusion to matter, small enough to stay fast. */
 const CANDIDATES = 50;
-const EMBED_BATCH = 64;
+/** Texts per embedding call and vector write: large enough to amortise each call, small enough for progress. */
+const EMBED_BATCH = 256;
 const MAX_TEXT_CHARS = 20_000;
 
 /**
@@ -48,6 +51,21 @@ export class Memory {
     onProgress?: (done: number, total: number) => void,
   ): Promise<{ ids: string[]; embedded: number; warnings: MemoryWarning[] }> {
     const now = this.deps.now();
+    const taken = new Set<string>();
+    /**
+     * An id is the time plus a few random characters: many memories with one time (an import
+     * whose lines share a date) would collide, so each id is checked against this batch and the
+     * table, and drawn again when taken.
+     */
+    const uniqueId = (at: number) => {
+      for (;;) {
+        const id = newId(at);
+        if (!taken.has(id) && !this.deps.store.memories.find(id)) {
+          taken.add(id);
+          return id;
+        }
+      }
+    };
     const rows = inputs.map((input) => {
       const text = input.text.trim();
       if (text.length === 0) {
@@ -64,7 +82,7 @@ export class Memory {
       }
       const createdAt = input.createdAt ?? now;
       return {
-        id: newId(createdAt),
+        id: uniqueId(createdAt),
         kind: input.kind,
         text,
         metadata: input.metadata ?? {},
@@ -153,6 +171,7 @@ export class Memory {
     }
 
     const ranked = rankCandidates([...candidates.values()], {
+      ...this.deps.ranking,
       now: this.deps.now(),
       halfLifeDays: this.deps.halfLifeDays,
     }).slice(0, options.k);

@@ -53,15 +53,17 @@ function fromRow(row: MemoryRow): MemoryRecord {
  * memory room, which also keeps the vector store in step with these rows.
  */
 export class MemoryRepository {
+  /** Statements used per row of an import, prepared once (preparing per row cost more than the insert). */
+  private readonly statements: { insert?: Database.Statement; find?: Database.Statement } = {};
+
   constructor(private readonly db: Database.Database) {}
 
   insert(memory: NewMemory): void {
-    this.db
-      .prepare(
-        `INSERT INTO memories (id, kind, text, metadata, task_id, success, cost_usd, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    this.statements.insert ??= this.db.prepare(
+      `INSERT INTO memories (id, kind, text, metadata, task_id, success, cost_usd, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.statements.insert.run(
         memory.id,
         memory.kind,
         memory.text,
@@ -81,7 +83,8 @@ export class MemoryRepository {
   }
 
   find(id: string): MemoryRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM memories WHERE id = ?").get(id) as MemoryRow | undefined;
+    this.statements.find ??= this.db.prepare("SELECT * FROM memories WHERE id = ?");
+    const row = this.statements.find.get(id) as MemoryRow | undefined;
     return row ? fromRow(row) : undefined;
   }
 
