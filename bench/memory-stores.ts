@@ -59,10 +59,15 @@ interface Row {
   filteredP95: number;
 }
 
-async function measure(store: VectorStore, size: number): Promise<Row> {
+class TooSlow extends Error {}
+
+async function measure(store: VectorStore, size: number, buildLimitS = Number.POSITIVE_INFINITY): Promise<Row> {
   const next = random(42);
   const buildStart = performance.now();
   for (let start = 0; start < size; start += BATCH) {
+    if ((performance.now() - buildStart) / 1000 > buildLimitS) {
+      throw new TooSlow(`${start.toLocaleString("en")} of ${size.toLocaleString("en")} after ${buildLimitS} s`);
+    }
     const batch: VectorRecord[] = [];
     for (let i = start; i < Math.min(size, start + BATCH); i++) {
       batch.push({ id: `doc-${i}`, vector: unit(next), metadata: { group: i % 10, even: i % 2 === 0 } });
@@ -128,18 +133,27 @@ try {
       dimensions: DIMS,
       timeoutMs: 120_000,
     });
-    const row = await measure(store, size);
-    rows.push(row);
-    process.stderr.write(`chroma ${size} done (${row.buildS.toFixed(1)} s)\n`);
-    await store.clear();
-    await store.close();
-    // Project the next, larger size from this build; fall back to 50k when it would take too long.
-    const following = chromaSizes[index + 1];
-    if (following !== undefined && (row.buildS * following) / size > CHROMA_BUILD_LIMIT_S) {
+    try {
+      const row = await measure(store, size, size > 50_000 ? CHROMA_BUILD_LIMIT_S : Number.POSITIVE_INFINITY);
+      rows.push(row);
+      process.stderr.write(`chroma ${size} done (${row.buildS.toFixed(1)} s)\n`);
+      // Project the next, larger size from this build; go to 50k when it would take too long.
+      const following = chromaSizes[index + 1];
+      if (following !== undefined && following > 50_000 && (row.buildS * following) / size > CHROMA_BUILD_LIMIT_S) {
+        notes.push(
+          `Chroma at ${following.toLocaleString("en")} would take ~${Math.round((row.buildS * following) / size)} s to build (> ${CHROMA_BUILD_LIMIT_S} s, projected from ${size.toLocaleString("en")}): measured at 50,000 instead.`,
+        );
+        chromaSizes = [...chromaSizes.slice(0, index + 1), 50_000];
+      }
+    } catch (error) {
+      if (!(error instanceof TooSlow)) throw error;
       notes.push(
-        `Chroma at ${following.toLocaleString("en")} would take ~${Math.round((row.buildS * following) / size)} s to build (> ${CHROMA_BUILD_LIMIT_S} s): measured at 50,000 instead.`,
+        `Chroma at ${size.toLocaleString("en")} took more than ${CHROMA_BUILD_LIMIT_S} s to build (${error.message}): measured at 50,000 instead.`,
       );
-      chromaSizes = [...chromaSizes.slice(0, index + 1), 50_000];
+      chromaSizes.splice(index + 1, 0, 50_000);
+    } finally {
+      await store.clear();
+      await store.close();
     }
   }
 } finally {
