@@ -12,7 +12,7 @@
  *
  * Usage: npx tsx bench/memory-stores.ts [--sizes 10000,100000]
  *
- * Measured 2025-11-29 (2 shared cores, load ~5 from other jobs, so ±30 %): sqlite-vec builds
+ * Measured 2026-11-29 (2 shared cores, load ~5 from other jobs, so ±30 %): sqlite-vec builds
  * 10k/50k/100k in 1.9/11.6/33.7 s, k=10 p50 10/65/106 ms (brute force, linear in size), filtered
  * 8/54/84 ms. Chroma builds 10k/50k/100k in 14/145/309 s (~350 vectors/s), p50 8/12/8 ms (HNSW),
  * filtered 24/79/161 ms.
