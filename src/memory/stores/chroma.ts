@@ -28,6 +28,12 @@ import {
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** When the server does not say its own limit. */
 const FALLBACK_BATCH = 1000;
+/**
+ * Numbers per write request. Chroma adds ~500 vectors of 384 dims a second here, so its own
+ * limit (5,461 records) at 384 dims would take ~10 s a request and meet the timeout; ~384k
+ * numbers keep a request near 2 s (1,000 records at 384 dims, 500 at 768).
+ */
+const NUMBERS_PER_WRITE = 384_000;
 
 /**
  * A valid Chroma collection name for any space (3–512 of [a-zA-Z0-9._-], alphanumeric at both
@@ -107,6 +113,7 @@ class ChromaStore implements VectorStore {
     if (this.closed) throw closedError(this.kind, this.space);
   }
 
+  /** The server's own limit on records per request. */
   private async batchSize(): Promise<number> {
     if (this.maxBatch === undefined) {
       const limit = await this.call("say its batch size", () => this.client.getMaxBatchSize());
@@ -115,12 +122,17 @@ class ChromaStore implements VectorStore {
     return this.maxBatch;
   }
 
+  /** Records per write: the server's limit, and few enough numbers to finish well within the timeout. */
+  private async writeBatchSize(): Promise<number> {
+    return Math.max(1, Math.min(await this.batchSize(), Math.floor(NUMBERS_PER_WRITE / this.dimensions)));
+  }
+
   async upsert(records: VectorRecord[]): Promise<void> {
     this.live();
     checkRecords(records, this.dimensions, this.space);
     const unique = lastById(records);
     if (unique.length === 0) return;
-    const size = await this.batchSize();
+    const size = await this.writeBatchSize();
     for (let start = 0; start < unique.length; start += size) {
       const chunk = unique.slice(start, start + size);
       const ids = chunk.map((record) => record.id);
