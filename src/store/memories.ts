@@ -64,15 +64,15 @@ export class MemoryRepository {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.statements.insert.run(
-        memory.id,
-        memory.kind,
-        memory.text,
-        JSON.stringify(memory.metadata),
-        memory.taskId,
-        memory.success === null ? null : memory.success ? 1 : 0,
-        memory.costUsd,
-        memory.createdAt,
-      );
+      memory.id,
+      memory.kind,
+      memory.text,
+      JSON.stringify(memory.metadata),
+      memory.taskId,
+      memory.success === null ? null : memory.success ? 1 : 0,
+      memory.costUsd,
+      memory.createdAt,
+    );
   }
 
   /** Many rows in one transaction (an import). */

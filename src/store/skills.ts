@@ -192,6 +192,29 @@ export class SkillRepository {
     this.db.prepare("UPDATE skill_runs SET task_ok = ? WHERE task_id = ? AND task_ok IS NULL").run(ok ? 1 : 0, taskId);
   }
 
+  /**
+   * A skill's runs per version and per day (UTC) since a moment: how each version did over
+   * time, so a drop after a new version (or without one) shows. Days without runs are absent.
+   */
+  versionSeries(
+    skill: string,
+    sinceMs: number,
+  ): Array<{ version: string; day: string; runs: number; ok: number; success_rate: number }> {
+    const rows = this.db
+      .prepare(
+        `SELECT version, at / 86400000 AS d, COUNT(*) AS runs, COALESCE(SUM(ok), 0) AS ok FROM skill_runs
+         WHERE skill = ? AND at >= ? GROUP BY version, d ORDER BY d, version`,
+      )
+      .all(skill, sinceMs) as Array<{ version: string; d: number; runs: number; ok: number }>;
+    return rows.map((r) => ({
+      version: r.version,
+      day: new Date(Math.floor(r.d) * 86_400_000).toISOString().slice(0, 10),
+      runs: r.runs,
+      ok: r.ok,
+      success_rate: Math.round((r.ok / r.runs) * 1000) / 1000,
+    }));
+  }
+
   recentRuns(skill: string, limit: number): SkillRun[] {
     const rows = this.db
       .prepare("SELECT * FROM skill_runs WHERE skill = ? ORDER BY id DESC LIMIT ?")

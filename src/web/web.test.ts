@@ -711,6 +711,34 @@ describe("web dashboard routes", () => {
     expect((await api({ method: "GET", url: "/api/stats/series" })).statusCode).toBe(401);
   });
 
+  it("a skill's success rate per version and day: a drop after a new version shows", async () => {
+    const day = 86_400_000;
+    const start = Date.now() - 10 * day;
+    for (let i = 0; i < 10; i++) {
+      const version = i < 5 ? "1.0.0" : "1.1.0";
+      for (let run = 0; run < 4; run++) {
+        store.skills.recordRun({
+          skill: "word-count",
+          version,
+          taskId: null,
+          at: start + i * day + run * 1000,
+          ok: i < 5 || run === 0,
+          exitCode: 0,
+          durationMs: 10,
+          error: null,
+        });
+      }
+    }
+    const res = await api({ method: "GET", url: "/api/skills/word-count/series?since=30d", headers: bearer() });
+    expect(res.statusCode).toBe(200);
+    const items = res.json().items as Array<{ version: string; runs: number; success_rate: number }>;
+    expect(items).toHaveLength(10);
+    expect(items.filter((p) => p.version === "1.0.0").every((p) => p.runs === 4 && p.success_rate === 1)).toBe(true);
+    expect(items.filter((p) => p.version === "1.1.0").every((p) => p.success_rate === 0.25)).toBe(true);
+    const bad = await api({ method: "GET", url: "/api/skills/..%2Fetc/series", headers: bearer() });
+    expect(bad.statusCode).toBe(400);
+  });
+
   it("serves the OpenAPI document at /docs/json, made from the routes' schemas, under the same headers", async () => {
     const res = await api({ method: "GET", url: "/docs/json" });
     expect(res.statusCode).toBe(200);

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { parseSince, toConfigJson, toSkillListJson } from "../../shapes/index.js";
 import { SeriesQuery, StatsQuery } from "../schemas.js";
 import type { RouteContext } from "./context.js";
@@ -10,6 +11,24 @@ export function infoRoutes(ctx: RouteContext): void {
     const registry = await ctx.skills();
     return { items: toSkillListJson(registry.list(), registry.invalid()) };
   });
+
+  app.get(
+    "/api/skills/:name/series",
+    {
+      schema: {
+        tags: ["skills"],
+        summary: "A skill's success rate per version and per day (UTC): how each version did over time",
+        params: z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "a skill name") }),
+        querystring: z.strictObject({
+          since: z.string().max(64).default("90d").describe("a window like 30d or 12w, or a date (default 90d)"),
+        }),
+      },
+    },
+    async (request) => {
+      const since = parseSince(request.query.since === "all" ? "10000d" : request.query.since, now()) ?? 0;
+      return { skill: request.params.name, items: store.skills.versionSeries(request.params.name, since) };
+    },
+  );
 
   app.get(
     "/api/stats",
