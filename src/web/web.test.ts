@@ -739,6 +739,54 @@ describe("web dashboard routes", () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it("memory: remember, search with signals, what a task recalled, forget; all behind the token", async () => {
+    for (const [method, url] of [
+      ["GET", "/api/memory/search?q=x"],
+      ["POST", "/api/memory"],
+      ["DELETE", "/api/memory/abc"],
+      ["GET", "/api/tasks/abc/recalled"],
+    ] as const) {
+      expect((await api({ method, url })).statusCode, url).toBe(401);
+    }
+    const added = await api({
+      method: "POST",
+      url: "/api/memory",
+      headers: bearer(),
+      payload: { text: "The boiler service is booked for 3 December", metadata: { topic: "home" } },
+    });
+    expect(added.statusCode).toBe(201);
+    const { id } = added.json() as { id: string };
+    const found = (
+      await api({ method: "GET", url: "/api/memory/search?q=when%20is%20the%20boiler%20service", headers: bearer() })
+    ).json();
+    expect(found.mode).toBe("hybrid");
+    expect(found.items[0]).toMatchObject({ id, kind: "fact", metadata: { topic: "home" }, signals: { fts_rank: 1 } });
+
+    anthropic.enqueue({ kind: "text", text: "On 3 December." });
+    const task = await orchestrator.run({
+      input: "when is the boiler service booked?",
+      agent: "general",
+      tier: "fast",
+    });
+    const recalled = (await api({ method: "GET", url: `/api/tasks/${task.id}/recalled`, headers: bearer() })).json();
+    expect(recalled.items).toContainEqual(
+      expect.objectContaining({ id, section: "facts", text: "The boiler service is booked for 3 December" }),
+    );
+
+    expect((await api({ method: "DELETE", url: `/api/memory/${id}`, headers: bearer() })).json()).toEqual({
+      forgotten: 1,
+    });
+    const after = (
+      await api({ method: "GET", url: "/api/memory/search?q=boiler%20service", headers: bearer() })
+    ).json();
+    expect(after.items.map((i: { id: string }) => i.id)).not.toContain(id);
+    // The task still says a memory was recalled, and that it is gone now (not invented).
+    const later = (await api({ method: "GET", url: `/api/tasks/${task.id}/recalled`, headers: bearer() })).json();
+    expect(later.items).toContainEqual({ id, section: "facts", kind: null, text: null, created_at: null });
+    expect((await api({ method: "DELETE", url: `/api/memory/${id}`, headers: bearer() })).statusCode).toBe(404);
+    expect((await api({ method: "GET", url: "/api/memory/search?q=", headers: bearer() })).statusCode).toBe(400);
+  });
+
   it("serves the OpenAPI document at /docs/json, made from the routes' schemas, under the same headers", async () => {
     const res = await api({ method: "GET", url: "/docs/json" });
     expect(res.statusCode).toBe(200);
