@@ -12,15 +12,15 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The backends' own helpers, from their files (the room's index loads them only on use).
+import { chromaCollectionName } from "../src/memory/stores/chroma.js";
 import {
-  chromaCollectionName,
   createVectorStore,
-  loadSqliteVec,
   type MetadataValue,
   type VectorRecord,
   type VectorStore,
-  vecTableName,
 } from "../src/memory/stores/index.js";
+import { loadSqliteVec, vecTableName } from "../src/memory/stores/sqlite-vec.js";
 import { ChromaServer, freePort } from "./fakes/chroma.js";
 import { failure } from "./helpers.js";
 

@@ -1,6 +1,7 @@
 /** The vector-store sub-room of memory: one interface, an embedded and a server backend. */
 
-export { chromaCollectionName } from "./chroma.js";
+// The backends themselves (chroma.js imports the ChromaDB client) load only when a store of
+// theirs is created: see registry.ts.
 export {
   createVectorStore,
   registerVectorStore,
@@ -8,7 +9,6 @@ export {
   type VectorStoreOptionsByKind,
   vectorStoreKinds,
 } from "./registry.js";
-export { loadSqliteVec, vecTableName } from "./sqlite-vec.js";
 export {
   type ChromaOptions,
   MAX_K,

@@ -3,8 +3,6 @@
  * kinds are registered here; `registerVectorStore` replaces one (e.g. a fake in a test).
  */
 import { HobError } from "../../errors/index.js";
-import { createChromaStore } from "./chroma.js";
-import { createSqliteVecStore } from "./sqlite-vec.js";
 import type { ChromaOptions, SqliteVecOptions, VectorStore, VectorStoreKind } from "./types.js";
 
 export interface VectorStoreOptionsByKind {
@@ -16,9 +14,11 @@ export type VectorStoreFactory<K extends VectorStoreKind> = (
   options: VectorStoreOptionsByKind[K],
 ) => Promise<VectorStore>;
 
+// Each backend is loaded when first used: `hob run` opens no vector store until memory is
+// recalled, and the ChromaDB client (about 120 ms to import) never loads for a sqlite user.
 const factories: { [K in VectorStoreKind]: VectorStoreFactory<K> } = {
-  sqlite: createSqliteVecStore,
-  chroma: createChromaStore,
+  sqlite: async (options) => (await import("./sqlite-vec.js")).createSqliteVecStore(options),
+  chroma: async (options) => (await import("./chroma.js")).createChromaStore(options),
 };
 
 export function registerVectorStore<K extends VectorStoreKind>(kind: K, factory: VectorStoreFactory<K>): void {
