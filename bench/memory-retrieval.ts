@@ -11,7 +11,7 @@
  *    --chroma, a real local ChromaDB server; and the time to build the index (insert + embed).
  *    The large sets are the labelled memories repeated with varied words (seeded), so the
  *    text statistics stay realistic.
- * Usage: npx tsx bench/memory-retrieval.ts [--chroma] [sizes…]
+ * Usage: npx tsx bench/memory-retrieval.ts [--chroma] [--quality-only] [sizes…]
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -144,6 +144,7 @@ console.log("| mode | query kind | queries | Recall@5 | MRR |\n|---|---|---:|---
 await quality("full text (embedder none)", "none");
 await quality("hybrid (builtin embedder)", "builtin");
 
+if (args.includes("--quality-only")) process.exit(0);
 console.log("\n## memory.search latency (builtin embedder; index build = insert + embed)\n");
 console.log("| store | memories | index build | p50 | p95 |\n|---|---:|---:|---:|---:|");
 for (const size of sizes.length > 0 ? sizes : [10_000, 100_000]) await latency("sqlite", size);

@@ -215,6 +215,12 @@ export const configSchema = z
         record_tasks: z.boolean().default(true),
         /** How fast recency fades, in days: a memory this old counts half as recent. */
         recency_half_life_days: z.number().positive().default(90),
+        /**
+         * A memory that only the vectors found must be at least this similar (cosine) to be
+         * recalled. 0.2 suits the builtin embedder (unrelated texts score about 0 to 0.15);
+         * semantic models score unrelated texts higher (about 0.3 to 0.5 for nomic-embed-text).
+         */
+        min_similarity: z.number().min(-1).max(1).default(0.2),
       })
       .strict()
       .default({
@@ -226,6 +232,7 @@ export const configSchema = z
         facts: 5,
         record_tasks: true,
         recency_half_life_days: 90,
+        min_similarity: 0.2,
       }),
     /**
      * Self-improvement: `hob serve` analyses the history on `schedule` (cron, in `timezone`,

@@ -86,6 +86,7 @@ memory:
   past_tasks: 5
   facts: 5
   record_tasks: true
+  min_similarity: 0.2          # found by vectors alone: recalled at this cosine or more (about 0.5 for ollama models)
 
 # Self-improvement: \`hob serve\` analyses your history on a schedule and proposes changes you approve
 # (\`hob proposals list\`). Nothing changes without your approval; every change is a git commit you can roll back.

@@ -34,5 +34,6 @@ export function openMemory(
         : createVectorStore("sqlite", { db: store.db, space, dimensions }),
     now: options.now ?? Date.now,
     halfLifeDays: memory.recency_half_life_days,
+    minSimilarity: memory.min_similarity,
   });
 }

@@ -14,6 +14,11 @@ export interface MemoryDeps {
   openVectors?: (space: string, dimensions: number) => Promise<VectorStore>;
   now: () => number;
   halfLifeDays: number;
+  /**
+   * A memory found by the vectors alone counts only this similar or more: below it, a nearest
+   * neighbour is just the least unrelated text (memory.min_similarity).
+   */
+  minSimilarity?: number;
   /** Ranking knobs (benchmarks tune them; the defaults are what bench/memory-retrieval.ts chose). */
   ranking?: Omit<RankOptions, "now" | "halfLifeDays">;
 }
@@ -154,9 +159,11 @@ export class Memory {
         const hits = await store.query(embeddings[0] as number[], CANDIDATES, filter);
         const records = memories.byIds(hits.map((h) => h.id));
         let vrank = 0;
+        const floor = this.deps.minSimilarity ?? 0;
         for (const hit of hits) {
           const record = records.get(hit.id);
           if (!record || !kindOk(record)) continue;
+          if (hit.score < floor && !candidates.has(hit.id)) continue;
           Object.assign(candidate(record), { vectorRank: ++vrank, cosine: hit.score });
         }
         mode = "hybrid";

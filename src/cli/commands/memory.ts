@@ -210,9 +210,13 @@ export async function memoryForgetCommand(
   options: { json: boolean; task?: string },
 ): Promise<number> {
   if ((id === undefined) === (options.task === undefined)) {
-    throw new HobError("E_USAGE", "Give a memory id or --task <id>, not both.", {
-      hint: "hob memory forget <id>, or hob memory forget --task <task id> for what a task left.",
-    });
+    throw new HobError(
+      "E_USAGE",
+      id === undefined ? "Give a memory id or --task <id>." : "Give a memory id or --task <id>, not both.",
+      {
+        hint: "hob memory forget <id>, or hob memory forget --task <task id> for what a task left.",
+      },
+    );
   }
   return withMemory(io, options, async (memory, { store }) => {
     let removed: number;
