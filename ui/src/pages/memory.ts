@@ -9,7 +9,7 @@ import { errorBox } from "../errors.js";
 import { when } from "../format.js";
 import type { PageContext } from "../router.js";
 import type { MemoryItem, MemorySearch, MemoryWarning } from "../types.js";
-import { btn, btnDanger, btnPrimary, card, chip, heading, input, link, loading, muted } from "../ui.js";
+import { btn, btnPrimary, card, chip, heading, input, link, loading, muted } from "../ui.js";
 
 const KINDS = ["task", "fact", "note"];
 
@@ -54,7 +54,10 @@ function signals(item: MemoryItem): HTMLElement {
   ];
   return h(
     "dl",
-    { class: "grid grid-cols-2 gap-x-3 gap-y-1 text-xs sm:grid-cols-5", attrs: { "data-testid": "signals" } },
+    {
+      class: "grid grid-cols-3 gap-x-4 gap-y-1 text-xs sm:grid-cols-5",
+      attrs: { "data-testid": "signals", "aria-label": "Why it was recalled" },
+    },
     ...rows.map(([key, label, value, title]) =>
       h(
         "div",
@@ -75,7 +78,8 @@ function resultRow(item: MemoryItem, onForget: (row: HTMLElement) => void): HTML
   const forget = h(
     "button",
     {
-      class: `${btnDanger} shrink-0`,
+      class:
+        "inline-flex shrink-0 items-center self-end justify-center rounded-md border border-rose-300 px-3 py-1 text-sm font-medium text-rose-700 hover:bg-rose-50 disabled:opacity-50 dark:border-rose-800 dark:text-rose-300 dark:hover:bg-rose-950",
       attrs: { type: "button", "data-action": "forget", "aria-label": `Forget memory ${item.id}` },
     },
     "Forget",
@@ -103,7 +107,7 @@ function resultRow(item: MemoryItem, onForget: (row: HTMLElement) => void): HTML
       ),
     ),
     h("p", { class: "whitespace-pre-wrap wrap-anywhere text-sm", attrs: { "data-testid": "memory-text" } }, item.text),
-    h("div", { class: "flex flex-wrap items-end justify-between gap-3" }, signals(item), forget),
+    h("div", { class: "flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between" }, signals(item), forget),
   );
   forget.addEventListener("click", () => onForget(row));
   return row;
@@ -173,7 +177,7 @@ export async function memoryPage({ root, signal }: PageContext): Promise<void> {
     const mine = ++latest;
     replace(results, loading("Searching…"));
     try {
-      const found = await get<MemorySearch>(`/api/memory/search${query({ q, kind, k: 20 })}`, signal);
+      const found = await get<MemorySearch>(`/api/memory/search${query({ q, kind, k: 10 })}`, signal);
       if (signal.aborted || mine !== latest) return;
       const summary = h(
         "p",
