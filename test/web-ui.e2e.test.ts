@@ -474,7 +474,7 @@ describe("web dashboard in Chromium", () => {
     await recalled.waitFor();
     const past = recalled.locator("[data-section=past_tasks]", { hasText: "tomato seedlings on the balcony" });
     expect(await past.count()).toBe(1);
-    const shown = await past.innerText();
+    const shown = (await past.textContent()) ?? "";
     expect(shown).toContain("Past task");
     expect(shown).toContain("Task: how should I water the tomato seedlings on the balcony?");
     // The model was given the same memory.
