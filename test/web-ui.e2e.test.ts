@@ -391,6 +391,123 @@ describe("web dashboard in Chromium", () => {
     expect(new Set(statuses)).toEqual(new Set(["awaiting_approval"]));
   });
 
+  it("memory: remembers a fact from the page, finds it with its signals, and forgets it (from every store)", async () => {
+    const fact = "The spare house key is under the blue flowerpot by the shed.";
+    await visit("#/memory");
+    await page.waitForSelector("[data-testid=memory-empty]");
+    expect(await page.getAttribute("nav a[href='#/memory']", "aria-current")).toBe("page");
+    await page.fill("#memory-text", fact);
+    await page.click("#memory-remember");
+    await page.waitForSelector("[data-testid=remembered]");
+    expect(await page.inputValue("#memory-text")).toBe("");
+
+    // The keyboard searches: Enter in the box; the query goes into the address.
+    await page.focus("#memory-q");
+    await page.keyboard.type("spare key flowerpot");
+    await page.keyboard.press("Enter");
+    const row = page.locator("[data-memory]", { hasText: "blue flowerpot" });
+    await row.waitFor();
+    expect(page.url()).toContain("#/memory?q=spare+key+flowerpot");
+    const id = (await row.getAttribute("data-memory")) as string;
+    expect(await row.getAttribute("data-kind")).toBe("fact");
+    expect(await row.locator("[data-testid=memory-text]").textContent()).toBe(fact);
+    // Why it was recalled: each signal, by name.
+    const signal = (name: string) => row.locator(`[data-signal=${name}]`).textContent();
+    expect(await signal("fts")).toMatch(/^#\d+$/);
+    expect(await signal("recency")).toMatch(/^(0|1)\.\d\d$/);
+    expect(await signal("outcome")).toBe("×1.00");
+    expect(await signal("vector")).toMatch(/^(#\d+|not found)$/);
+    expect(await signal("cosine")).toMatch(/^(–|-?\d\.\d\d)$/);
+    expect(await row.locator("[data-testid=score]").textContent()).toMatch(/^score \d\.\d{3}$/);
+    expect(await page.getAttribute("[data-testid=memory-mode]", "data-mode")).toMatch(/^(hybrid|full-text)$/);
+    expect(await text("[data-testid=signals]")).toContain("Text rank");
+
+    // Forget asks first: dismissed, nothing happens; accepted, the row goes.
+    const dialogs: string[] = [];
+    page.once("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await row.locator("button[data-action=forget]").click();
+    expect(dialogs[0]).toMatch(/^Forget this memory\?/);
+    expect(await row.count()).toBe(1);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.locator("button[data-action=forget]").click();
+    await row.waitFor({ state: "detached" });
+
+    // A new search does not find it, on the page or through the API.
+    await page.click("#memory-search-button");
+    await page.waitForSelector("[data-testid=memory-results], [data-testid=memory-empty]");
+    expect(await page.locator(`[data-memory="${id}"]`).count()).toBe(0);
+    const api = await server.app.inject({
+      method: "GET",
+      url: "/api/memory/search?q=spare%20key%20flowerpot&k=50",
+      headers: { host: new URL(base).host, authorization: `Bearer ${token}` },
+    });
+    expect(api.statusCode).toBe(200);
+    const items = api.json().items as Array<{ id: string; text: string }>;
+    expect(items.map((i) => i.id)).not.toContain(id);
+    expect(items.map((i) => i.text)).not.toContain(fact);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("memory: a task's page lists what was recalled into its context (a similar past task), or says nothing was", async () => {
+    anthropic.enqueue({
+      kind: "text",
+      text: "Water the tomato seedlings deeply every morning; the soil should stay moist.",
+    });
+    const first = await orchestrator.run({
+      input: "how should I water the tomato seedlings on the balcony?",
+      agent: "general",
+      tier: "fast",
+    });
+    expect(first.status).toBe("succeeded");
+    anthropic.enqueue({ kind: "text", text: "Every morning, as before." });
+    await visit("#/");
+    await page.fill("#run-input", "remind me how often to water the tomato seedlings");
+    await page.fill("#run-agent", "general");
+    await page.fill("#run-tier", "fast");
+    await page.click("#run-submit");
+    await page.waitForSelector("[data-testid=live-status] [data-status=succeeded]");
+    await page.click("[data-testid=run-box] a[href^='#/tasks/']");
+    const recalled = page.locator("[data-testid=recalled]");
+    await recalled.waitFor();
+    const past = recalled.locator("[data-section=past_tasks]", { hasText: "tomato seedlings on the balcony" });
+    expect(await past.count()).toBe(1);
+    const shown = (await past.textContent()) ?? "";
+    expect(shown).toContain("Past task");
+    expect(shown).toContain("Task: how should I water the tomato seedlings on the balcony?");
+    // The model was given the same memory.
+    expect(JSON.stringify(anthropic.messageRequests.at(-1)?.body)).toContain("tomato seedlings on the balcony");
+
+    // The very first task had nothing to recall.
+    const oldest = store.tasks.list({ limit: 500 }).find((t) => t.input === "summarise my notes");
+    await visit(`#/tasks/${oldest?.id}`);
+    await page.waitForSelector("[data-testid=recalled-none]");
+    expect(await text("[data-testid=recalled-none]")).toBe("Nothing was recalled from memory.");
+  });
+
+  it("memory: hostile memory text is shown as literal text on the memory page", async () => {
+    requested.length = 0;
+    await visit("#/memory");
+    await page.fill("#memory-text", `zebracorn note: ${HOSTILE}`);
+    await page.click("#memory-remember");
+    await page.waitForSelector("[data-testid=remembered]");
+    await page.fill("#memory-q", "zebracorn");
+    await page.press("#memory-q", "Enter");
+    const row = page.locator("[data-memory]", { hasText: "zebracorn" });
+    await row.waitFor();
+    expect(await row.locator("[data-testid=memory-text]").textContent()).toBe(`zebracorn note: ${HOSTILE}`);
+    await page.reload(); // and the same from the address (#/memory?q=zebracorn)
+    await row.waitFor();
+    await page.waitForTimeout(200); // an injected image would have been requested by now
+    expect(await page.evaluate("typeof window.__pwned")).toBe("undefined");
+    expect(await page.locator("main img, main script").count()).toBe(0);
+    const origin = new URL(base).origin;
+    expect(requested.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
   // One test per size and scheme (each a fresh browser context), so a slow machine gets time per set.
   let shotPages: Array<[string, string]> | undefined;
   const screenshotPages = async (): Promise<Array<[string, string]>> => {
@@ -404,6 +521,13 @@ describe("web dashboard in Chromium", () => {
     );
     const paused = await orchestrator.run({ input: "start my notes", agent: "code", tier: "fast" });
     expect(paused.status).toBe("awaiting_approval");
+    // Memories of both kinds for the memory page's search.
+    await orchestrator.memory?.add({
+      text: "The tomato seedlings are a cherry variety and need a stake.",
+      kind: "fact",
+    });
+    anthropic.enqueue({ kind: "text", text: "The watering log says every other day." });
+    await orchestrator.run({ input: "find the watering log of the tomato seedlings", agent: "general", tier: "fast" });
     const someTask = store.tasks.list({ limit: 1, status: "succeeded" })[0]?.id;
     const chat = (await page.evaluate("location.hash")) as string;
     shotPages = [
@@ -413,6 +537,7 @@ describe("web dashboard in Chromium", () => {
       ["approvals", "#/approvals"],
       ["proposals", "#/proposals"],
       ["skills", "#/skills"],
+      ["memory", "#/memory?q=tomato+seedlings"],
       ["chat", chat.startsWith("#/chat/") ? chat : "#/chat"],
     ];
     return shotPages;

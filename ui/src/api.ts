@@ -55,6 +55,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
 
 export const get = <T>(path: string, signal?: AbortSignal) => request<T>("GET", path, undefined, signal);
 export const post = <T>(path: string, body?: unknown) => request<T>("POST", path, body);
+export const del = <T>(path: string) => request<T>("DELETE", path);
 
 /** Query string from the defined values only. */
 export function query(values: Record<string, string | number | null | undefined>): string {

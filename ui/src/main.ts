@@ -8,6 +8,7 @@ import { h, replace } from "./dom.js";
 import { initNotifications, refreshApprovals } from "./notify.js";
 import { approvalsPage } from "./pages/approvals.js";
 import { chatPage } from "./pages/chat.js";
+import { memoryPage } from "./pages/memory.js";
 import { overviewPage } from "./pages/overview.js";
 import { proposalsPage } from "./pages/proposals.js";
 import { skillsPage } from "./pages/skills.js";
@@ -35,6 +36,7 @@ const router = new Router(main, ({ root }) => {
   .add(/^\/approvals$/, "#/approvals", approvalsPage)
   .add(/^\/proposals$/, "#/proposals", proposalsPage)
   .add(/^\/skills$/, "#/skills", skillsPage)
+  .add(/^\/memory$/, "#/memory", memoryPage)
   .add(/^\/chat$/, "#/chat", chatPage)
   .add(/^\/chat\/([A-Za-z0-9_-]+)$/, "#/chat", chatPage);
 

@@ -164,3 +164,45 @@ export interface Page<T> {
   items: T[];
   next?: string | null;
 }
+
+export interface MemoryWarning {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export interface MemorySignals {
+  rrf: number;
+  fts_rank: number | null;
+  bm25: number | null;
+  vector_rank: number | null;
+  cosine: number | null;
+  recency: number;
+  outcome: number;
+}
+
+export interface MemoryItem {
+  id: string;
+  kind: string;
+  text: string;
+  score: number;
+  signals: MemorySignals;
+  metadata: Record<string, string | number | boolean>;
+  task_id: string | null;
+  success: boolean | null;
+  created_at: string;
+}
+
+export interface MemorySearch {
+  mode: "hybrid" | "full-text";
+  warnings: MemoryWarning[];
+  items: MemoryItem[];
+}
+
+export interface RecalledItem {
+  id: string;
+  section: string;
+  kind: string | null;
+  text: string | null;
+  created_at: string | null;
+}

@@ -1,10 +1,11 @@
 /** One task: what was asked, what came out, its tool steps and its model calls (model, tokens, cost). */
 import { get } from "../api.js";
 import { h, replace } from "../dom.js";
+import { errorBox } from "../errors.js";
 import { cost, count, duration, json, when } from "../format.js";
 import { liveTask } from "../live.js";
 import type { PageContext } from "../router.js";
-import type { TaskDetail } from "../types.js";
+import type { RecalledItem, TaskDetail } from "../types.js";
 import { card, chip, heading, link, muted, pre, td, th } from "../ui.js";
 
 function field(label: string, value: string): HTMLElement[] {
@@ -79,9 +80,48 @@ function callsTable(task: TaskDetail): HTMLElement {
   );
 }
 
+const SECTION_NAMES: Record<string, string> = { past_tasks: "Past task", facts: "Fact" };
+
+/** What memory put into this task's context (its past tasks and facts sections), as text. */
+function recalledList(recalled: RecalledItem[] | Error): HTMLElement {
+  if (recalled instanceof Error) return errorBox(recalled);
+  if (recalled.length === 0) {
+    return h("p", { class: muted, attrs: { "data-testid": "recalled-none" } }, "Nothing was recalled from memory.");
+  }
+  return h(
+    "ul",
+    { class: "flex flex-col gap-2", attrs: { "data-testid": "recalled" } },
+    ...recalled.map((item) =>
+      h(
+        "li",
+        {
+          class: "rounded-md border border-slate-200 p-3 dark:border-slate-700",
+          attrs: { "data-memory": item.id, "data-section": item.section },
+        },
+        h(
+          "div",
+          { class: "mb-1 flex flex-wrap items-center gap-2 text-sm" },
+          h("span", { class: "font-medium" }, SECTION_NAMES[item.section] ?? item.section),
+          item.created_at ? h("span", { class: muted }, when(item.created_at)) : null,
+        ),
+        item.text === null
+          ? h("p", { class: `${muted} italic` }, "Forgotten since.")
+          : h("p", { class: "whitespace-pre-wrap wrap-anywhere text-sm" }, item.text),
+      ),
+    ),
+  );
+}
+
 export async function taskPage({ root, params, signal }: PageContext): Promise<void> {
   const id = params[0] ?? "";
-  const task = await get<TaskDetail>(`/api/tasks/${encodeURIComponent(id)}`, signal);
+  const path = `/api/tasks/${encodeURIComponent(id)}`;
+  const [task, recalled] = await Promise.all([
+    get<TaskDetail>(path, signal),
+    get<{ items: RecalledItem[] }>(`${path}/recalled`, signal).then(
+      (r) => r.items,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    ),
+  ]);
   if (signal.aborted) return;
   const running = task.status === "running";
   replace(
@@ -141,6 +181,12 @@ export async function taskPage({ root, params, signal }: PageContext): Promise<v
               task.error.hint ? h("p", null, task.error.hint) : null,
             )
           : null,
+      ),
+      h(
+        "section",
+        { class: card },
+        h("h2", { class: "mb-2 font-semibold" }, "Recalled into context"),
+        recalledList(recalled),
       ),
       h("section", { class: card }, h("h2", { class: "mb-2 font-semibold" }, "Steps"), stepsList(task)),
       h("section", { class: card }, h("h2", { class: "mb-2 font-semibold" }, "Model calls"), callsTable(task)),
