@@ -760,6 +760,8 @@ describe("web dashboard routes", () => {
       await api({ method: "GET", url: "/api/memory/search?q=when%20is%20the%20boiler%20service", headers: bearer() })
     ).json();
     expect(found.mode).toBe("hybrid");
+    const listed = (await api({ method: "GET", url: "/api/memory?kind=fact", headers: bearer() })).json();
+    expect(listed.items[0]).toMatchObject({ id, kind: "fact", embedder: "builtin/hash-384" });
     expect(found.items[0]).toMatchObject({ id, kind: "fact", metadata: { topic: "home" }, signals: { fts_rank: 1 } });
 
     anthropic.enqueue({ kind: "text", text: "On 3 December." });
@@ -782,7 +784,15 @@ describe("web dashboard routes", () => {
     expect(after.items.map((i: { id: string }) => i.id)).not.toContain(id);
     // The task still says a memory was recalled, and that it is gone now (not invented).
     const later = (await api({ method: "GET", url: `/api/tasks/${task.id}/recalled`, headers: bearer() })).json();
-    expect(later.items).toContainEqual({ id, section: "facts", kind: null, text: null, created_at: null });
+    expect(later.items).toContainEqual({
+      id,
+      section: "facts",
+      kind: null,
+      text: null,
+      created_at: null,
+      task_id: null,
+      success: null,
+    });
     expect((await api({ method: "DELETE", url: `/api/memory/${id}`, headers: bearer() })).statusCode).toBe(404);
     expect((await api({ method: "GET", url: "/api/memory/search?q=", headers: bearer() })).statusCode).toBe(400);
   });

@@ -31,6 +31,34 @@ export function memoryRoutes(ctx: RouteContext): void {
   };
 
   app.get(
+    "/api/memory",
+    {
+      schema: {
+        tags: ["memory"],
+        summary: "The most recent memories (what `hob memory list --json` prints)",
+        querystring: z.strictObject({
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          kind: z.enum(["task", "fact", "note"]).optional(),
+        }),
+      },
+    },
+    async (request) => ({
+      items: store.memories
+        .list({ limit: request.query.limit, ...(request.query.kind ? { kind: request.query.kind } : {}) })
+        .map((m) => ({
+          id: m.id,
+          kind: m.kind,
+          text: m.text,
+          metadata: m.metadata,
+          task_id: m.taskId,
+          success: m.success,
+          embedder: m.embedder,
+          created_at: iso(m.createdAt),
+        })),
+    }),
+  );
+
+  app.get(
     "/api/memory/search",
     {
       schema: {
@@ -106,8 +134,16 @@ export function memoryRoutes(ctx: RouteContext): void {
             const m = records.get(id);
             // A memory forgotten since is named, not invented.
             return m
-              ? { id, section: s.section, kind: m.kind, text: m.text, created_at: iso(m.createdAt) }
-              : { id, section: s.section, kind: null, text: null, created_at: null };
+              ? {
+                  id,
+                  section: s.section,
+                  kind: m.kind,
+                  text: m.text,
+                  created_at: iso(m.createdAt),
+                  task_id: m.taskId,
+                  success: m.success,
+                }
+              : { id, section: s.section, kind: null, text: null, created_at: null, task_id: null, success: null };
           }),
         ),
       };
