@@ -39,6 +39,8 @@ export interface LoopDeps {
   now: () => number;
   /** Context gathered for this task (skills, memory), packed to its budget; added to the system prompt. */
   extraContext?: string;
+  /** The part of extraContext the response cache keys on (without recalled memory); default all of it. */
+  cacheContext?: string;
 }
 
 /** The events the loop yields (the orchestrator's task stream stamps and records them). */
@@ -111,6 +113,7 @@ export async function* runToolLoop(
       {
         signal: deps.signal,
         cache: deps.cache,
+        ...(deps.cacheContext !== undefined ? { cacheSystem: agent.systemPrompt + deps.cacheContext } : {}),
         onAttempt: (attempt) => queued.push(modelCallEvent(attempt, "answer")),
         onRetry: (info) =>
           queued.push({

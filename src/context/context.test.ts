@@ -232,8 +232,10 @@ describe("packContext", () => {
   });
 
   it("is empty when there is nothing, and names a section with no layout after itself", () => {
-    expect(packContext([], unlimited)).toEqual({ text: "", tokens: 0, sections: [] });
-    expect(packContext([piece("notes", "n", "- n", 1)], unlimited).text).toBe("\n\nnotes:\n- n");
+    expect(packContext([], unlimited)).toEqual({ text: "", tokens: 0, sections: [], sectionTexts: {} });
+    const packed = packContext([piece("notes", "n", "- n", 1)], unlimited);
+    expect(packed.text).toBe("\n\nnotes:\n- n");
+    expect(packed.sectionTexts).toEqual({ notes: "\n\nnotes:\n- n" });
   });
 
   it("keeps each section within its budget and all of them within the total", () => {

@@ -28,6 +28,7 @@ export function packContext(
 
   let total = 0;
   let text = "";
+  const sectionTexts: Record<string, string> = {};
   const sections: PackedSection[] = [];
   for (const [section, list] of bySection) {
     const own = Object.hasOwn(budget.sections, section) ? budget.sections[section] : undefined;
@@ -51,8 +52,11 @@ export function packContext(
       } else dropped.push(piece.id);
     }
     if (included.length > 0) {
-      text += `\n\n${layout.heading}\n${included.map((p) => p.text).join(SEPARATOR)}`;
-      if (layout.footer) text += `\n${layout.footer}`;
+      const rendered = `\n\n${layout.heading}\n${included.map((p) => p.text).join(SEPARATOR)}${
+        layout.footer ? `\n${layout.footer}` : ""
+      }`;
+      sectionTexts[section] = rendered;
+      text += rendered;
     }
     sections.push({
       section,
@@ -62,7 +66,7 @@ export function packContext(
       dropped,
     });
   }
-  return { text, tokens: total, sections };
+  return { text, tokens: total, sections, sectionTexts };
 }
 
 /** A piece's own count, unless it is missing or below the estimate (budgets err high). */

@@ -68,6 +68,8 @@ export interface PackedContext {
   /** The budget's count of `text` (an upper bound of estimateTokens(text)). */
   tokens: number;
   sections: PackedSection[];
+  /** Each non-empty section's part of `text`, in order: `text` is their concatenation. */
+  sectionTexts: Record<string, string>;
 }
 
 /** A source that failed: it contributed nothing, and says why. */

@@ -51,6 +51,12 @@ export interface RouteOptions {
   numRetries?: number;
   /** false bypasses the response cache (`--no-cache`). */
   cache?: boolean;
+  /**
+   * The system prompt the cache key is made from (default: the request's). The orchestrator
+   * leaves out what memory recalled: that changes from run to run (a task recalls its own
+   * earlier run), while the answer to the same question need not.
+   */
+  cacheSystem?: string;
 }
 
 export interface RouterDeps {
@@ -272,7 +278,9 @@ export class Router implements ModelClient {
     const first = resolved.group;
     const started = this.now();
     const key =
-      options.cache !== false && this.deps.cache && isCacheable(request) ? cacheKey(first, request) : undefined;
+      options.cache !== false && this.deps.cache && isCacheable(request)
+        ? cacheKey(first, options.cacheSystem === undefined ? request : { ...request, system: options.cacheSystem })
+        : undefined;
     if (key) {
       const hit = this.deps.cache?.get(key, started);
       if (hit) {

@@ -312,6 +312,11 @@ export class Orchestrator {
         warnings: gathered.warnings,
       });
       const extraContext = gathered.text;
+      // The response cache keys on the context without what memory recalled (see RouteOptions.cacheSystem).
+      const cacheContext = Object.entries(gathered.sectionTexts)
+        .filter(([section]) => section !== "past_tasks" && section !== "facts")
+        .map(([, text]) => text)
+        .join("");
       const deps: LoopDeps = {
         taskId,
         model: router,
@@ -331,6 +336,7 @@ export class Orchestrator {
         cache: request.cache !== false && config.config.cache.enabled,
         now: this.now,
         extraContext,
+        cacheContext,
       };
       for (;;) {
         const turns = agent.execute(state, deps);
