@@ -130,9 +130,20 @@ export const configSchema = z
       .object({
         enabled: z.boolean().default(true),
         ttl_hours: z.number().positive().default(168),
+        /**
+         * Semantic mode: a request worded differently from a cached one (same model, prompt and
+         * earlier turns) gets its answer when the two embed at least `threshold` alike, with
+         * memory.embedder. Off by default: it needs a semantic embedder (ollama/… or openai/…),
+         * and a threshold measured on your model (bench/memory-embedder.ts shows how). The
+         * builtin embedder is refused: at a 1 % false-hit rate it served 0.7 % of rewordings.
+         */
+        semantic: z
+          .object({ enabled: z.boolean().default(false), threshold: z.number().min(0).max(1).default(0.95) })
+          .strict()
+          .default({ enabled: false, threshold: 0.95 }),
       })
       .strict()
-      .default({ enabled: true, ttl_hours: 168 }),
+      .default({ enabled: true, ttl_hours: 168, semantic: { enabled: false, threshold: 0.95 } }),
     /** 0 makes answers deterministic, which is what lets the response cache serve them. */
     temperature: z.number().min(0).max(2).default(0),
     max_output_tokens: z.number().int().positive().default(4096),

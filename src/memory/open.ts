@@ -1,6 +1,8 @@
 import type { LoadedConfig } from "../config/index.js";
+import { HobError } from "../errors/index.js";
 import { createEmbedder, type Embedder } from "../models/index.js";
 import type { Store } from "../store/index.js";
+import { SemanticCache } from "./semantic-cache.js";
 import { Memory } from "./service.js";
 import { createVectorStore } from "./stores/index.js";
 
@@ -9,8 +11,51 @@ export function memoryEmbedder(config: LoadedConfig, env: NodeJS.ProcessEnv): Em
   const name = config.config.memory.embedder;
   if (name === "none") return undefined;
   if (name === "builtin") return createEmbedder({ provider: "builtin", model: "hash-384" }, env);
-  const [provider, ...model] = name.split("/");
-  return createEmbedder({ provider: provider as "ollama" | "openai", model: model.join("/") }, env);
+  const [provider, ...rest] = name.split("/");
+  const model = rest.join("/");
+  // Where and with which key: what the loaded config resolved (hob.yaml, then OLLAMA_HOST /
+  // OPENAI_* of the environment the config was loaded with), as the chat providers use.
+  const options = config.proxy ? { proxy: config.proxy } : {};
+  if (provider === "ollama")
+    return createEmbedder({ provider: "ollama", model, base_url: config.ollama.host }, env, options);
+  return createEmbedder(
+    {
+      provider: "openai",
+      model,
+      ...(config.openai.baseUrlSource === "env" ? { base_url: config.openai.baseUrl } : {}),
+      ...(config.openai.apiKey ? { api_key: config.openai.apiKey } : {}),
+    },
+    env,
+    options,
+  );
+}
+
+/**
+ * The response cache's semantic mode as configured (`cache.semantic`), with memory's embedder
+ * and vector store; undefined when it is off. Throws E_CONFIG for the builtin embedder or none.
+ */
+export function openSemanticCache(
+  config: LoadedConfig,
+  store: Store,
+  env: NodeJS.ProcessEnv = process.env,
+): SemanticCache | undefined {
+  const { semantic } = config.config.cache;
+  if (!semantic.enabled || !config.config.cache.enabled) return undefined;
+  const embedder = memoryEmbedder(config, env);
+  if (!embedder) {
+    throw new HobError("E_CONFIG", "cache.semantic needs an embedder, and memory.embedder is none.", {
+      hint: "Set memory.embedder to ollama/<model> or openai/<model>, or cache.semantic.enabled: false.",
+    });
+  }
+  const memory = config.config.memory;
+  return new SemanticCache({
+    embedder,
+    threshold: semantic.threshold,
+    openVectors: (space, dimensions) =>
+      memory.store === "chroma"
+        ? createVectorStore("chroma", { url: memory.chroma_url, space, dimensions })
+        : createVectorStore("sqlite", { db: store.db, space, dimensions }),
+  });
 }
 
 /**

@@ -15,10 +15,42 @@ export interface CachedResponse {
   modelName?: string;
 }
 
+/**
+ * A request as the semantic cache sees it: everything but the last user message must be the
+ * same (`scope`, a hash), and the last message's text must mean the same (`text`, embedded).
+ */
+export interface SemanticProbe {
+  scope: string;
+  text: string;
+}
+
 /** The seam to wherever responses are cached (SQLite in the store). */
 export interface ResponseCache {
   get(key: string, now: number): CachedResponse | undefined;
   put(key: string, value: CachedResponse, now: number, expiresAt: number): void;
+  /** Semantic mode: the cached answer of a near-duplicate request in the same scope, and how alike they are. */
+  similar?(probe: SemanticProbe, now: number): Promise<{ value: CachedResponse; score: number } | undefined>;
+  /** Semantic mode: file the request that `key` answers, for later near-duplicates. */
+  remember?(probe: SemanticProbe, key: string, now: number): Promise<void>;
+}
+
+/**
+ * The semantic probe of a request whose last message is the user's text, or undefined (a tool
+ * result, or content parts: only a plain question is answered by similarity).
+ */
+export function semanticProbe(
+  modelName: string,
+  request: Omit<ModelRequest, "model">,
+  system?: string,
+): SemanticProbe | undefined {
+  const last = request.messages.at(-1);
+  if (!last || last.role !== "user" || typeof last.content !== "string") return undefined;
+  const scope = cacheKey(modelName, {
+    ...request,
+    ...(system === undefined ? {} : { system }),
+    messages: request.messages.slice(0, -1),
+  });
+  return { scope, text: last.content };
 }
 
 /**

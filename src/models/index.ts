@@ -13,7 +13,15 @@ export {
   builtinEmbedding,
   createBuiltinEmbedder,
 } from "./builtin-embedder.js";
-export { type CachedResponse, cacheKey, canonicalJson, isCacheable, type ResponseCache } from "./cache.js";
+export {
+  type CachedResponse,
+  cacheKey,
+  canonicalJson,
+  isCacheable,
+  type ResponseCache,
+  type SemanticProbe,
+  semanticProbe,
+} from "./cache.js";
 export { counterfactualPrice, routerWarnings } from "./counterfactual.js";
 export {
   createOllamaEmbedder,

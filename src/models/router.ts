@@ -8,7 +8,7 @@ import {
   wildcardModel,
 } from "../config/index.js";
 import { HobError } from "../errors/index.js";
-import { cacheKey, isCacheable, type ResponseCache } from "./cache.js";
+import { type CachedResponse, cacheKey, isCacheable, type ResponseCache, semanticProbe } from "./cache.js";
 import { DeploymentState } from "./deployment-state.js";
 import { reportedUsage } from "./partial-usage.js";
 import type { PriceTable } from "./pricing.js";
@@ -281,8 +281,13 @@ export class Router implements ModelClient {
       options.cache !== false && this.deps.cache && isCacheable(request)
         ? cacheKey(first, options.cacheSystem === undefined ? request : { ...request, system: options.cacheSystem })
         : undefined;
+    const probe = key && this.deps.cache?.similar ? semanticProbe(first, request, options.cacheSystem) : undefined;
     if (key) {
-      const hit = this.deps.cache?.get(key, started);
+      let hit: CachedResponse | undefined = this.deps.cache?.get(key, started);
+      if (!hit && probe) {
+        // A lookup that fails (the embedder is down) is a miss: the model answers as without the cache.
+        hit = (await this.deps.cache?.similar?.(probe, started).catch(() => undefined))?.value;
+      }
       if (hit) {
         options.onAttempt?.({
           provider: hit.provider,
@@ -347,6 +352,8 @@ export class Router implements ModelClient {
             now,
             now + (this.deps.cacheTtlMs ?? 7 * 24 * 3_600_000),
           );
+          // Filing it for near-duplicates is best effort: the answer is already given.
+          if (probe) await this.deps.cache?.remember?.(probe, key, now).catch(() => undefined);
         }
         return;
       } catch (thrown) {

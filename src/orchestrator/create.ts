@@ -1,17 +1,31 @@
 import { AgentRegistry } from "../agents/index.js";
 import { type LoadedConfig, loadConfig } from "../config/index.js";
 import type { EventBus } from "../events/index.js";
-import { openMemory } from "../memory/index.js";
+import { openMemory, openSemanticCache, type SemanticCache } from "../memory/index.js";
 import { type CachedResponse, PriceTable, type ResponseCache, Router } from "../models/index.js";
 import { RoutingCascade } from "../routing/index.js";
 import type { Store } from "../store/index.js";
 import { Orchestrator } from "./orchestrator.js";
 
-/** The response cache seam, kept in the store's SQLite table. */
-export function storeCache(store: Store): ResponseCache {
+/**
+ * The response cache seam, kept in the store's SQLite table; with a semantic cache, a
+ * rewording of a cached request is mapped to that request's answer.
+ */
+export function storeCache(store: Store, semantic?: SemanticCache): ResponseCache {
+  const get = (key: string, now: number) => store.responseCache.get(key, now) as CachedResponse | undefined;
   return {
-    get: (key, now) => store.responseCache.get(key, now) as CachedResponse | undefined,
+    get,
     put: (key, value, now, expiresAt) => store.responseCache.put(key, value.model, value, now, expiresAt),
+    ...(semantic
+      ? {
+          async similar(probe, now) {
+            const near = await semantic.lookup(probe);
+            const value = near ? get(near.key, now) : undefined;
+            return near && value ? { value, score: near.score } : undefined;
+          },
+          remember: (probe, key) => semantic.remember(probe, key),
+        }
+      : {}),
   };
 }
 
@@ -20,7 +34,7 @@ export function createRouter(config: LoadedConfig, store: Store): Router {
   return new Router({
     config,
     prices: new PriceTable(config.config.pricing),
-    cache: storeCache(store),
+    cache: storeCache(store, openSemanticCache(config, store)),
     cacheTtlMs: config.config.cache.ttl_hours * 3_600_000,
     maxRetryDelayMs: config.config.max_retry_delay_ms,
   });

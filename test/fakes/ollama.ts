@@ -38,6 +38,11 @@ export class FakeOllama extends FakeServer<OllamaReply> {
   /** Embedding models that are "pulled" (kept apart from `models`, so /api/tags stays as chat tests expect). */
   embedModels = new Set(["nomic-embed-text:latest"]);
   embedDimensions = FAKE_DIMENSIONS;
+  /**
+   * What a text is embedded as (default: itself). A test that needs "meaning" sets a
+   * normaliser, so rewordings it maps alike get one vector: a stand-in for a semantic model.
+   */
+  embedAs: (text: string) => string = (text) => text;
   /** Scripted /api/embed replies, used in order; then correct answers. */
   readonly embedQueue: EmbedReply[] = [];
 
@@ -188,7 +193,8 @@ export class FakeOllama extends FakeServer<OllamaReply> {
     const texts = inputsOf(body.input);
     return sendJson(res, 200, {
       model,
-      embeddings: reply?.kind === "shape" ? reply.value : fakeEmbeddings(texts, reply, this.embedDimensions),
+      embeddings:
+        reply?.kind === "shape" ? reply.value : fakeEmbeddings(texts.map(this.embedAs), reply, this.embedDimensions),
       total_duration: 14_143_917,
       load_duration: 1_019_500,
       ...(reply?.kind === "no-usage" ? {} : { prompt_eval_count: fakeTokens(texts) }),
