@@ -84,8 +84,8 @@ describe("shared JSON shapes, on records made through the CLI", () => {
       const shown = (await json(["show", "--json", task.id])) as Record<string, unknown>;
       const detail = schemas.TaskDetailJsonSchema.parse(shown);
       expect(detail.model_calls.length).toBe(task.calls);
-      // `show` is the history entry, byte for byte, plus its model calls and steps.
-      const { model_calls: _calls, steps: _steps, ...showTask } = shown;
+      // `show` is the history entry, byte for byte, plus its model calls, steps and packed context.
+      const { model_calls: _calls, steps: _steps, context: _context, ...showTask } = shown;
       expect(JSON.stringify(showTask)).toBe(JSON.stringify(entry));
 
       // `run --json` prints the orchestrator's summary: a subset of the task shape, with equal values.
