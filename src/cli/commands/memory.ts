@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { HobError } from "../../errors/index.js";
-import type { Memory, MemoryWarning, Recalled } from "../../memory/index.js";
+import type { Memory, MemoryWarning } from "../../memory/index.js";
 import type { MemoryKind, MemoryMetadata } from "../../store/index.js";
 import { openContext } from "../context.js";
 import { colorsFor, formatTime, oneLine, table } from "../format.js";
@@ -143,20 +143,6 @@ export async function memoryImportCommand(io: CliIO, file: string, options: { js
   });
 }
 
-export function toRecalledJson(item: Recalled) {
-  return {
-    id: item.id,
-    kind: item.kind,
-    text: item.text,
-    score: item.score,
-    signals: item.signals,
-    metadata: item.metadata,
-    task_id: item.taskId,
-    success: item.success,
-    created_at: new Date(item.createdAt).toISOString(),
-  };
-}
-
 export async function memorySearchCommand(
   io: CliIO,
   query: string,
@@ -167,9 +153,10 @@ export async function memorySearchCommand(
   }
   return withMemory(io, options, async (memory) => {
     const result = await memory.search(query, { k: options.k, ...(options.kind ? { kinds: [options.kind] } : {}) });
+    const memoryJson = await import("../../memory/index.js");
     if (options.json) {
       writeJson(io, {
-        items: result.items.map(toRecalledJson),
+        items: result.items.map(memoryJson.toRecalledJson),
         mode: result.mode,
         ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
       });
@@ -241,18 +228,8 @@ export async function memoryListCommand(
   try {
     const items = store.memories.list({ limit: options.limit, ...(options.kind ? { kind: options.kind } : {}) });
     if (options.json) {
-      writeJson(io, {
-        items: items.map((m) => ({
-          id: m.id,
-          kind: m.kind,
-          text: m.text,
-          metadata: m.metadata,
-          task_id: m.taskId,
-          success: m.success,
-          embedder: m.embedder,
-          created_at: new Date(m.createdAt).toISOString(),
-        })),
-      });
+      const { toMemoryJson } = await import("../../memory/index.js");
+      writeJson(io, { items: items.map(toMemoryJson) });
       return 0;
     }
     if (items.length === 0) {

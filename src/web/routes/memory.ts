@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { HobError } from "../../errors/index.js";
-import type { Memory } from "../../memory/index.js";
+import { type Memory, toMemoryJson, toRecalledJson } from "../../memory/index.js";
 import { IdParams } from "../schemas.js";
 import type { RouteContext } from "./context.js";
 
@@ -45,16 +45,7 @@ export function memoryRoutes(ctx: RouteContext): void {
     async (request) => ({
       items: store.memories
         .list({ limit: request.query.limit, ...(request.query.kind ? { kind: request.query.kind } : {}) })
-        .map((m) => ({
-          id: m.id,
-          kind: m.kind,
-          text: m.text,
-          metadata: m.metadata,
-          task_id: m.taskId,
-          success: m.success,
-          embedder: m.embedder,
-          created_at: iso(m.createdAt),
-        })),
+        .map(toMemoryJson),
     }),
   );
 
@@ -73,17 +64,7 @@ export function memoryRoutes(ctx: RouteContext): void {
       return {
         mode: result.mode,
         warnings: result.warnings,
-        items: result.items.map((item) => ({
-          id: item.id,
-          kind: item.kind,
-          text: item.text,
-          score: item.score,
-          signals: item.signals,
-          metadata: item.metadata,
-          task_id: item.taskId,
-          success: item.success,
-          created_at: iso(item.createdAt),
-        })),
+        items: result.items.map(toRecalledJson),
       };
     },
   );
