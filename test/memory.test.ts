@@ -151,7 +151,7 @@ describe("memory in tasks", () => {
     );
     expect(second.code, second.stderr).toBe(0);
     const system = JSON.stringify(anthropic.messageRequests.at(-1)?.body.system);
-    expect(system).toContain("Similar tasks from before");
+    expect(system).toContain("Records of similar earlier tasks");
     expect(system).toContain("convert my invoices CSV file to JSON");
     expect(system).toContain("Invoices live in ~/Documents/invoices");
     const context = (

@@ -1,3 +1,5 @@
+import { ftsText, hasUnspacedScript } from "../store/index.js";
+
 /**
  * A user's free text as an FTS5 query that cannot fail to parse: each word (letters and
  * digits, any script) is quoted, and the words are OR-ed, so BM25 ranks by how many and how
@@ -45,5 +47,8 @@ export function ftsQuery(text: string): string {
       .toLowerCase()
       .match(/[\p{L}\p{N}]+/gu) ?? [];
   const terms = [...new Set(words.filter((w) => !STOP.has(w)))].slice(0, MAX_TERMS);
-  return terms.map((term) => `"${term}"`).join(" OR ");
+  // A CJK or Thai run is indexed a character a token: it is searched as the phrase of its characters.
+  return terms
+    .map((term) => `"${hasUnspacedScript(term) ? ftsText(term).trim().replace(/\s+/g, " ") : term}"`)
+    .join(" OR ");
 }

@@ -7,7 +7,7 @@
 export { memoryContextSources } from "./context-source.js";
 export { ftsQuery } from "./fts-query.js";
 export { toMemoryJson, toRecalledJson } from "./json.js";
-export { memoryEmbedder, openMemory, openSemanticCache } from "./open.js";
+export { clearSemanticCache, memoryEmbedder, openMemory, openSemanticCache } from "./open.js";
 export { type Candidate, dedupeKey, type Ranked, RRF_K, rankCandidates, type Signals } from "./ranking.js";
 export { SemanticCache, type SemanticCacheDeps } from "./semantic-cache.js";
 export { Memory, type MemoryDeps, spaceName } from "./service.js";

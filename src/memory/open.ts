@@ -82,3 +82,29 @@ export function openMemory(
     minSimilarity: memory.min_similarity,
   });
 }
+
+/**
+ * Empties the semantic cache's vector spaces kept in hob's database (`hob cache clear`): the
+ * answers are gone, so the rewordings that pointed at them go too. Returns how many were filed.
+ * (A ChromaDB store keeps its `cache-*` collections; they only ever point at cleared keys.)
+ */
+export async function clearSemanticCache(store: Store): Promise<number> {
+  const hasSpaces = store.db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'memory_vec_spaces'")
+    .get();
+  if (!hasSpaces) return 0;
+  const spaces = store.db
+    .prepare("SELECT space, dimensions FROM memory_vec_spaces WHERE space LIKE 'cache-%'")
+    .all() as Array<{ space: string; dimensions: number }>;
+  let removed = 0;
+  for (const { space, dimensions } of spaces) {
+    const vectors = await createVectorStore("sqlite", { db: store.db, space, dimensions });
+    try {
+      removed += await vectors.count();
+      await vectors.clear();
+    } finally {
+      await vectors.close();
+    }
+  }
+  return removed;
+}

@@ -59,7 +59,7 @@ describe("ftsQuery", () => {
       '"convert" OR "invoices" OR "near" OR "csv" OR "json"',
     );
     expect(ftsQuery("Rechnungen in München zusammenfassen")).toBe('"rechnungen" OR "münchen" OR "zusammenfassen"');
-    expect(ftsQuery("請求書をまとめる")).toBe('"請求書をまとめる"');
+    expect(ftsQuery("請求書をまとめる")).toBe('"請 求 書 を ま と め る"'); // a phrase of its characters
     expect(ftsQuery('" * - ( )')).toBe("");
   });
 });

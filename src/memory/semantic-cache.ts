@@ -30,12 +30,15 @@ export class SemanticCache {
     }
   }
 
-  async lookup(probe: SemanticProbe): Promise<{ key: string; score: number } | undefined> {
+  /** The cache keys of filed requests in the probe's scope at least `threshold` alike, nearest first (at most 3: an expired one must not hide the next). */
+  async lookup(probe: SemanticProbe): Promise<Array<{ key: string; score: number }>> {
     const { vector, store } = await this.embed(probe.text);
-    const [nearest] = await store.query(vector, 1, { scope: probe.scope });
-    if (!nearest || nearest.score < this.deps.threshold) return undefined;
-    const key = nearest.metadata.key;
-    return typeof key === "string" ? { key, score: nearest.score } : undefined;
+    const near = await store.query(vector, 3, { scope: probe.scope });
+    return near.flatMap((hit) =>
+      hit.score >= this.deps.threshold && typeof hit.metadata.key === "string"
+        ? [{ key: hit.metadata.key, score: hit.score }]
+        : [],
+    );
   }
 
   async remember(probe: SemanticProbe, key: string): Promise<void> {

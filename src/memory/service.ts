@@ -86,6 +86,11 @@ export class Memory {
         );
       }
       const createdAt = input.createdAt ?? now;
+      if (!Number.isInteger(createdAt) || createdAt < 0 || createdAt > now + 86_400_000) {
+        throw new HobError("E_USAGE", `A memory's time ${JSON.stringify(createdAt)} is not a date up to now.`, {
+          hint: "Give created_at as an ISO 8601 date (2026-01-31) or whole milliseconds since 1970, not in the future.",
+        });
+      }
       return {
         id: uniqueId(createdAt),
         kind: input.kind,
@@ -140,7 +145,7 @@ export class Memory {
     };
     const kindOk = (record: MemoryRecord) => !options.kinds || options.kinds.includes(record.kind);
 
-    const fts = memories.searchText(ftsQuery(query), CANDIDATES * 2);
+    const fts = memories.searchText(ftsQuery(query), CANDIDATES, options.kinds);
     const ftsRecords = memories.byIds(fts.map((f) => f.id));
     let rank = 0;
     for (const hit of fts) {
@@ -155,8 +160,15 @@ export class Memory {
       try {
         const { embeddings, dimensions } = await this.deps.embedder.embed([query]);
         const store = await this.vectorStoreFor(this.embedderName as string, dimensions);
-        const filter = options.kinds?.length === 1 ? { kind: options.kinds[0] as string } : undefined;
-        const hits = await store.query(embeddings[0] as number[], CANDIDATES, filter);
+        // One filtered query per kind, merged by similarity: the kinds are chosen before the
+        // nearest are cut, so many close task memories cannot crowd out a fact.
+        const vector = embeddings[0] as number[];
+        const hits = options.kinds
+          ? (await Promise.all(options.kinds.map((kind) => store.query(vector, CANDIDATES, { kind }))))
+              .flat()
+              .sort((a, b) => b.score - a.score)
+              .slice(0, CANDIDATES)
+          : await store.query(vector, CANDIDATES);
         const records = memories.byIds(hits.map((h) => h.id));
         let vrank = 0;
         const floor = this.deps.minSimilarity ?? 0;
@@ -220,6 +232,11 @@ export class Memory {
       const page = this.deps.store.memories.page(after, EMBED_BATCH * 4);
       if (page.length === 0) break;
       after = (page.at(-1) as MemoryRecord).id;
+      // Vectors made by an earlier embedder go from their own space first: a later forget looks
+      // only in the space the row names, and must not leave a copy behind in the old one.
+      await this.dropOldVectors(
+        page.filter((m) => m.embedder !== null && m.embedder !== embedder.provider + "/" + embedder.model),
+      );
       const result = await this.embedRows(page, undefined, async (store) => {
         if (!cleared) {
           await store.clear();
@@ -234,6 +251,18 @@ export class Memory {
       onProgress?.(embedded, total);
     }
     return { embedded, total };
+  }
+
+  private async dropOldVectors(rows: MemoryRecord[]): Promise<void> {
+    for (const group of groupBy(rows, (m) => `${m.embedder}\u0000${m.dimensions}`)) {
+      const first = group[0] as MemoryRecord;
+      const store = await this.vectorStoreFor(first.embedder as string, first.dimensions as number);
+      try {
+        await store.delete(group.map((m) => m.id));
+      } finally {
+        if (first.embedder !== this.embedderName) await store.close();
+      }
+    }
   }
 
   status() {

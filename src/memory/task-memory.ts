@@ -3,6 +3,7 @@ import type { NewMemoryInput } from "./types.js";
 
 const INPUT_CHARS = 600;
 const ANSWER_CHARS = 400;
+const WEB_TOOLS = new Set(["web_search", "fetch_url"]);
 
 /**
  * What a finished task leaves in memory: the task in the user's words, how it went (status,
@@ -30,7 +31,11 @@ export function taskMemory(task: TaskRecord & { costUsd: number }, steps: StepRe
       skills.length > 0 ? `; skills ${skills.join(", ")}` : ""
     }.`,
   ];
-  if (task.status === "succeeded" && task.output) lines.push(`Answer: ${clip(task.output, ANSWER_CHARS)}`);
+  // An answer built from fetched pages may carry their text (and whatever instructions a page
+  // planted): for those tasks only the task and its outcome are remembered.
+  const readTheWeb = tools.some((tool) => WEB_TOOLS.has(tool));
+  if (task.status === "succeeded" && task.output && !readTheWeb)
+    lines.push(`Answer: ${clip(task.output, ANSWER_CHARS)}`);
   const metadata: MemoryMetadata = { agent: task.agent, status: task.status };
   if (task.tier) metadata.tier = task.tier;
   if (tools.length > 0) metadata.tools = tools.join(",");

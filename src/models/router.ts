@@ -353,7 +353,9 @@ export class Router implements ModelClient {
             now + (this.deps.cacheTtlMs ?? 7 * 24 * 3_600_000),
           );
           // Filing it for near-duplicates is best effort: the answer is already given.
-          if (probe) await this.deps.cache?.remember?.(probe, key, now).catch(() => undefined);
+          if (probe && progress.toolCalls.length === 0) {
+            await this.deps.cache?.remember?.(probe, key, now).catch(() => undefined);
+          }
         }
         return;
       } catch (thrown) {

@@ -19,9 +19,13 @@ export function storeCache(store: Store, semantic?: SemanticCache): ResponseCach
     ...(semantic
       ? {
           async similar(probe, now) {
-            const near = await semantic.lookup(probe);
-            const value = near ? get(near.key, now) : undefined;
-            return near && value ? { value, score: near.score } : undefined;
+            for (const near of await semantic.lookup(probe)) {
+              const value = get(near.key, now);
+              // Only a plain answer is served by likeness: a tool call made for one request
+              // (a search for Paris) must not be replayed for a merely similar one (London).
+              if (value && value.toolCalls.length === 0) return { value, score: near.score };
+            }
+            return undefined;
           },
           remember: (probe, key) => semantic.remember(probe, key),
         }

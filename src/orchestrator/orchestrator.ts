@@ -312,9 +312,11 @@ export class Orchestrator {
         warnings: gathered.warnings,
       });
       const extraContext = gathered.text;
-      // The response cache keys on the context without what memory recalled (see RouteOptions.cacheSystem).
+      // The response cache keys on the context without the recalled past tasks (a repeated task
+      // recalls its own earlier run; see RouteOptions.cacheSystem). Facts stay in the key: an
+      // answer that used a fact must not be served once the fact is forgotten or changed.
       const cacheContext = Object.entries(gathered.sectionTexts)
-        .filter(([section]) => section !== "past_tasks" && section !== "facts")
+        .filter(([section]) => section !== "past_tasks")
         .map(([, text]) => text)
         .join("");
       const deps: LoopDeps = {

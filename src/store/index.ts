@@ -1,6 +1,7 @@
 export type { ApprovalRecord, ApprovalStatus, ApprovalSubjectKind } from "./approvals.js";
 export type { AuditRecord } from "./audit.js";
 export { Database, DRIVER } from "./driver.js";
+export { ftsText, hasUnspacedScript } from "./fts-text.js";
 export { newId } from "./ids.js";
 export type {
   ImproveRunRecord,

@@ -130,14 +130,16 @@ export class MemoryRepository {
    * Full-text matches, best first, with BM25 (lower is better in SQLite; returned as is).
    * `match` is an FTS5 query the caller built from quoted terms.
    */
-  searchText(match: string, limit: number): Array<{ id: string; bm25: number }> {
+  searchText(match: string, limit: number, kinds?: MemoryKind[]): Array<{ id: string; bm25: number }> {
     if (match.trim().length === 0) return [];
+    // The kinds are filtered before the LIMIT: many close task memories must not crowd out a fact.
+    const byKind = kinds && kinds.length > 0 ? `AND m.kind IN (${kinds.map(() => "?").join(",")})` : "";
     return this.db
       .prepare(
         `SELECT m.id AS id, bm25(memories_fts) AS bm25 FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid
-         WHERE memories_fts MATCH ? ORDER BY bm25 LIMIT ?`,
+         WHERE memories_fts MATCH ? ${byKind} ORDER BY bm25 LIMIT ?`,
       )
-      .all(match, limit) as Array<{ id: string; bm25: number }>;
+      .all(match, ...(kinds ?? []), limit) as Array<{ id: string; bm25: number }>;
   }
 
   markEmbedded(ids: string[], embedder: string, dimensions: number): void {

@@ -267,15 +267,16 @@ export const MIGRATIONS: readonly string[] = [
   CREATE VIRTUAL TABLE memories_fts USING fts5 (
     text, content = 'memories', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2'
   );
+  -- hob_fts_text (registered by Store.open) spaces out CJK and Thai characters: see fts-text.ts.
   CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
-    INSERT INTO memories_fts (rowid, text) VALUES (new.rowid, new.text);
+    INSERT INTO memories_fts (rowid, text) VALUES (new.rowid, hob_fts_text(new.text));
   END;
   CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
-    INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.rowid, hob_fts_text(old.text));
   END;
   CREATE TRIGGER memories_fts_update AFTER UPDATE OF text ON memories BEGIN
-    INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
-    INSERT INTO memories_fts (rowid, text) VALUES (new.rowid, new.text);
+    INSERT INTO memories_fts (memories_fts, rowid, text) VALUES ('delete', old.rowid, hob_fts_text(old.text));
+    INSERT INTO memories_fts (rowid, text) VALUES (new.rowid, hob_fts_text(new.text));
   END;
   -- What a task's model was told beyond its prompt: each context section's included and dropped ids.
   ALTER TABLE tasks ADD COLUMN context TEXT;

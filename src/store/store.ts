@@ -4,6 +4,7 @@ import { HobError } from "../errors/index.js";
 import { ApprovalRepository } from "./approvals.js";
 import { AuditRepository } from "./audit.js";
 import { Database } from "./driver.js";
+import { ftsText } from "./fts-text.js";
 import { newId } from "./ids.js";
 import { ImproveRunRepository, ProposalRepository } from "./improve.js";
 import { MemoryRepository } from "./memories.js";
@@ -71,6 +72,7 @@ export class Store {
       db.pragma("synchronous = NORMAL");
       db.pragma("foreign_keys = ON");
       db.pragma("busy_timeout = 5000");
+      db.function("hob_fts_text", { deterministic: true }, (text: unknown) => ftsText(String(text ?? "")));
     } catch (error) {
       throw new HobError("E_STORE", `Cannot open the database at ${file}: ${(error as Error).message}.`, {
         hint: "Check that HOB_HOME is writable, or run `hob doctor`.",

@@ -26,6 +26,11 @@ export async function cacheClearCommand(io: CliIO, options: { json: boolean; exp
   const { store } = await openContext(io, options);
   try {
     const removed = store.responseCache.clear({ expiredOnly: options.expired, now: Date.now() });
+    if (!options.expired) {
+      // The semantic cache's pointers to the answers just removed go with them.
+      const { clearSemanticCache } = await import("../../memory/index.js");
+      await clearSemanticCache(store);
+    }
     if (options.json) writeJson(io, { removed });
     else io.stdout.write(`Removed ${plural(removed, "cached response")}.\n`);
     return 0;

@@ -109,9 +109,13 @@ export async function memoryImportCommand(io: CliIO, file: string, options: { js
     }
     const at = parsed.data.created_at;
     const createdAt = at === undefined ? undefined : typeof at === "number" ? at : Date.parse(at);
-    if (createdAt !== undefined && (!Number.isFinite(createdAt) || createdAt < 0)) {
+    // From 1970 to a day from now: a later date would count as the most recent for ever.
+    if (
+      createdAt !== undefined &&
+      (!Number.isInteger(createdAt) || createdAt < 0 || createdAt > Date.now() + 86_400_000)
+    ) {
       throw new HobError("E_USAGE", `${file} line ${i + 1}: created_at ${JSON.stringify(at)} is not a date.`, {
-        hint: "Use ISO 8601 (2026-01-31 or 2026-01-31T10:00:00Z) or milliseconds since 1970. Nothing was imported.",
+        hint: "Use ISO 8601 (2026-01-31 or 2026-01-31T10:00:00Z) or whole milliseconds since 1970, not in the future. Nothing was imported.",
       });
     }
     return [
@@ -271,7 +275,7 @@ export async function memoryStatusCommand(io: CliIO, options: { json: boolean })
     const body = {
       enabled: config.config.memory.enabled,
       store: config.config.memory.store,
-      ...(config.config.memory.store === "chroma" ? { chroma_url: config.config.memory.chroma_url } : {}),
+      ...(config.config.memory.store === "chroma" ? { chroma_url: shownUrl(config.config.memory.chroma_url) } : {}),
       embedder: status.embedder,
       total: status.counts.total,
       by_kind: status.counts.byKind,
@@ -300,4 +304,16 @@ export async function memoryStatusCommand(io: CliIO, options: { json: boolean })
     }
     return 0;
   });
+}
+
+/** A URL as shown: without a user or password it may carry. */
+function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString().replace(/\/$/, "");
+  } catch {
+    return url;
+  }
 }

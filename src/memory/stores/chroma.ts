@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { ChromaClient, type Collection, type Metadata, type Where } from "chromadb";
-import { HobError, isHobError } from "../../errors/index.js";
+import { HobError, isHobError, registerSecrets } from "../../errors/index.js";
 import {
   type ChromaOptions,
   checkIds,
@@ -49,12 +49,25 @@ export function chromaCollectionName(space: string): string {
   return readable === "" ? `memory-${hash}` : `memory-${readable}-${hash}`;
 }
 
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    registerSecrets(decodeURIComponent(parsed.password), parsed.password);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString().replace(/\/$/, "");
+  } catch {
+    return "(memory.chroma_url, not a URL)";
+  }
+}
+
 function parseUrl(url: string): { host: string; port: number; ssl: boolean } {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new HobError("E_CONFIG", `memory.chroma_url is not a URL: ${JSON.stringify(url)}.`, {
+    throw new HobError("E_CONFIG", "memory.chroma_url is not a URL.", {
       hint: "Set memory.chroma_url to the server's address, e.g. http://127.0.0.1:8000.",
     });
   }
@@ -90,14 +103,16 @@ class ChromaStore implements VectorStore {
 
   static async open(options: ChromaOptions): Promise<ChromaStore> {
     checkSpace(options?.space, options?.dimensions);
-    const { url, space, dimensions } = options;
+    const { space, dimensions } = options;
+    // Messages name the server without any user or password the URL carries (the client does not use them).
+    const url = withoutCredentials(options.url);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       throw new HobError("E_VALIDATION", `timeoutMs must be a positive number, not ${String(timeoutMs)}.`, {
         hint: "Leave it out for the default of 10 s.",
       });
     }
-    const client = new ChromaClient(parseUrl(url));
+    const client = new ChromaClient(parseUrl(options.url));
     await bounded(url, timeoutMs, "answer a heartbeat", () => client.heartbeat());
     const collection = await bounded(url, timeoutMs, `open the collection of "${space}"`, () =>
       openCollection(client, space, dimensions),
@@ -249,7 +264,7 @@ function toWhere(filter: VectorFilter | undefined): Where | undefined {
 
 function unavailable(url: string, doing: string, detail: string, cause?: unknown): HobError {
   return new HobError("E_UNAVAILABLE", `Chroma at ${url} did not ${doing}: ${detail}`, {
-    hint: `Start Chroma at ${url} (the memory.chroma_url setting), e.g. \`npx chroma run --path ~/.hob/chroma --port 8000\`, or set \`memory.store: sqlite\` in hob.yaml.`,
+    hint: `Start Chroma at ${url} (the memory.chroma_url setting), e.g. \`npx chroma run --path ~/.hob/chroma --port 8001\`, or set \`memory.store: sqlite\` in hob.yaml.`,
     retryable: true,
     cause,
   });
