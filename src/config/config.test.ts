@@ -33,7 +33,7 @@ describe("hob.yaml", () => {
     expect(loaded.source).toBe("file");
     expect(loaded.config.routing.classifier_threshold).toBe(0.5);
     expect(loaded.config.routing.llm_threshold).toBe(0.6);
-    expect(loaded.config.cache).toEqual({ enabled: true, ttl_hours: 1 });
+    expect(loaded.config.cache).toEqual({ enabled: true, ttl_hours: 1, semantic: { enabled: false, threshold: 0.95 } });
   });
 
   it("names an unknown key, the file and the line", () => {
