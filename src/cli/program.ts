@@ -312,7 +312,7 @@ set ANTHROPIC_API_KEY to use Claude.`,
   const serve = program
     .command("serve")
     .description(
-      "run the web API on 127.0.0.1:8000 and self-improvement in the background (analyse the history on improve.schedule) until stopped (SIGTERM, Ctrl-C)",
+      "run the web dashboard and API on 127.0.0.1:8000 (API docs at /docs) and self-improvement in the background (analyse the history on improve.schedule) until stopped (SIGTERM, Ctrl-C)",
     )
     .option(
       "--host <host>",
