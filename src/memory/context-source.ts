@@ -20,7 +20,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** One line, quoted: line breaks become " / ", quotes are escaped, and it is capped. */
 export function quoteMemory(text: string): string {
-  const flat = text.replace(/\s*[\r\n\u2028\u2029]+\s*/g, " / ").replace(/[\u0000-\u001f\u007f]/g, " ");
+  const flat = text.replace(/\s*[\r\n\u2028\u2029]+\s*/g, " / ").replace(/\p{Cc}/gu, " ");
   const capped = flat.length > MAX_LINE_CHARS ? `${flat.slice(0, MAX_LINE_CHARS - 1)}…` : flat;
   return JSON.stringify(capped);
 }
