@@ -20,8 +20,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { createVectorStore, type VectorRecord, type VectorStore } from "../src/memory/stores/index.js";
+// The store's driver: on Node ≥ 22 the better-sqlite3 12.x addon aborts at exit (see src/store/driver.ts).
+import { Database } from "../src/store/index.js";
 import { ChromaServer } from "../test/fakes/chroma.js";
 import { percentile } from "./stats.js";
 

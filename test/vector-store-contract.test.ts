@@ -9,7 +9,6 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The backends' own helpers, from their files (the room's index loads them only on use).
@@ -21,6 +20,8 @@ import {
   type VectorStore,
 } from "../src/memory/stores/index.js";
 import { loadSqliteVec, vecTableName } from "../src/memory/stores/sqlite-vec.js";
+// The store's driver: on Node ≥ 22 the better-sqlite3 12.x addon aborts at exit (see src/store/driver.ts).
+import { Database } from "../src/store/index.js";
 import { ChromaServer, freePort } from "./fakes/chroma.js";
 import { failure } from "./helpers.js";
 
@@ -35,7 +36,7 @@ interface StoreCase {
 
 function sqliteCase(): StoreCase {
   let dir = "";
-  let db: Database.Database | undefined;
+  let db: Database | undefined;
   const file = () => join(dir, "hob.db");
   return {
     kind: "sqlite",
@@ -48,7 +49,7 @@ function sqliteCase(): StoreCase {
       db?.close();
       rmSync(dir, { recursive: true, force: true });
     },
-    open: (space, dimensions) => createVectorStore("sqlite", { db: db as Database.Database, space, dimensions }),
+    open: (space, dimensions) => createVectorStore("sqlite", { db: db as Database, space, dimensions }),
     async restart() {
       db?.close();
       db = new Database(file());
@@ -391,7 +392,7 @@ describe("sqlite-vec store", () => {
 
   it("refuses a missing database", async () => {
     const error = await failure(
-      createVectorStore("sqlite", { db: undefined as unknown as Database.Database, space: "s", dimensions: 4 }),
+      createVectorStore("sqlite", { db: undefined as unknown as Database, space: "s", dimensions: 4 }),
     );
     expect(error.code).toBe("E_VALIDATION");
   });
