@@ -17,6 +17,7 @@ export {
   type VectorHit,
   type VectorRecord,
   type VectorStore,
+  withoutCredentials,
 } from "./stores/index.js";
 export { taskMemory } from "./task-memory.js";
 export type { MemoryWarning, NewMemoryInput, Recalled, SearchResult } from "./types.js";

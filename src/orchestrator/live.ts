@@ -1,9 +1,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type LoadedConfig, loadConfig } from "../config/index.js";
+import type { LoadedConfig } from "../config/index.js";
 import type { EventBus } from "../events/index.js";
 import type { Store } from "../store/index.js";
-import { createOrchestrator, createRouter } from "./create.js";
+import { loadOrchestrator } from "./create.js";
 import type { Orchestrator } from "./orchestrator.js";
 
 export interface LiveOrchestrator {
@@ -51,11 +51,7 @@ export function createLiveOrchestrator(
       managedHead(config.paths.managedRepo),
       stamp(join(config.paths.home, "agents")),
     ].join("|");
-  const build = (config: LoadedConfig) => ({
-    config,
-    orchestrator: createOrchestrator(config, store, createRouter(config, store), bus),
-  });
-  let built = build(loadConfig(env));
+  let built = loadOrchestrator(env, store, bus);
   let seen = fingerprint(built.config);
   let failedAt: string | undefined;
   return {
@@ -63,7 +59,7 @@ export function createLiveOrchestrator(
       const now = fingerprint(built.config);
       if (now === seen || now === failedAt) return built;
       try {
-        built = build(loadConfig(env));
+        built = loadOrchestrator(env, store, bus);
         seen = now;
         failedAt = undefined;
       } catch (error) {

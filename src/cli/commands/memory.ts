@@ -267,6 +267,7 @@ export async function memoryReindexCommand(io: CliIO, options: { json: boolean }
 }
 
 export async function memoryStatusCommand(io: CliIO, options: { json: boolean }): Promise<number> {
+  const { withoutCredentials } = await import("../../memory/index.js");
   return withMemory(io, options, async (memory, { config }) => {
     const status = memory.status();
     const stale = Object.entries(status.counts.byEmbedder)
@@ -275,7 +276,9 @@ export async function memoryStatusCommand(io: CliIO, options: { json: boolean })
     const body = {
       enabled: config.config.memory.enabled,
       store: config.config.memory.store,
-      ...(config.config.memory.store === "chroma" ? { chroma_url: shownUrl(config.config.memory.chroma_url) } : {}),
+      ...(config.config.memory.store === "chroma"
+        ? { chroma_url: withoutCredentials(config.config.memory.chroma_url) }
+        : {}),
       embedder: status.embedder,
       total: status.counts.total,
       by_kind: status.counts.byKind,
@@ -304,16 +307,4 @@ export async function memoryStatusCommand(io: CliIO, options: { json: boolean })
     }
     return 0;
   });
-}
-
-/** A URL as shown: without a user or password it may carry. */
-function shownUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return url;
-  }
 }

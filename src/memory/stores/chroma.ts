@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { ChromaClient, type Collection, type Metadata, type Where } from "chromadb";
-import { HobError, isHobError, registerSecrets } from "../../errors/index.js";
+import { HobError, isHobError } from "../../errors/index.js";
 import {
   type ChromaOptions,
   checkIds,
@@ -24,6 +24,7 @@ import {
   type VectorRecord,
   type VectorStore,
 } from "./types.js";
+import { withoutCredentials } from "./url.js";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** When the server does not say its own limit. */
@@ -47,19 +48,6 @@ export function chromaCollectionName(space: string): string {
     .slice(0, 64);
   const hash = createHash("sha1").update(space).digest("hex").slice(0, 8);
   return readable === "" ? `memory-${hash}` : `memory-${readable}-${hash}`;
-}
-
-function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (!parsed.username && !parsed.password) return url;
-    registerSecrets(decodeURIComponent(parsed.password), parsed.password);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return "(memory.chroma_url, not a URL)";
-  }
 }
 
 function parseUrl(url: string): { host: string; port: number; ssl: boolean } {

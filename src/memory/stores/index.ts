@@ -20,3 +20,4 @@ export {
   type VectorStore,
   type VectorStoreKind,
 } from "./types.js";
+export { withoutCredentials } from "./url.js";
