@@ -9,6 +9,11 @@ export interface LabelledTask {
   complexity: Complexity;
 }
 
+/** Inside a task, backslash-n is a newline, backslash-t a tab and two backslashes one, so pasted material fits on one line. */
+export function unescapeTask(text: string): string {
+  return text.replace(/\\([nt\\])/g, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : "\\"));
+}
+
 /** Reads `agent<TAB>complexity<TAB>text` lines; blank lines and # comments are skipped. */
 export function parseTsv(text: string, source = "tsv"): LabelledTask[] {
   const tasks: LabelledTask[] = [];
@@ -21,7 +26,7 @@ export function parseTsv(text: string, source = "tsv"): LabelledTask[] {
     ) {
       throw new Error(`${source}:${i + 1}: expected "agent<TAB>simple|complex<TAB>task", got ${JSON.stringify(line)}`);
     }
-    tasks.push({ agent: agent as AgentBase, complexity, text: rest.join("\t") });
+    tasks.push({ agent: agent as AgentBase, complexity, text: unescapeTask(rest.join("\t")) });
   });
   return tasks;
 }
