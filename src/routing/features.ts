@@ -1,74 +1,127 @@
 /**
- * Text → sparse hashed features for the embedded classifier: words, word bigrams,
- * character trigrams of each word (so "summarise" and "summarize" share most
- * features), a length bucket and a "looks like a file name" flag. Shared by the
- * trainer and the runtime, so both see exactly the same features.
+ * Text → sparse hashed features for the embedded classifier, shared by the trainer and the
+ * runtime so both see exactly the same features. Version 3:
+ * - the task is split into its instruction and the material pasted with it (`split.ts`);
+ * - the agent head sees the instruction's words, the material's words at a lower weight, the
+ *   kinds of material, cue words and URL/path flags;
+ * - the complexity head sees the instruction's words, the kinds of material and the cues of
+ *   the instruction — never the material's words or any length, so a long paste of a simple
+ *   request stays simple;
+ * - words are Unicode-aware (`tokens.ts`), kept with and without accents, with character
+ *   trigrams (so "summarise"/"summarize" and typos share most features).
  */
+import { LEXICON } from "./lexicon.js";
+import { hash, type SparseFeatures } from "./linear.js";
+import { type MaterialKind, type SplitTask, splitTask } from "./split.js";
+import { plainText, type Word, words } from "./tokens.js";
 
-export const FEATURE_VERSION = 2;
+export type { SparseFeatures } from "./linear.js";
 
-/**
- * Cue words that generalise beyond the training sentences: time-sensitive or local
- * facts need the web, programming words mean code, file words mean the workspace.
- * The model learns how much each group matters; these only name the groups.
- */
-const LEXICON: Record<string, RegExp> = {
-  "lex:now":
-    /\b(today|tonight|tomorrow|yesterday|now|current(ly)?|latest|this (week|weekend|year|season|morning|month)|right now|next (week|month|launch|game)|live|schedule|forecast|news|headlines?)\b/,
-  "lex:web":
-    /\b(price|prices|cost|costs|near me|nearby|open(ing)? (hours|times)|reviews?|rated|stock|score|weather|exchange rate|release date|search (the web|online)|look ?up|find out|sources?|citations?|citing|studies|evidence)\b/,
-  "lex:code":
-    /\b(function|script|regex|sql|query|bash|shell|python|javascript|typescript|node|npm|git|api|bug|debug|compile|code|class|refactor|unit tests?|dockerfile|docker|cli|endpoint|algorithm|big-o|variable|syntax|exception|error:|traceback|rust|golang|go service|react|html|css|json schema|vim|cron|async|implement|deploy)\b/,
-  "lex:files":
-    /\b(files?|folders?|director(y|ies)|workspace|my notes|notes folder|documents folder|downloads|readme|\.md|\.txt|\.csv|\.pdf|\.log|rename|move|delete|archive|subfolders?)\b/,
-  "lex:mine": /\b(my|i saved|i wrote|i created)\b/,
-};
+export const FEATURE_VERSION = 3;
 
-/** FNV-1a, 32 bit: fast, dependency-free, stable across runs and machines. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+/** How much a word of pasted material counts against a word of the instruction (agent head only). */
+const MATERIAL_WEIGHT = 0.3;
+/** Only the start of a long paste is read: its kind is known by then, and time stays flat. */
+const MATERIAL_WORDS = 80;
+
+const URL = /\bhttps?:\/\/\S+|\bwww\.\S+|\b[a-z0-9-]+\.(com|org|net|io|dev|app|ai|co|de|fr|es|it|nl|uk|eu|gov|edu)(\/\S*)?\b/i;
+const PATH = /(^|\s)(~|\.{1,2})?\/[\w.-]+\/[\w./-]*|\b[A-Za-z]:\\|\b[\w-]+\/[\w-]+\.\w{1,5}\b/;
+const FILE_NAME = /\b[\w-]+\.(md|txt|csv|pdf|json|ya?ml|log|docx?|xlsx?|pptx?|png|jpe?g|heic|mp3|mp4|zip|epub)\b/i;
+const CODE_SYNTAX = /[{}();=]|=>|\bdef\b|\bconst\b/;
+
+export interface TaskFeatures {
+  agent: SparseFeatures;
+  complexity: SparseFeatures;
+  /** The instruction's words (accents stripped), for the evidence check. */
+  instructionWords: string[];
+  split: SplitTask;
+  /** Index → the feature names hashed there; only when asked for (`--explain`). */
+  names?: Map<number, Set<string>>;
+}
+
+class Accumulator {
+  readonly counts = new Map<number, number>();
+  constructor(
+    private readonly dim: number,
+    private readonly names?: Map<number, Set<string>>,
+  ) {}
+  add(feature: string, weight = 1): void {
+    const index = hash(feature) % this.dim;
+    this.counts.set(index, (this.counts.get(index) ?? 0) + weight);
+    if (this.names) {
+      const set = this.names.get(index) ?? new Set<string>();
+      set.add(feature);
+      this.names.set(index, set);
+    }
   }
-  return h >>> 0;
+  /** L2-normalised, so a task's score does not grow with its number of features. */
+  toSparse(): SparseFeatures {
+    let norm = 0;
+    for (const value of this.counts.values()) norm += value * value;
+    norm = Math.sqrt(norm) || 1;
+    const indices = new Int32Array(this.counts.size);
+    const values = new Float32Array(this.counts.size);
+    let k = 0;
+    for (const [index, value] of this.counts) {
+      indices[k] = index;
+      values[k] = value / norm;
+      k++;
+    }
+    return { indices, values };
+  }
 }
 
-export interface SparseFeatures {
-  indices: Int32Array;
-  values: Float32Array;
+function addWords(into: Accumulator[], list: Word[], weight: number): void {
+  for (let i = 0; i < list.length; i++) {
+    const word = list[i] as Word;
+    for (const acc of into) {
+      acc.add(`w:${word.plain}`, weight);
+      if (word.text !== word.plain) acc.add(`w:${word.text}`, weight * 0.5);
+      if (i > 0 && !word.unspaced) acc.add(`b:${(list[i - 1] as Word).plain}_${word.plain}`, weight);
+      if (!word.unspaced) {
+        const padded = `^${word.plain}$`;
+        for (let j = 0; j + 3 <= padded.length; j++) acc.add(`c:${padded.slice(j, j + 3)}`, weight * 0.3);
+      }
+    }
+  }
 }
 
-export function extractFeatures(text: string, dim: number): SparseFeatures {
-  const lower = text.toLowerCase();
-  const words = lower.match(/[a-z0-9]+/g) ?? [];
-  const counts = new Map<number, number>();
-  const add = (feature: string, weight = 1) => {
-    const index = hash(feature) % dim;
-    counts.set(index, (counts.get(index) ?? 0) + weight);
+function addFlags(into: Accumulator[], text: string, prefix: string): void {
+  const plain = plainText(text);
+  for (const [name, pattern] of Object.entries(LEXICON))
+    if (pattern.test(plain)) for (const acc of into) acc.add(`${prefix}${name}`, 2);
+  const flags: Array<[string, boolean]> = [
+    ["f:url", URL.test(text)],
+    ["f:path", PATH.test(text)],
+    ["f:filename", FILE_NAME.test(text)],
+    ["f:code-syntax", CODE_SYNTAX.test(text)],
+  ];
+  for (const [name, on] of flags) if (on) for (const acc of into) acc.add(`${prefix}${name}`, 1);
+}
+
+export function extractTaskFeatures(text: string, dim: number, options: { names?: boolean } = {}): TaskFeatures {
+  const names = options.names ? new Map<number, Set<string>>() : undefined;
+  const agent = new Accumulator(dim, names);
+  const complexity = new Accumulator(dim, names);
+  const split = splitTask(text);
+  const instruction = words(split.instruction);
+  addWords([agent, complexity], instruction, 1);
+  addWords([agent], words(split.material).slice(0, MATERIAL_WORDS), MATERIAL_WEIGHT);
+  for (const kind of split.kinds as MaterialKind[]) for (const acc of [agent, complexity]) acc.add(`k:${kind}`, 1.5);
+  if (split.material) addFlags([agent], split.material, "m:");
+  addFlags([agent, complexity], split.instruction, "");
+  return {
+    agent: agent.toSparse(),
+    complexity: complexity.toSparse(),
+    instructionWords: instruction.filter((w) => !w.unspaced || w.plain.length === 1).map((w) => w.plain),
+    split,
+    ...(names ? { names } : {}),
   };
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i] as string;
-    add(`w:${word}`);
-    if (i > 0) add(`b:${words[i - 1]}_${word}`);
-    const padded = `^${word}$`;
-    for (let j = 0; j + 3 <= padded.length; j++) add(`c:${padded.slice(j, j + 3)}`, 0.3);
-  }
-  add(`len:${Math.min(7, Math.floor(Math.log2(words.length + 1)))}`);
-  for (const [name, pattern] of Object.entries(LEXICON)) if (pattern.test(lower)) add(name, 2);
-  if (/\b[\w-]+\.(md|txt|csv|pdf|json|ya?ml|log|docx?|xlsx?|png|jpe?g)\b/.test(lower)) add("f:filename");
-  if (/[{}();=]|=>|\bdef\b|\bconst\b/.test(text)) add("f:code-syntax");
-  // L2-normalise so long tasks do not get larger scores just for being long.
-  let norm = 0;
-  for (const value of counts.values()) norm += value * value;
-  norm = Math.sqrt(norm) || 1;
-  const indices = new Int32Array(counts.size);
-  const values = new Float32Array(counts.size);
-  let k = 0;
-  for (const [index, value] of counts) {
-    indices[k] = index;
-    values[k] = value / norm;
-    k++;
-  }
-  return { indices, values };
+}
+
+/** The words whose presence in training the evidence check asks about (all of a task's words). */
+export function vocabularyWords(text: string): string[] {
+  return words(text)
+    .filter((w) => !w.unspaced || w.plain.length === 1)
+    .map((w) => w.plain);
 }

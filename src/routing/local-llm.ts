@@ -4,9 +4,26 @@ import type { ModelClient, RouteOptions } from "../models/index.js";
 import type { RoutableAgent } from "./agent-match.js";
 import { COMPLEXITIES, type Complexity } from "./model-format.js";
 
-export const CLASSIFY_SYSTEM_PROMPT = `You route tasks for a personal AI assistant. Classify the user's task.
-agent: "code" (write, fix, run or explain code, scripts, shell commands), "research" (needs current or local information from the web), "fileops" (read, find, list, move or organise the user's own files), "general" (anything else: answer, write, explain, plan).
-complexity: "simple" (a short, direct answer) or "complex" (many steps, long output, or deep reasoning).
+/**
+ * The routing policy (data/routing/POLICY.md, the README's table) in a few lines, with
+ * examples of the cases a keyword reading gets wrong: pasted material, other languages,
+ * short tasks that are hard and long ones that are easy.
+ */
+export const CLASSIFY_SYSTEM_PROMPT = `You route tasks for a personal AI assistant. Classify the user's task, in whatever language it is written.
+agent: "code" (programming: code questions, snippets, errors and stack traces, and any work on the user's code), "research" (needs the web: current or local facts, prices, news, a URL, anything to look up or cite), "fileops" (list, read, find, move, rename, delete or organise files in the user's workspace), "general" (answered from knowledge with no tools: facts that do not change, maths, translation, writing, advice, and pasted text to summarise or rewrite).
+complexity: "simple" (a small model does it in one answer or a few obvious steps: a fact, a snippet, one lookup, one file action, a summary or translation of pasted text) or "complex" (several steps of judgement, careful long writing, comparing many sources, organising many files, or changing the user's own code: fix, debug, refactor, add tests, port).
+Judge the instruction, not the length of pasted material. Politeness and padding do not make a task complex.
+Examples:
+"tl;dr: <three pasted paragraphs>" -> general, simple
+"fix the failing test in src/api.test.ts" -> code, complex
+"refactor the auth module" -> code, complex
+"why does this throw? <pasted stack trace>" -> code, simple
+"wie wird das Wetter morgen in Köln?" -> research, simple
+"compara los tres VPS más baratos con fuentes" -> research, complex
+"renomme facture.pdf en facture-mars.pdf" -> fileops, simple
+"sort my downloads into folders by topic" -> fileops, complex
+"what is 2+2, please keep it short, just the number, thanks" -> general, simple
+"write my best man speech" -> general, complex
 confidence: a number from 0 to 1, how sure you are of both.
 Reply with JSON only.`;
 

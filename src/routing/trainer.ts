@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { AGENT_BASES, type AgentBase } from "../config/index.js";
-import { extractFeatures, FEATURE_VERSION, type SparseFeatures } from "./features.js";
-import { type Complexity, quantize, type SerializedModel } from "./model-format.js";
+import { fitSigmoidTemperature, fitSoftmaxTemperature } from "./calibration.js";
+import { extractTaskFeatures, FEATURE_VERSION, vocabularyWords } from "./features.js";
+import { dot, hash, logits, type SparseFeatures, sigmoid, softmaxScores } from "./linear.js";
+import { type Complexity, quantize, type SerializedModel, VOCABULARY_BITS } from "./model-format.js";
 
 export interface LabelledTask {
   text: string;
@@ -37,6 +39,8 @@ export interface TrainOptions {
   learningRate?: number;
   l2?: number;
   seed?: number;
+  /** Folds for the out-of-fold logits that calibration is fitted on (and cross-validation reports). */
+  folds?: number;
 }
 
 /** Deterministic shuffle (mulberry32), so training twice gives the same weights. */
@@ -51,89 +55,163 @@ function rng(seed: number): () => number {
   };
 }
 
+interface Example {
+  agentX: SparseFeatures;
+  complexityX: SparseFeatures;
+  agent: number;
+  complex: number;
+}
+
+interface Heads {
+  agentW: Float32Array;
+  agentB: Float64Array;
+  complexW: Float32Array;
+  complexB: number;
+}
+
 /**
- * Trains two linear heads with SGD: a softmax over the four agents and a logistic
- * simple/complex head. Small data, sparse features: this takes well under a second.
+ * Two linear heads trained with SGD: a softmax over the four agents and a logistic
+ * simple/complex head, each on its own features (see features.ts).
  */
-export function train(tasks: LabelledTask[], options: TrainOptions = {}): SerializedModel {
-  const dim = options.dim ?? 8192;
-  const epochs = options.epochs ?? 60;
-  const lr0 = options.learningRate ?? 0.5;
-  const l2 = options.l2 ?? 1e-4;
-  const random = rng(options.seed ?? 42);
+function fitHeads(examples: Example[], dim: number, options: Required<TrainOptions>): Heads {
+  const random = rng(options.seed);
   const k = AGENT_BASES.length;
   const agentW = new Float32Array(k * dim);
   const agentB = new Float64Array(k);
   const complexW = new Float32Array(dim);
   let complexB = 0;
-  const examples = tasks.map((task) => ({
-    x: extractFeatures(task.text, dim),
-    agent: AGENT_BASES.indexOf(task.agent),
-    complex: task.complexity === "complex" ? 1 : 0,
-  }));
   const order = examples.map((_, i) => i);
   const scores = new Float64Array(k);
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    const lr = lr0 / (1 + epoch * 0.05);
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const lr = options.learningRate / (1 + epoch * 0.05);
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
       [order[i], order[j]] = [order[j] as number, order[i] as number];
     }
     for (const index of order) {
-      const { x, agent, complex } = examples[index] as (typeof examples)[number];
-      softmaxScores(agentW, agentB, x, dim, scores);
+      const { agentX, complexityX, agent, complex } = examples[index] as Example;
+      softmaxScores(agentW, agentB, agentX, dim, scores);
       for (let c = 0; c < k; c++) {
         const gradient = (scores[c] as number) - (c === agent ? 1 : 0);
         agentB[c] = (agentB[c] as number) - lr * gradient;
-        update(agentW, c * dim, x, lr * gradient, lr * l2);
+        update(agentW, c * dim, agentX, lr * gradient, lr * options.l2);
       }
-      const p = sigmoid(dot(complexW, 0, x) + complexB);
+      const p = sigmoid(dot(complexW, 0, complexityX) + complexB);
       complexB -= lr * (p - complex);
-      update(complexW, 0, x, lr * (p - complex), lr * l2);
+      update(complexW, 0, complexityX, lr * (p - complex), lr * options.l2);
     }
   }
+  return { agentW, agentB, complexW, complexB };
+}
+
+export function train(tasks: LabelledTask[], options: TrainOptions = {}): SerializedModel {
+  const settings: Required<TrainOptions> = {
+    dim: options.dim ?? 16384,
+    epochs: options.epochs ?? 40,
+    learningRate: options.learningRate ?? 0.5,
+    l2: options.l2 ?? 1e-4,
+    seed: options.seed ?? 42,
+    folds: options.folds ?? 5,
+  };
+  const { dim } = settings;
+  const vocabulary = new Uint8Array(VOCABULARY_BITS / 8);
+  const examples: Example[] = tasks.map((task) => {
+    const features = extractTaskFeatures(task.text, dim);
+    for (const word of vocabularyWords(task.text)) {
+      const bit = hash(`v:${word}`) % VOCABULARY_BITS;
+      vocabulary[bit >> 3] = (vocabulary[bit >> 3] as number) | (1 << (bit & 7));
+    }
+    return {
+      agentX: features.agent,
+      complexityX: features.complexity,
+      agent: AGENT_BASES.indexOf(task.agent),
+      complex: task.complexity === "complex" ? 1 : 0,
+    };
+  });
+
+  // Out-of-fold logits: each example scored by a model that never saw it.
+  const fold = foldOf(examples.length, settings.folds, settings.seed);
+  const agentLogits: Float64Array[] = new Array(examples.length);
+  const complexLogits: number[] = new Array(examples.length).fill(0);
+  for (let f = 0; f < settings.folds; f++) {
+    const heads = fitHeads(
+      examples.filter((_, i) => fold[i] !== f),
+      dim,
+      settings,
+    );
+    examples.forEach((example, i) => {
+      if (fold[i] !== f) return;
+      const z = new Float64Array(AGENT_BASES.length);
+      logits(heads.agentW, heads.agentB, example.agentX, dim, z);
+      agentLogits[i] = z;
+      complexLogits[i] = dot(heads.complexW, 0, example.complexityX) + heads.complexB;
+    });
+  }
+  const agentTemperature = fitSoftmaxTemperature(
+    agentLogits,
+    examples.map((e) => e.agent),
+  );
+  const complexityTemperature = fitSigmoidTemperature(
+    complexLogits,
+    examples.map((e) => e.complex),
+  );
+  let agentRight = 0;
+  let complexityRight = 0;
+  let bothRight = 0;
+  examples.forEach((example, i) => {
+    const z = agentLogits[i] as Float64Array;
+    let best = 0;
+    for (let c = 1; c < z.length; c++) if ((z[c] as number) > (z[best] as number)) best = c;
+    const agentOk = best === example.agent;
+    const complexityOk = ((complexLogits[i] as number) >= 0 ? 1 : 0) === example.complex;
+    if (agentOk) agentRight++;
+    if (complexityOk) complexityRight++;
+    if (agentOk && complexityOk) bothRight++;
+  });
+
+  const heads = fitHeads(examples, dim, settings);
   const sha = createHash("sha256");
   for (const task of tasks) sha.update(`${task.agent}\t${task.complexity}\t${task.text}\n`);
+  const share = (n: number) => Math.round((n / Math.max(1, examples.length)) * 10000) / 10000;
   return {
-    version: 1,
+    version: 2,
     feature_version: FEATURE_VERSION,
     dim,
     agents: [...AGENT_BASES],
-    agent: { ...quantize(agentW), bias: [...agentB].map((b) => Math.round(b * 1e6) / 1e6) },
-    complexity: { ...quantize(complexW), bias: Math.round(complexB * 1e6) / 1e6 },
+    agent: {
+      ...quantize(heads.agentW),
+      bias: [...heads.agentB].map((b) => Math.round(b * 1e6) / 1e6),
+      temperature: agentTemperature,
+    },
+    complexity: {
+      ...quantize(heads.complexW),
+      bias: Math.round(heads.complexB * 1e6) / 1e6,
+      temperature: complexityTemperature,
+    },
+    vocabulary: { bits: VOCABULARY_BITS, data: Buffer.from(vocabulary).toString("base64") },
     trained_on: { examples: tasks.length, sha256: sha.digest("hex") },
+    cross_validation: {
+      folds: settings.folds,
+      agent_accuracy: share(agentRight),
+      complexity_accuracy: share(complexityRight),
+      both_accuracy: share(bothRight),
+    },
   };
 }
 
-export function dot(weights: Float32Array, offset: number, x: SparseFeatures): number {
-  let sum = 0;
-  for (let i = 0; i < x.indices.length; i++)
-    sum += (weights[offset + (x.indices[i] as number)] as number) * (x.values[i] as number);
-  return sum;
-}
-
-export function sigmoid(z: number): number {
-  return 1 / (1 + Math.exp(-z));
-}
-
-export function softmaxScores(
-  weights: Float32Array,
-  bias: ArrayLike<number>,
-  x: SparseFeatures,
-  dim: number,
-  out: Float64Array,
-): void {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let c = 0; c < out.length; c++) {
-    out[c] = dot(weights, c * dim, x) + (bias[c] as number);
-    max = Math.max(max, out[c] as number);
+/** Fold number of each example: a deterministic shuffle dealt round-robin. */
+function foldOf(count: number, folds: number, seed: number): number[] {
+  const random = rng(seed + 7);
+  const order = Array.from({ length: count }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
   }
-  let total = 0;
-  for (let c = 0; c < out.length; c++) {
-    out[c] = Math.exp((out[c] as number) - max);
-    total += out[c] as number;
-  }
-  for (let c = 0; c < out.length; c++) out[c] = (out[c] as number) / total;
+  const fold = new Array<number>(count);
+  order.forEach((index, position) => {
+    fold[index] = position % folds;
+  });
+  return fold;
 }
 
 /** Sparse SGD step with lazy L2 shrinkage on the touched weights only. */
