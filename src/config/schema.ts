@@ -52,8 +52,8 @@ export const routingSchema = z
   .object({
     /** `auto` runs the classifier cascade; a tier name pins every task to it. */
     default_tier: z.enum(["auto", ...TIERS]).default("auto"),
-    /** Below this confidence, the embedded classifier asks the local model. */
-    classifier_threshold: z.number().min(0).max(1).default(0.7),
+    /** Below this calibrated confidence (the chance agent and complexity are both right), the local model is asked. */
+    classifier_threshold: z.number().min(0).max(1).default(0.8),
     /** Below this confidence, the local model's verdict is not trusted: the task goes to the cloud. */
     llm_threshold: z.number().min(0).max(1).default(0.6),
     /**
@@ -109,7 +109,7 @@ export const configSchema = z
       .default({ host: "http://127.0.0.1:11434" }),
     routing: routingSchema.default({
       default_tier: "auto",
-      classifier_threshold: 0.7,
+      classifier_threshold: 0.8,
       llm_threshold: 0.6,
       agent_match_threshold: 0.42,
       local_classifier: true,

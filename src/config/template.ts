@@ -14,7 +14,7 @@ ollama:
 
 routing:
   default_tier: auto           # auto | local-fast | local | fast | smart
-  classifier_threshold: 0.7    # below this, the embedded classifier asks the local model
+  classifier_threshold: 0.8    # below this (calibrated: ~95% right above it), the local model is asked
   llm_threshold: 0.6           # below this, the local model's verdict is not trusted: cloud
   agent_match_threshold: 0.42  # a task this similar to an agent's examples: goes to that agent
   local_classifier: true

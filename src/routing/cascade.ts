@@ -2,7 +2,8 @@ import { AGENT_BASES, type AgentBase, type HobConfig, type Tier } from "../confi
 import { type HobError, toHobError } from "../errors/index.js";
 import type { ModelClient, RouteOptions } from "../models/index.js";
 import { type AgentMatch, AgentMatcher, loadBackground, type RoutableAgent } from "./agent-match.js";
-import { type Classification, EmbeddedClassifier } from "./classifier.js";
+import { type Classification, EmbeddedClassifier, type Evidence, type Explanation } from "./classifier.js";
+import { detectLanguage } from "./language.js";
 import { classifyWithLocalModel, type LocalVerdict } from "./local-llm.js";
 import type { Complexity } from "./model-format.js";
 
@@ -17,7 +18,17 @@ export interface RouteDecision {
   confidence: number;
   classifier: ClassifierName;
   reason: string;
+  /** How much of the task's wording the embedded classifier has seen before, and the language when it was checked. */
+  evidence?: Evidence & { language?: string };
 }
+
+/**
+ * Below this share of known words (or in a language the data does not cover) the embedded
+ * classifier's confidence is not trusted, however high: it has too little to go on.
+ */
+export const MIN_EVIDENCE = 0.6;
+/** The language is only worth detecting (a 25 ms import) when some words are unknown. */
+const CHECK_LANGUAGE_BELOW = 0.9;
 
 export interface CascadeDeps {
   routing: HobConfig["routing"];
@@ -61,6 +72,12 @@ export class RoutingCascade {
     return this.classifier.classify(task);
   }
 
+  /** The features that drove the embedded classifier's verdict (`hob route --explain`). */
+  explain(task: string, top?: number): Explanation {
+    this.classifier ??= EmbeddedClassifier.load();
+    return this.classifier.explain(task, top);
+  }
+
   /** Step 0 alone: the agent whose examples the task resembles enough, if any. */
   matchAgent(task: string): AgentMatch | undefined {
     if (!this.matcher && this.routable.length === 0) return undefined;
@@ -74,6 +91,8 @@ export class RoutingCascade {
   ): Promise<RouteDecision> {
     const { routing } = this.deps;
     const first = this.embedded(task);
+    const evidence: NonNullable<RouteDecision["evidence"]> = { ...first.evidence };
+
     const match = this.matchAgent(task);
     const base = match
       ? { agent: match.agent, complexity: first.complexity, confidence: round(match.score) }
@@ -83,7 +102,13 @@ export class RoutingCascade {
       : "";
     if (options.tier) {
       const reason = `tier forced to ${options.tier}`;
-      return { ...base, tier: options.tier, classifier: "forced", reason: match ? `${matched}; ${reason}` : reason };
+      return {
+        ...base,
+        tier: options.tier,
+        classifier: "forced",
+        reason: match ? `${matched}; ${reason}` : reason,
+        evidence,
+      };
     }
     if (routing.default_tier !== "auto") {
       const reason = `routing.default_tier is ${routing.default_tier}`;
@@ -92,6 +117,7 @@ export class RoutingCascade {
         tier: routing.default_tier,
         classifier: "pinned",
         reason: match ? `${matched}; ${reason}` : reason,
+        evidence,
       };
     }
     if (match) {
@@ -100,17 +126,29 @@ export class RoutingCascade {
         tier: this.tierFor(first.complexity, match.agent),
         classifier: "agent-match",
         reason: `${matched}; its tier is ${this.tierFor(first.complexity, match.agent)}`,
+        evidence,
       };
     }
+    // Steps 1–3 need to know whether the embedded verdict has enough to go on.
+    let unsure = "";
+    if (first.evidence.words >= 2 && first.evidence.share < MIN_EVIDENCE)
+      unsure = `only ${pct(first.evidence.share)} of its words are known`;
+    if (first.evidence.share < CHECK_LANGUAGE_BELOW) {
+      const language = await detectLanguage(first.instruction);
+      evidence.language = language.code;
+      if (!language.trained) unsure = `written in a language routing has little data for (${language.code})`;
+    }
     const embeddedReason = `embedded classifier: ${first.agent} (${pct(first.agentConfidence)}), ${first.complexity} (${pct(first.complexityConfidence)})`;
-    if (first.confidence >= routing.classifier_threshold) {
+    if (first.confidence >= routing.classifier_threshold && !unsure) {
       return {
         ...base,
         tier: this.tierFor(first.complexity, first.agent),
         classifier: "embedded",
         reason: embeddedReason,
+        evidence,
       };
     }
+    const doubt = unsure ? `${embeddedReason}, but ${unsure}` : `${embeddedReason} below ${routing.classifier_threshold}`;
 
     let verdict: LocalVerdict | undefined;
     let why = `local classifier disabled`;
@@ -131,7 +169,8 @@ export class RoutingCascade {
           confidence: round(verdict.confidence),
           tier: this.tierFor(verdict.complexity, verdict.agent),
           classifier: "local-llm",
-          reason: `${embeddedReason} below ${routing.classifier_threshold}; local model: ${verdict.agent}, ${verdict.complexity} (${pct(verdict.confidence)})`,
+          reason: `${doubt}; local model: ${verdict.agent}, ${verdict.complexity} (${pct(verdict.confidence)})`,
+          evidence,
         };
       }
     }
@@ -143,7 +182,8 @@ export class RoutingCascade {
       confidence: round(best.confidence),
       tier: best.complexity === "complex" ? "smart" : "fast",
       classifier: "cloud-fallback",
-      reason: `${embeddedReason} below ${routing.classifier_threshold}; ${why}: sent to the cloud`,
+      reason: `${doubt}; ${why}: sent to the cloud`,
+      evidence,
     };
   }
 

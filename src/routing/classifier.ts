@@ -25,7 +25,7 @@ export interface Classification {
   agentConfidence: number;
   complexity: Complexity;
   complexityConfidence: number;
-  /** The weaker of the two: a decision is only as sure as its least sure half. */
+  /** That both halves are right: the product of the two calibrated confidences. */
   confidence: number;
   probabilities: Record<AgentBase, number>;
   evidence: Evidence;
@@ -94,7 +94,7 @@ export class EmbeddedClassifier {
       agentConfidence,
       complexity: p >= 0.5 ? "complex" : "simple",
       complexityConfidence,
-      confidence: Math.min(agentConfidence, complexityConfidence),
+      confidence: agentConfidence * complexityConfidence,
       probabilities,
       evidence: this.evidence(features.instructionWords),
       instruction: features.split.instruction,

@@ -25,7 +25,8 @@ const MATERIAL_WEIGHT = 0.3;
 const MATERIAL_WORDS = 80;
 
 const URL = /\bhttps?:\/\/\S+|\bwww\.\S+|\b[a-z0-9-]+\.(com|org|net|io|dev|app|ai|co|de|fr|es|it|nl|uk|eu|gov|edu)(\/\S*)?\b/i;
-const PATH = /(^|\s)(~|\.{1,2})?\/[\w.-]+\/[\w./-]*|\b[A-Za-z]:\\|\b[\w-]+\/[\w-]+\.\w{1,5}\b/;
+const PATH =
+  /(^|\s)(~|\.{1,2})?\/[\w.-]+\/[\w./-]*|\b[A-Za-z]:\\|\b[\w-]+\/[\w-]+\.\w{1,5}\b|(^|\s)[\p{L}\w.-]+\/(?=[\s,.;:!?)]|$)/u;
 const FILE_NAME = /\b[\w-]+\.(md|txt|csv|pdf|json|ya?ml|log|docx?|xlsx?|pptx?|png|jpe?g|heic|mp3|mp4|zip|epub)\b/i;
 const CODE_SYNTAX = /[{}();=]|=>|\bdef\b|\bconst\b/;
 
@@ -95,6 +96,7 @@ function addFlags(into: Accumulator[], text: string, prefix: string): void {
     ["f:path", PATH.test(text)],
     ["f:filename", FILE_NAME.test(text)],
     ["f:code-syntax", CODE_SYNTAX.test(text)],
+    ["f:year", /\b20[2-3]\d\b/.test(text)],
   ];
   for (const [name, on] of flags) if (on) for (const acc of into) acc.add(`${prefix}${name}`, 1);
 }

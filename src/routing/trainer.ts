@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { AGENT_BASES, type AgentBase } from "../config/index.js";
 import { fitSigmoidTemperature, fitSoftmaxTemperature } from "./calibration.js";
 import { extractTaskFeatures, FEATURE_VERSION, vocabularyWords } from "./features.js";
-import { dot, hash, logits, type SparseFeatures, sigmoid, softmaxScores } from "./linear.js";
+import { dot, hash, logits, type SparseFeatures, sigmoid, softmaxInPlace, softmaxScores } from "./linear.js";
 import { type Complexity, quantize, type SerializedModel, VOCABULARY_BITS } from "./model-format.js";
 
 export interface LabelledTask {
@@ -41,6 +41,19 @@ export interface TrainOptions {
   seed?: number;
   /** Folds for the out-of-fold logits that calibration is fitted on (and cross-validation reports). */
   folds?: number;
+  /**
+   * Receives each training example's out-of-fold decision with calibrated confidence: what the
+   * train script's reliability table (and the choice of `routing.classifier_threshold`) is made from.
+   */
+  onOutOfFold?: (points: OutOfFoldPoint[]) => void;
+}
+
+export interface OutOfFoldPoint {
+  task: LabelledTask;
+  agent: AgentBase;
+  complexity: Complexity;
+  /** agent confidence × complexity confidence, both calibrated (as the classifier reports it). */
+  confidence: number;
 }
 
 /** Deterministic shuffle (mulberry32), so training twice gives the same weights. */
@@ -73,7 +86,7 @@ interface Heads {
  * Two linear heads trained with SGD: a softmax over the four agents and a logistic
  * simple/complex head, each on its own features (see features.ts).
  */
-function fitHeads(examples: Example[], dim: number, options: Required<TrainOptions>): Heads {
+function fitHeads(examples: Example[], dim: number, options: Required<Omit<TrainOptions, "onOutOfFold">>): Heads {
   const random = rng(options.seed);
   const k = AGENT_BASES.length;
   const agentW = new Float32Array(k * dim);
@@ -105,7 +118,7 @@ function fitHeads(examples: Example[], dim: number, options: Required<TrainOptio
 }
 
 export function train(tasks: LabelledTask[], options: TrainOptions = {}): SerializedModel {
-  const settings: Required<TrainOptions> = {
+  const settings: Required<Omit<TrainOptions, "onOutOfFold">> = {
     dim: options.dim ?? 16384,
     epochs: options.epochs ?? 40,
     learningRate: options.learningRate ?? 0.5,
@@ -168,6 +181,24 @@ export function train(tasks: LabelledTask[], options: TrainOptions = {}): Serial
     if (complexityOk) complexityRight++;
     if (agentOk && complexityOk) bothRight++;
   });
+
+  if (options.onOutOfFold) {
+    options.onOutOfFold(
+      examples.map((example, i) => {
+        const z = Float64Array.from(agentLogits[i] as Float64Array);
+        softmaxInPlace(z, agentTemperature);
+        let best = 0;
+        for (let c = 1; c < z.length; c++) if ((z[c] as number) > (z[best] as number)) best = c;
+        const p = sigmoid((complexLogits[i] as number) / complexityTemperature);
+        return {
+          task: tasks[i] as LabelledTask,
+          agent: AGENT_BASES[best] as AgentBase,
+          complexity: p >= 0.5 ? "complex" : "simple",
+          confidence: (z[best] as number) * Math.max(p, 1 - p),
+        };
+      }),
+    );
+  }
 
   const heads = fitHeads(examples, dim, settings);
   const sha = createHash("sha256");
