@@ -131,7 +131,11 @@ describe("Orchestrator (routing, escalation, fallback, cache) over fake Ollama a
       { kind: "text", text: "name: Ada, age: 36" },
       { kind: "text", text: '```json\n{"name":"Ada","age":36}\n```' },
     );
-    const json = await run(orchestrator(), "give me a json object with name Ada and age 36");
+    // The general agent, as in the first half: routing sends JSON requests to the code agent now.
+    const json = await run(orchestrator(), "give me a json object with name Ada and age 36", {
+      agent: "general",
+      tier: "local-fast",
+    });
     expect(json).toMatchObject({ tier: "local", escalated_from: "local-fast" });
   });
 
@@ -186,6 +190,29 @@ describe("Orchestrator (routing, escalation, fallback, cache) over fake Ollama a
       const body = ollama.chatRequests[0]?.body;
       expect(body.format.required).toEqual(["agent", "complexity", "confidence"]);
       expect(body.options.temperature).toBe(0);
+    });
+
+    it("hands a confident verdict to the local model when the task is in a language routing has little data for", async () => {
+      ollama.classify = () => ({ agent: "fileops", complexity: "simple", confidence: 0.9 });
+      // Turkish: "sort these files by date, please". The embedded classifier knows none of its words.
+      const decision = await orchestrator({}, "routing:\n  classifier_threshold: 0.01\n").route(
+        "Bu dosyaları tarihe göre sırala lütfen",
+      );
+      expect(decision).toMatchObject({ classifier: "local-llm", agent: "fileops", tier: "local-fast" });
+      expect(decision.reason).toContain("written in a language routing has little data for (tur)");
+      expect(decision.evidence).toMatchObject({ known: 0, language: "tur" });
+      // The local model is given the written policy and examples, not just the four names.
+      const system = ollama.chatRequests[0]?.body.messages[0].content as string;
+      expect(system).toContain("Judge the instruction, not the length of pasted material");
+      expect(system).toContain('"refactor the auth module" -> code, complex');
+    });
+
+    it("trusts a confident verdict on known words without asking anyone, and does not load language detection", async () => {
+      const decision = await orchestrator().route("write a python function that reverses a string");
+      expect(decision).toMatchObject({ classifier: "embedded", agent: "code" });
+      expect(decision.evidence).toMatchObject({ share: 1 });
+      expect(decision.evidence?.language).toBeUndefined();
+      expect(ollama.chatRequests).toHaveLength(0);
     });
 
     it("sends the task to the cloud when the local model is unsure too", async () => {

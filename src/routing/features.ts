@@ -28,7 +28,8 @@ const URL = /\bhttps?:\/\/\S+|\bwww\.\S+|\b[a-z0-9-]+\.(com|org|net|io|dev|app|a
 const PATH =
   /(^|\s)(~|\.{1,2})?\/[\w.-]+\/[\w./-]*|\b[A-Za-z]:\\|\b[\w-]+\/[\w-]+\.\w{1,5}\b|(^|\s)[\p{L}\w.-]+\/(?=[\s,.;:!?)]|$)/u;
 const FILE_NAME = /\b[\w-]+\.(md|txt|csv|pdf|json|ya?ml|log|docx?|xlsx?|pptx?|png|jpe?g|heic|mp3|mp4|zip|epub)\b/i;
-const CODE_SYNTAX = /[{}();=]|=>|\bdef\b|\bconst\b/;
+/** Braces, arrows, calls like `f(x)`, a statement ending in ";" — not the ";" of "tl;dr" or a "(" after a space. */
+const CODE_SYNTAX = /[{}]|=>|\b\w+\([^)]*\)|\bdef\s|\bconst\s|;\s*(\n|$)|\s==?\s/;
 
 export interface TaskFeatures {
   agent: SparseFeatures;
