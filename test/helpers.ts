@@ -96,6 +96,9 @@ export function spawnHob(
 /** A port nothing listens on: Ollama "not running" unless a test starts a fake. */
 export const CLOSED_PORT_URL = "http://127.0.0.1:47"; // not on fetch's blocked-port list
 
+/** The key the fake model servers accept (BAD_KEY in fakes/anthropic.ts is the one they refuse). */
+export const FAKE_API_KEY = "sk-ant-test-key-0123456789";
+
 /**
  * The environment of a test: temp home, fake server, a fake key; nothing from the real
  * machine (a developer's running Ollama is never reached: OLLAMA_HOST points nowhere).
@@ -106,7 +109,7 @@ export function testEnv(home: string, baseUrl?: string, extra: NodeJS.ProcessEnv
     HOB_HOME: home,
     NO_COLOR: "1",
     OLLAMA_HOST: CLOSED_PORT_URL,
-    ...(baseUrl ? { ANTHROPIC_BASE_URL: baseUrl, ANTHROPIC_API_KEY: "sk-ant-test-key-0123456789" } : {}),
+    ...(baseUrl ? { ANTHROPIC_BASE_URL: baseUrl, ANTHROPIC_API_KEY: FAKE_API_KEY } : {}),
     ...extra,
   };
 }
@@ -149,4 +152,19 @@ export async function drain(stream: AsyncIterable<StreamPart>): Promise<{ text: 
   const parts: StreamPart[] = [];
   for await (const part of stream) parts.push(part);
   return { text: parts.flatMap((p) => (p.type === "text-delta" ? [p.text] : [])).join(""), parts };
+}
+
+/** Polls `probe` until it returns something truthy (or throws after `timeoutMs`). */
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

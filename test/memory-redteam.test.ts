@@ -5,35 +5,17 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createVectorStore, Memory } from "../src/memory/index.js";
 import { builtinEmbedding, type Embedder } from "../src/models/index.js";
 import { Store } from "../src/store/index.js";
-import { FakeAnthropic } from "./fakes/anthropic.js";
-import { FakeOllama } from "./fakes/ollama.js";
-import { runCli, tempHome, testEnv, writeHobConfig } from "./helpers.js";
+import { anthropic, env, home, ollama, useFakeModels } from "./cli-fixture.js";
+import { runCli, writeHobConfig } from "./helpers.js";
 
-let anthropic: FakeAnthropic;
-let ollama: FakeOllama;
-let home: string;
-let cleanup: () => void;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  anthropic = await FakeAnthropic.start();
-  ollama = await FakeOllama.start();
-});
-afterAll(async () => {
-  await anthropic.close();
-  await ollama.close();
-});
+useFakeModels({ ollama: true });
 beforeEach(() => {
-  ({ home, cleanup } = tempHome());
-  env = { ...testEnv(home, anthropic.url), OLLAMA_HOST: ollama.url };
-  anthropic.reset();
   ollama.embedAs = (text) => text;
 });
-afterEach(() => cleanup());
 
 const hob = (...argv: string[]) => runCli(argv, { env });
 const ask = (question: string, ...flags: string[]) =>

@@ -6,25 +6,11 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeAnthropic } from "./fakes/anthropic.js";
-import { runCli, tempHome, testEnv, writeHobConfig } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { anthropic, env, home, useFakeModels } from "./cli-fixture.js";
+import { runCli, writeHobConfig } from "./helpers.js";
 
-let anthropic: FakeAnthropic;
-let home: string;
-let cleanup: () => void;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  anthropic = await FakeAnthropic.start();
-});
-afterAll(() => anthropic.close());
-beforeEach(() => {
-  ({ home, cleanup } = tempHome());
-  env = testEnv(home, anthropic.url);
-  anthropic.reset();
-});
-afterEach(() => cleanup());
+useFakeModels();
 
 const hob = (...argv: string[]) => runCli(argv, { env });
 

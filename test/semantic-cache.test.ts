@@ -5,22 +5,14 @@
  * of a cached question is answered from the cache; a different question is not; an embedder
  * that fails makes a miss, not a failure; the builtin embedder is refused.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeAnthropic } from "./fakes/anthropic.js";
-import { FakeOllama } from "./fakes/ollama.js";
-import { runCli, tempHome, testEnv, writeHobConfig } from "./helpers.js";
-
-let anthropic: FakeAnthropic;
-let ollama: FakeOllama;
-let home: string;
-let cleanup: () => void;
-let env: NodeJS.ProcessEnv;
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { anthropic, env, home, ollama, useFakeModels } from "./cli-fixture.js";
+import { runCli, writeHobConfig } from "./helpers.js";
 
 const FILLER = new Set(["what", "is", "the", "please", "tell", "me", "of"]);
 
-beforeAll(async () => {
-  anthropic = await FakeAnthropic.start();
-  ollama = await FakeOllama.start();
+useFakeModels({ ollama: true });
+beforeAll(() => {
   ollama.embedAs = (text) =>
     text
       .toLowerCase()
@@ -29,20 +21,12 @@ beforeAll(async () => {
       .filter((w) => w && !FILLER.has(w))
       .join(" ");
 });
-afterAll(async () => {
-  await anthropic.close();
-  await ollama.close();
-});
 beforeEach(() => {
-  ({ home, cleanup } = tempHome());
-  env = { ...testEnv(home, anthropic.url), OLLAMA_HOST: ollama.url };
-  anthropic.reset();
   writeHobConfig(
     home,
     "memory:\n  embedder: ollama/nomic-embed-text\ncache:\n  semantic:\n    enabled: true\n    threshold: 0.95\n",
   );
 });
-afterEach(() => cleanup());
 
 const ask = (question: string) => runCli(["run", "--agent", "general", "--tier", "fast", question, "--json"], { env });
 

@@ -13,7 +13,7 @@ import { startServe, systemdUnit, unitPath } from "../src/cli/commands/serve.js"
 import { HobError } from "../src/errors/index.js";
 import { acquireImproveLock, isHeld, MemoryLogger } from "../src/improve/scheduler/index.js";
 import { Store } from "../src/store/index.js";
-import { HOB_BIN, REPO_ROOT, runCli, spawnHob, tempHome, testEnv, writeHobConfig } from "./helpers.js";
+import { HOB_BIN, REPO_ROOT, runCli, spawnHob, tempHome, testEnv, until, writeHobConfig } from "./helpers.js";
 
 const PER_SECOND = 'improve:\n  schedule: "* * * * * *"\n';
 
@@ -25,18 +25,6 @@ beforeEach(() => {
   env = testEnv(home);
 });
 afterEach(() => cleanup());
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const logLines = (path: string) =>
   existsSync(path)

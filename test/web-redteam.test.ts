@@ -10,74 +10,34 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import type { InjectOptions, LightMyRequestResponse } from "fastify";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/index.js";
-import { EventBus, type HobEvent } from "../src/events/index.js";
-import { createOrchestrator, createRouter, type Orchestrator } from "../src/orchestrator/index.js";
+import { EventBus } from "../src/events/index.js";
+import { createOrchestrator, createRouter } from "../src/orchestrator/index.js";
 import { Store } from "../src/store/index.js";
-import { createWebServer, loadOrCreateToken, rotateToken, type WebServer } from "../src/web/index.js";
-import { FakeAnthropic, type FakeReply } from "./fakes/anthropic.js";
-import { REPO_ROOT, tempHome } from "./helpers.js";
+import { loadOrCreateToken, rotateToken } from "../src/web/index.js";
+import { REPO_ROOT } from "./helpers.js";
 import { pendingRoutingProposal } from "./proposal-helper.js";
+import {
+  anthropic,
+  api,
+  bearer,
+  env,
+  HOST,
+  heard,
+  home,
+  listening,
+  login,
+  ORIGIN,
+  orchestrator,
+  server,
+  store,
+  token,
+  tool,
+  useWebServer,
+} from "./web-fixture.js";
 
-const HOST = "127.0.0.1:8000";
-const ORIGIN = `http://${HOST}`;
-const tool = (name: string, input: Record<string, unknown>): FakeReply => ({ kind: "tool_use", name, input });
-
-let anthropic: FakeAnthropic;
-let home: string;
-let cleanup: () => void;
-let store: Store;
-let bus: EventBus;
-let orchestrator: Orchestrator;
-let server: WebServer;
-let token: string;
-let heard: HobEvent[];
-let env: NodeJS.ProcessEnv;
-
-beforeAll(async () => {
-  anthropic = await FakeAnthropic.start();
-});
-afterAll(() => anthropic.close());
-
-beforeEach(async () => {
-  ({ home, cleanup } = tempHome());
-  mkdirSync(join(home, "workspace"), { recursive: true });
-  writeFileSync(join(home, "workspace", "todo.txt"), "call mum\n");
-  store = Store.open(join(home, "hob.db"));
-  bus = new EventBus();
-  heard = [];
-  bus.on((event) => heard.push(event));
-  anthropic.reset();
-  env = {
-    HOB_HOME: home,
-    ANTHROPIC_BASE_URL: anthropic.url,
-    ANTHROPIC_API_KEY: "sk-ant-test-key-0123456789",
-    OLLAMA_HOST: "http://127.0.0.1:47",
-  };
-  const config = loadConfig(env);
-  orchestrator = createOrchestrator(config, store, createRouter(config, store), bus);
-  token = loadOrCreateToken(home);
-  server = createWebServer({ config, store, orchestrator, bus, token: () => loadOrCreateToken(home), port: 8000, env });
-  await server.app.ready();
-});
-
-afterEach(async () => {
-  await server.close();
-  store.close();
-  cleanup();
-});
-
-const api = (options: InjectOptions): Promise<LightMyRequestResponse> =>
-  server.app.inject({ ...options, headers: { host: HOST, ...(options.headers ?? {}) } });
-const bearer = () => ({ authorization: `Bearer ${token}` });
-
-async function login(): Promise<string> {
-  const res = await api({ method: "POST", url: "/api/session", headers: { origin: ORIGIN }, payload: { token } });
-  expect(res.statusCode).toBe(200);
-  return String(res.headers["set-cookie"]).split(";")[0] as string;
-}
+useWebServer();
 
 /** One raw HTTP/1.1 exchange over a real socket (request lines and headers no HTTP client would send). */
 function raw(port: number, request: string): Promise<{ status: number; headers: string; body: string }> {
@@ -94,12 +54,6 @@ function raw(port: number, request: string): Promise<{ status: number; headers: 
     });
     socket.setTimeout(3000, () => socket.destroy());
   });
-}
-
-async function listening(): Promise<number> {
-  const config = loadConfig(env);
-  server = createWebServer({ config, store, orchestrator, bus, token, port: 0, env });
-  return (await server.listen()).port;
 }
 
 /** A task paused on an overwrite of todo.txt (what a model would ask for), with its approval as the API lists it. */

@@ -1,6 +1,6 @@
 /**
  * What the dashboard's browser tests share: Debian's Chromium through playwright-core (no
- * browser download), a wait-until helper, and the screenshot folder CI keeps as an artefact.
+ * browser download), building the page, and the screenshot folder CI keeps as an artefact.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -32,18 +32,4 @@ export function buildUi(out: string): void {
     stdio: "pipe",
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
-}
-
-export async function until<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

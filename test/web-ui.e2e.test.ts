@@ -9,29 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config/index.js";
-import { EventBus } from "../src/events/index.js";
-import { createOrchestrator, createRouter, type Orchestrator } from "../src/orchestrator/index.js";
-import { Store } from "../src/store/index.js";
-import { createWebServer, loadOrCreateToken, type WebServer } from "../src/web/index.js";
-import { FakeAnthropic, type FakeReply } from "./fakes/anthropic.js";
-import { tempHome } from "./helpers.js";
+import { until } from "./helpers.js";
 import { pendingRoutingProposal } from "./proposal-helper.js";
-import { buildUi, launchChromium, SCREENSHOTS, until } from "./web-ui-helpers.js";
+import { anthropic, closeWeb, env, home, openWeb, orchestrator, server, store, token, tool } from "./web-fixture.js";
+import { buildUi, launchChromium, SCREENSHOTS } from "./web-ui-helpers.js";
 
-const tool = (name: string, input: Record<string, unknown>): FakeReply => ({ kind: "tool_use", name, input });
 const HOSTILE =
   '<script>window.__pwned=1</script><img src="http://127.0.0.2:9/x.png" onerror="window.__pwned=1"> and more';
 
 let uiDir: string;
-let anthropic: FakeAnthropic;
-let home: string;
-let cleanup: () => void;
-let store: Store;
-let orchestrator: Orchestrator;
-let server: WebServer;
-let env: NodeJS.ProcessEnv;
-let token: string;
 let base: string;
 let browser: Browser;
 let context: BrowserContext;
@@ -64,25 +50,9 @@ const text = (selector: string, on: Page = page) => on.locator(selector).first()
 beforeAll(async () => {
   uiDir = mkdtempSync(join(tmpdir(), "hob-ui-"));
   buildUi(uiDir);
-  anthropic = await FakeAnthropic.start();
-  ({ home, cleanup } = tempHome());
-  mkdirSync(join(home, "workspace"), { recursive: true });
-  writeFileSync(join(home, "workspace", "todo.txt"), "call mum\nbuy milk\nwater the plants\n");
+  await openWeb({ todo: "call mum\nbuy milk\nwater the plants\n", port: 0, uiDir });
   mkdirSync(join(home, "skills", "broken"), { recursive: true });
   writeFileSync(join(home, "skills", "broken", "SKILL.md"), "no front matter\n");
-  store = Store.open(join(home, "hob.db"));
-  const bus = new EventBus();
-  env = {
-    HOB_HOME: home,
-    ANTHROPIC_BASE_URL: anthropic.url,
-    ANTHROPIC_API_KEY: "sk-ant-test-key-0123456789",
-    OLLAMA_HOST: "http://127.0.0.1:47",
-  };
-  const config = loadConfig(env);
-  orchestrator = createOrchestrator(config, store, createRouter(config, store), bus);
-  token = loadOrCreateToken(home);
-  const deps = { config, store, orchestrator, bus, token, port: 0, env, uiDir };
-  server = createWebServer(deps);
   ({ url: base } = await server.listen());
   base = base.replace(/\/$/, "/");
   // Some history for the overview's numbers.
@@ -96,10 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  await anthropic?.close();
-  store?.close();
-  cleanup?.();
+  await closeWeb({ model: true });
   if (uiDir) rmSync(uiDir, { recursive: true, force: true });
 });
 

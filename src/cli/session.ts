@@ -1,5 +1,6 @@
 import { HobError } from "../errors/index.js";
 import type { Message } from "../models/index.js";
+import { sessionHistory } from "../orchestrator/index.js";
 import type { Store } from "../store/index.js";
 
 /**
@@ -9,11 +10,7 @@ import type { Store } from "../store/index.js";
 export function continueSession(store: Store): { sessionId: string; history: Message[]; resumed: boolean } {
   const last = store.lastSession("chat");
   if (!last) return { sessionId: store.createSession("chat"), history: [], resumed: false };
-  const history = store.sessionTurns(last).flatMap((turn): Message[] => [
-    { role: "user", content: turn.input },
-    { role: "assistant", content: turn.output },
-  ]);
-  return { sessionId: last, history, resumed: true };
+  return { sessionId: last, history: sessionHistory(store, last), resumed: true };
 }
 
 /** `-m/--model` and `--tier` name the same thing (a model_name in litellm.yaml); both given must agree. */

@@ -7,5 +7,6 @@ export {
   type ResumeRequest,
   type RunRequest,
 } from "./orchestrator.js";
+export { sessionHistory } from "./session-history.js";
 export { createSkillRegistry } from "./skills-access.js";
 export { hobPaths } from "./tool-context.js";

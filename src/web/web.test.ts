@@ -5,111 +5,38 @@
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { InjectOptions, LightMyRequestResponse } from "fastify";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeAnthropic, type FakeReply } from "../../test/fakes/anthropic.js";
-import { runCli, tempHome } from "../../test/helpers.js";
+import type { InjectOptions } from "fastify";
+import { describe, expect, it } from "vitest";
+import { FAKE_API_KEY as API_KEY, runCli, until } from "../../test/helpers.js";
 import { pendingRoutingProposal } from "../../test/proposal-helper.js";
+import {
+  anthropic,
+  api,
+  bearer,
+  bus,
+  env,
+  finished,
+  HOST,
+  heard,
+  home,
+  login,
+  ORIGIN,
+  orchestrator,
+  renewToken,
+  server,
+  store,
+  token,
+  tool,
+  useWebServer,
+} from "../../test/web-fixture.js";
 import { loadConfig } from "../config/index.js";
-import { EventBus, type HobEvent } from "../events/index.js";
-import { createOrchestrator, createRouter, type Orchestrator } from "../orchestrator/index.js";
 import { toProposalDetailJson, toProposalJson, toTaskDetailJson, toTaskJson } from "../shapes/index.js";
-import { Store } from "../store/index.js";
 import { createWebServer, loadOrCreateToken, rotateToken, tokenPath, type WebServer } from "./index.js";
 
-const HOST = "127.0.0.1:8000";
-const ORIGIN = `http://${HOST}`;
-const tool = (name: string, input: Record<string, unknown>): FakeReply => ({ kind: "tool_use", name, input });
-
-let anthropic: FakeAnthropic;
-let home: string;
-let cleanup: () => void;
-let store: Store;
-let bus: EventBus;
-let orchestrator: Orchestrator;
-let server: WebServer;
-let token: string;
-let heard: HobEvent[];
-let env: NodeJS.ProcessEnv;
-const API_KEY = "sk-ant-test-key-0123456789";
-
-beforeAll(async () => {
-  anthropic = await FakeAnthropic.start();
-});
-afterAll(() => anthropic.close());
-
-beforeEach(async () => {
-  ({ home, cleanup } = tempHome());
-  mkdirSync(join(home, "workspace"), { recursive: true });
-  writeFileSync(join(home, "workspace", "todo.txt"), "call mum\n");
-  store = Store.open(join(home, "hob.db"));
-  bus = new EventBus();
-  heard = [];
-  bus.on((event) => heard.push(event));
-  anthropic.reset();
-  env = {
-    HOB_HOME: home,
-    ANTHROPIC_BASE_URL: anthropic.url,
-    ANTHROPIC_API_KEY: API_KEY,
-    OLLAMA_HOST: "http://127.0.0.1:47",
-  };
-  const config = loadConfig(env);
-  orchestrator = createOrchestrator(config, store, createRouter(config, store), bus);
-  token = loadOrCreateToken(home);
-  server = createWebServer({
-    config,
-    store,
-    orchestrator,
-    bus,
-    token: () => loadOrCreateToken(home),
-    port: 8000,
-    env,
-  });
-  await server.app.ready(); // injectWS needs the plugins loaded
-});
-
-afterEach(async () => {
-  await server.close();
-  store.close();
-  cleanup();
-});
+useWebServer();
 
 type Inject = InjectOptions;
 type WebSocket = Awaited<ReturnType<WebServer["app"]["injectWS"]>>;
-const api = (options: Inject): Promise<LightMyRequestResponse> =>
-  server.app.inject({ ...options, headers: { host: HOST, ...(options.headers ?? {}) } });
-const bearer = () => ({ authorization: `Bearer ${token}` });
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const finished = (taskId: string) =>
-  until(`task ${taskId} to end`, () =>
-    heard.find(
-      (e) =>
-        e.task_id === taskId && (e.type === "task-finished" || e.type === "task-failed" || e.type === "task-paused"),
-    ),
-  );
-
-async function login(): Promise<string> {
-  const res = await api({
-    method: "POST",
-    url: "/api/session",
-    headers: { origin: ORIGIN, "content-type": "application/json" },
-    payload: { token },
-  });
-  expect(res.statusCode).toBe(200);
-  const cookie = String(res.headers["set-cookie"]);
-  expect(cookie).toMatch(/^hob_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
-  return cookie.split(";")[0] as string;
-}
 
 describe("web security (attacks)", () => {
   it("GET /api/health answers {ok:true} without auth and reveals nothing else", async () => {
@@ -262,7 +189,7 @@ describe("web security (attacks)", () => {
     const cookie = await login();
     expect((await api({ method: "GET", url: "/api/tasks", headers: { cookie } })).statusCode).toBe(200);
     const old = token;
-    token = rotateToken(home);
+    renewToken();
     expect(token).not.toBe(old);
     expect((await api({ method: "GET", url: "/api/tasks", headers: { cookie } })).statusCode).toBe(401);
     expect(

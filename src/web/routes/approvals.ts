@@ -14,7 +14,7 @@ function preview(approval: ApprovalRecord): { summary: string; diff: string | nu
   };
 }
 
-export function toWebApprovalJson(approval: ApprovalRecord) {
+export function toWebApprovalJson(approval: ApprovalRecord): z.input<typeof ApprovalItem> {
   const { summary, diff } = preview(approval);
   return {
     id: approval.id,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseSince, toConfigJson, toSkillListJson } from "../../shapes/index.js";
-import { SeriesQuery, StatsQuery } from "../schemas.js";
+import { type SeriesJson, SeriesQuery, type StatsJson, StatsQuery } from "../schemas.js";
 import type { RouteContext } from "./context.js";
 
 /** Read-only views: skills with their records, statistics (totals and a time series), configuration. */
@@ -39,7 +39,7 @@ export function infoRoutes(ctx: RouteContext): void {
         querystring: StatsQuery,
       },
     },
-    async (request) => {
+    async (request): Promise<z.input<typeof StatsJson>> => {
       const { counterfactualPrice } = await import("../../models/index.js");
       return store.stats(parseSince(request.query.since, now()), counterfactualPrice(ctx.current().config));
     },
@@ -54,7 +54,7 @@ export function infoRoutes(ctx: RouteContext): void {
         querystring: SeriesQuery,
       },
     },
-    async (request) => {
+    async (request): Promise<z.input<typeof SeriesJson>> => {
       const at = now();
       const since = parseSince(request.query.since === "all" ? "400d" : request.query.since, at) ?? 0;
       return store.series(since, request.query.bucket, at);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { HobError } from "../../errors/index.js";
 import { type Memory, toMemoryJson, toRecalledJson } from "../../memory/index.js";
-import { IdParams } from "../schemas.js";
+import { IdParams, type MemoryAdded, type MemorySearchJson, type RecalledList } from "../schemas.js";
 import type { RouteContext } from "./context.js";
 
 const SearchQuery = z.strictObject({
@@ -58,7 +58,7 @@ export function memoryRoutes(ctx: RouteContext): void {
         querystring: SearchQuery,
       },
     },
-    async (request) => {
+    async (request): Promise<z.input<typeof MemorySearchJson>> => {
       const { q, k, kind } = request.query;
       const result = await memory().search(q, { k, ...(kind ? { kinds: [kind] } : {}) });
       return {
@@ -78,7 +78,7 @@ export function memoryRoutes(ctx: RouteContext): void {
         kind: "fact",
         metadata: request.body.metadata ?? {},
       });
-      return reply.code(201).send({ id, warnings });
+      return reply.code(201).send({ id, warnings } satisfies z.input<typeof MemoryAdded>);
     },
   );
 
@@ -100,7 +100,7 @@ export function memoryRoutes(ctx: RouteContext): void {
         params: IdParams,
       },
     },
-    async (request) => {
+    async (request): Promise<z.input<typeof RecalledList>> => {
       const task = store.tasks.get(request.params.id);
       if (task.id !== request.params.id) {
         throw new HobError("E_NOT_FOUND", `There is no task ${request.params.id}.`, { hint: "Use the full id." });

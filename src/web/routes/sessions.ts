@@ -1,5 +1,6 @@
+import type { z } from "zod";
 import { HobError } from "../../errors/index.js";
-import { IdParams, SessionListQuery } from "../schemas.js";
+import { type ChatSessionDetail, type ChatSessionList, IdParams, SessionListQuery } from "../schemas.js";
 import type { RouteContext } from "./context.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -9,7 +10,7 @@ export function sessionRoutes({ app, store }: RouteContext): void {
   app.get(
     "/api/sessions",
     { schema: { tags: ["chat"], summary: "Chat sessions, most recently used first", querystring: SessionListQuery } },
-    async (request) => ({
+    async (request): Promise<z.input<typeof ChatSessionList>> => ({
       items: store.sessions("chat", request.query.limit).map((s) => ({
         id: s.id,
         created_at: iso(s.createdAt),
@@ -23,7 +24,7 @@ export function sessionRoutes({ app, store }: RouteContext): void {
   app.get(
     "/api/sessions/:id",
     { schema: { tags: ["chat"], summary: "A chat session's turns, oldest first", params: IdParams } },
-    async (request) => {
+    async (request): Promise<z.input<typeof ChatSessionDetail>> => {
       const session = store.session(request.params.id);
       if (session?.kind !== "chat") {
         throw new HobError("E_NOT_FOUND", `There is no chat session ${request.params.id}.`, {

@@ -74,7 +74,7 @@ export function taskRoutes(ctx: RouteContext): void {
     },
     async (request, reply) => {
       const { input, agent, tier, session_id } = request.body;
-      const chat = session_id === undefined ? undefined : chatContext(ctx, session_id);
+      const chat = session_id === undefined ? undefined : await chatContext(ctx, session_id);
       let id: string | undefined;
       // The task's row and its `task-created` event exist before run() first waits: the id is known at once.
       const run = ctx.current().orchestrator.run({
@@ -98,16 +98,14 @@ export function taskRoutes(ctx: RouteContext): void {
 }
 
 /** A chat session's answered turns as the context of its next turn (as `hob chat --continue` does). */
-function chatContext(ctx: RouteContext, sessionId: string): { sessionId: string; history: Message[] } {
+async function chatContext(ctx: RouteContext, sessionId: string): Promise<{ sessionId: string; history: Message[] }> {
   const session = ctx.store.session(sessionId);
   if (session?.kind !== "chat") {
     throw new HobError("E_NOT_FOUND", `There is no chat session ${sessionId}.`, {
       hint: "Use an id from GET /api/sessions, or POST /api/sessions to start one.",
     });
   }
-  const history = ctx.store.sessionTurns(sessionId).flatMap((turn): Message[] => [
-    { role: "user", content: turn.input },
-    { role: "assistant", content: turn.output },
-  ]);
-  return { sessionId, history };
+  // Loaded here, as server.ts loads the skill registry: `hob serve token` imports this room without the orchestrator.
+  const { sessionHistory } = await import("../../orchestrator/index.js");
+  return { sessionId, history: sessionHistory(ctx.store, sessionId) };
 }

@@ -5,7 +5,7 @@ import { errorBox } from "../errors.js";
 import { cost, firstLine, when } from "../format.js";
 import type { PageContext } from "../router.js";
 import { runBox } from "../runbox.js";
-import type { Page, Task } from "../types.js";
+import type { Task, TaskList } from "../types.js";
 import { btn, chip, heading, input, link, muted, td, th } from "../ui.js";
 import { events } from "../ws.js";
 
@@ -52,7 +52,7 @@ export async function tasksPage({ root, signal }: PageContext): Promise<void> {
   const load = async () => {
     more.disabled = true;
     try {
-      const page = await get<Page<Task>>(`/api/tasks${query({ limit: PAGE, cursor, status: filter })}`, signal);
+      const page = await get<TaskList>(`/api/tasks${query({ limit: PAGE, cursor, status: filter })}`, signal);
       if (signal.aborted) return;
       for (const task of page.items) body.appendChild(row(task));
       cursor = page.next ?? null;
