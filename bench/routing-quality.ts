@@ -47,9 +47,7 @@ const MODEL: Record<Tier, string | undefined> = {
 
 type TokenModel = (task: LabelledTask) => Array<{ input: number; output: number }>;
 const TOKEN_MODELS: Record<string, TokenModel> = {
-  single: (task) => [
-    { input: Math.ceil(task.text.length / 4) + 60, output: task.complexity === "simple" ? 150 : 700 },
-  ],
+  single: (task) => [{ input: Math.ceil(task.text.length / 4) + 60, output: task.complexity === "simple" ? 150 : 700 }],
   loop: (task) =>
     Array.from({ length: task.complexity === "simple" ? 2 : 6 }, (_, step) => ({
       input: 800 + Math.ceil(task.text.length / 4) + 600 * step,
@@ -88,7 +86,10 @@ interface SetReport {
 }
 
 async function evaluate(name: string, file: string): Promise<SetReport> {
-  const tasks = parseTsv(readFileSync(fileURLToPath(new URL(`../data/routing/${file}`, import.meta.url)), "utf8"), file);
+  const tasks = parseTsv(
+    readFileSync(fileURLToPath(new URL(`../data/routing/${file}`, import.meta.url)), "utf8"),
+    file,
+  );
   const n = tasks.length;
   let agentEmbedded = 0;
   let agentCascade = 0;
@@ -193,7 +194,9 @@ if (process.argv.includes("--json")) {
   );
   for (const r of reports) {
     console.log(`\n${r.set} — ${r.file}, ${r.tasks} tasks`);
-    console.log(`  agent accuracy          embedded ${pct(r.agent.embedded)}   no-model cascade ${pct(r.agent.no_model)}`);
+    console.log(
+      `  agent accuracy          embedded ${pct(r.agent.embedded)}   no-model cascade ${pct(r.agent.no_model)}`,
+    );
     console.log(`  complexity accuracy     ${pct(r.complexity)}`);
     console.log(
       `  local/cloud right       embedded ${pct(r.local_cloud.embedded)}   no-model ${pct(r.local_cloud.no_model)}   +local model ${pct(r.local_cloud.with_local_lower)}–${pct(r.local_cloud.with_local_upper)}`,
@@ -201,7 +204,9 @@ if (process.argv.includes("--json")) {
     console.log(
       `  handed to local model   ${pct(r.handed_to_local_model)} (low evidence: ${pct(r.low_evidence)})   complex tasks kept local: ${r.complex_kept_local}`,
     );
-    console.log(`  sent to the cloud       embedded ${pct(r.cloud_share.embedded)}   no-model ${pct(r.cloud_share.no_model)}`);
+    console.log(
+      `  sent to the cloud       embedded ${pct(r.cloud_share.embedded)}   no-model ${pct(r.cloud_share.no_model)}`,
+    );
     for (const [model, s] of Object.entries(r.saved_vs_all_smart))
       console.log(
         `  saved vs all-smart      ${model.padEnd(6)} embedded ${pct(s.embedded)}   no-model ${pct(s.no_model)}`,

@@ -148,7 +148,9 @@ export class RoutingCascade {
         evidence,
       };
     }
-    const doubt = unsure ? `${embeddedReason}, but ${unsure}` : `${embeddedReason} below ${routing.classifier_threshold}`;
+    const doubt = unsure
+      ? `${embeddedReason}, but ${unsure}`
+      : `${embeddedReason} below ${routing.classifier_threshold}`;
 
     let verdict: LocalVerdict | undefined;
     let why = `local classifier disabled`;

@@ -37,10 +37,18 @@ describe("instruction and material", () => {
   it.each([
     [`tl;dr: ${PARAGRAPH}`, "tl;dr", ["prose"]],
     [`fix this TypeError:\n${TRACE}`, "fix this TypeError:", ["trace", "code"]],
-    [`Hi team,\nThe offsite moves to Friday.\nPlease update your calendars.\n\nwhat is the tone of this email?`, "what is the tone of this email?", ["prose"]],
+    [
+      `Hi team,\nThe offsite moves to Friday.\nPlease update your calendars.\n\nwhat is the tone of this email?`,
+      "what is the tone of this email?",
+      ["prose"],
+    ],
     ["```python\ndef f(x):\n    return x * 2\n```\nwhat does this do?", "what does this do?", ["code"]],
     ["SELECT name, COUNT(*) FROM users GROUP BY name;\nwhy is this slow?", "why is this slow?", ["sql", "code"]],
-    ["Here is my code:\nfunction f() {\n  return 1;\n}\nwhy does it crash?", "Here is my code:\nwhy does it crash?", ["code"]],
+    [
+      "Here is my code:\nfunction f() {\n  return 1;\n}\nwhy does it crash?",
+      "Here is my code:\nwhy does it crash?",
+      ["code"],
+    ],
   ])("splits %j", (text, instruction, kinds) => {
     const split = splitTask(text);
     expect(split.instruction).toBe(instruction);
@@ -66,7 +74,10 @@ describe("instruction and material", () => {
 describe("features", () => {
   it("gives the complexity head the same features however long the pasted material is", () => {
     const short = extractTaskFeatures(`tl;dr: ${PARAGRAPH}`, 4096);
-    const long = extractTaskFeatures(`tl;dr: ${PARAGRAPH} ${PARAGRAPH.replace(/parks/g, "schools")} ${PARAGRAPH}`, 4096);
+    const long = extractTaskFeatures(
+      `tl;dr: ${PARAGRAPH} ${PARAGRAPH.replace(/parks/g, "schools")} ${PARAGRAPH}`,
+      4096,
+    );
     expect([...long.complexity.indices]).toEqual([...short.complexity.indices]);
     expect([...long.complexity.values]).toEqual([...short.complexity.values]);
     // The agent head does read the material (a pasted trace means code), at a lower weight.

@@ -24,7 +24,8 @@ const MATERIAL_WEIGHT = 0.3;
 /** Only the start of a long paste is read: its kind is known by then, and time stays flat. */
 const MATERIAL_WORDS = 80;
 
-const URL = /\bhttps?:\/\/\S+|\bwww\.\S+|\b[a-z0-9-]+\.(com|org|net|io|dev|app|ai|co|de|fr|es|it|nl|uk|eu|gov|edu)(\/\S*)?\b/i;
+const URL =
+  /\bhttps?:\/\/\S+|\bwww\.\S+|\b[a-z0-9-]+\.(com|org|net|io|dev|app|ai|co|de|fr|es|it|nl|uk|eu|gov|edu)(\/\S*)?\b/i;
 const PATH =
   /(^|\s)(~|\.{1,2})?\/[\w.-]+\/[\w./-]*|\b[A-Za-z]:\\|\b[\w-]+\/[\w-]+\.\w{1,5}\b|(^|\s)[\p{L}\w.-]+\/(?=[\s,.;:!?)]|$)/u;
 const FILE_NAME = /\b[\w-]+\.(md|txt|csv|pdf|json|ya?ml|log|docx?|xlsx?|pptx?|png|jpe?g|heic|mp3|mp4|zip|epub)\b/i;

@@ -91,7 +91,10 @@ describe("embedded classifier", () => {
     for (const name of sets) {
       const evaluation = parseTsv(readFileSync(join(DATA, name), "utf8"), name);
       expect(evaluation.length, name).toBeGreaterThanOrEqual(80);
-      expect(evaluation.filter((t) => train.has(key(t.text))), name).toEqual([]);
+      expect(
+        evaluation.filter((t) => train.has(key(t.text))),
+        name,
+      ).toEqual([]);
     }
   });
 

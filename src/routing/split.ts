@@ -16,7 +16,8 @@ export interface SplitTask {
 
 const TRACE =
   /Traceback \(most recent call last\)|^\s*at [\w.$<>[\]]+ ?\(?[^\n]*:\d+(:\d+)?\)?\s*$|Exception in thread|panicked at|^\s*File "[^"]+", line \d+|^\s*\w+(\.\w+)*(Error|Exception): /m;
-const SQL = /\b(select\s[\s\S]+?\sfrom\s|insert\s+into\s|update\s+\w+\s+set\s|create\s+(table|index)\s|delete\s+from\s|alter\s+table\s)/i;
+const SQL =
+  /\b(select\s[\s\S]+?\sfrom\s|insert\s+into\s|update\s+\w+\s+set\s|create\s+(table|index)\s|delete\s+from\s|alter\s+table\s)/i;
 const LOG = /^\s*\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|^\s*\[?(INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL)\]?[\s:]/m;
 const LISTING = /^[dl-][rwxsStT-]{9}[.+@]?\s|^total \d+$/m;
 const DATA = /^\s*[{[][\s\S]*"[^"\n]+"\s*:|^(\s*[\w-]+:\s.*\n){2,}/m;
