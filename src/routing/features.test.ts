@@ -84,6 +84,16 @@ describe("features", () => {
     expect(long.agent.indices.length).toBeGreaterThan(short.complexity.indices.length);
   });
 
+  it("reads a long paste by its start and end only, so its middle cannot cost time or change the verdict", () => {
+    const head = `summarise this log:\n${"INFO started worker\n".repeat(200)}`;
+    const tail = `${"INFO job done\n".repeat(80)}\nwhich worker failed?`;
+    const a = extractTaskFeatures(`${head}${"x-".repeat(50_000)}\n${tail}`, 4096);
+    const b = extractTaskFeatures(`${head}${"some other middle ".repeat(9_000)}\n${tail}`, 4096);
+    expect([...a.agent.indices]).toEqual([...b.agent.indices]);
+    expect([...a.complexity.indices]).toEqual([...b.complexity.indices]);
+    expect(a.split.instruction).toBe("summarise this log:\nwhich worker failed?");
+  });
+
   it("names the features hashed at each index when asked, for --explain", () => {
     const { names } = extractTaskFeatures("Räum meine Downloads auf: https://example.com/x", 4096, { names: true });
     const all = [...(names?.values() ?? [])].flatMap((set) => [...set]);

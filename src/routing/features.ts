@@ -27,10 +27,10 @@ const MATERIAL_WORDS = 80;
 const URL =
   /\bhttps?:\/\/\S+|\bwww\.\S+|\b[a-z0-9-]+\.(com|org|net|io|dev|app|ai|co|de|fr|es|it|nl|uk|eu|gov|edu)(\/\S*)?\b/i;
 const PATH =
-  /(^|\s)(~|\.{1,2})?\/[\w.-]+\/[\w./-]*|\b[A-Za-z]:\\|\b[\w-]+\/[\w-]+\.\w{1,5}\b|(^|\s)[\p{L}\w.-]+\/(?=[\s,.;:!?)]|$)/u;
-const FILE_NAME = /\b[\w-]+\.(md|txt|csv|pdf|json|ya?ml|log|docx?|xlsx?|pptx?|png|jpe?g|heic|mp3|mp4|zip|epub)\b/i;
+  /(^|\s)(~|\.{1,2})?\/[\w.-]{1,64}\/|\b[A-Za-z]:\\|\b[\w-]{1,64}\/[\w-]{1,64}\.\w{1,5}\b|(^|\s)[\p{L}\w.-]{1,64}\/(?=[\s,.;:!?)]|$)/u;
+const FILE_NAME = /\b[\w-]{1,64}\.(md|txt|csv|pdf|json|ya?ml|log|docx?|xlsx?|pptx?|png|jpe?g|heic|mp3|mp4|zip|epub)\b/i;
 /** Braces, arrows, calls like `f(x)`, a statement ending in ";" — not the ";" of "tl;dr" or a "(" after a space. */
-const CODE_SYNTAX = /[{}]|=>|\b\w+\([^)]*\)|\bdef\s|\bconst\s|;\s*(\n|$)|\s==?\s/;
+const CODE_SYNTAX = /[{}]|=>|\b\w{1,40}\([^)\n]{0,200}\)|\bdef\s|\bconst\s|;[ \t]*(\n|$)|\s==?\s/;
 
 export interface TaskFeatures {
   agent: SparseFeatures;
@@ -103,11 +103,24 @@ function addFlags(into: Accumulator[], text: string, prefix: string): void {
   for (const [name, on] of flags) if (on) for (const acc of into) acc.add(`${prefix}${name}`, 1);
 }
 
+/** The part of a task the classifier reads: all of it up to 4,000 characters, else its start and end. */
+export const READ_HEAD = 3000;
+export const READ_TAIL = 1000;
+
+/**
+ * A long paste is judged by its start (the instruction and the kind of material) and its end (a
+ * question after the paste): the middle adds nothing to the decision and would only cost time.
+ */
+export function readable(text: string): string {
+  if (text.length <= READ_HEAD + READ_TAIL) return text;
+  return `${text.slice(0, READ_HEAD)}\n\n${text.slice(-READ_TAIL)}`;
+}
+
 export function extractTaskFeatures(text: string, dim: number, options: { names?: boolean } = {}): TaskFeatures {
   const names = options.names ? new Map<number, Set<string>>() : undefined;
   const agent = new Accumulator(dim, names);
   const complexity = new Accumulator(dim, names);
-  const split = splitTask(text);
+  const split = splitTask(readable(text));
   const instruction = words(split.instruction);
   addWords([agent, complexity], instruction, 1);
   addWords([agent], words(split.material).slice(0, MATERIAL_WORDS), MATERIAL_WEIGHT);
@@ -125,7 +138,7 @@ export function extractTaskFeatures(text: string, dim: number, options: { names?
 
 /** The words whose presence in training the evidence check asks about (all of a task's words). */
 export function vocabularyWords(text: string): string[] {
-  return words(text)
+  return words(readable(text))
     .filter((w) => !w.unspaced || w.plain.length === 1)
     .map((w) => w.plain);
 }

@@ -23,7 +23,7 @@ const LISTING = /^[dl-][rwxsStT-]{9}[.+@]?\s|^total \d+$/m;
 const DATA = /^\s*[{[][\s\S]*"[^"\n]+"\s*:|^(\s*[\w-]+:\s.*\n){2,}/m;
 /** A line that reads as code: ends in a brace or semicolon, starts with a keyword, or has an arrow. */
 const CODE_LINE =
-  /[{};]\s*$|^\s*(def|class|function|const|let|var|import|from|#include|public|private|fn|func|package|return|if|for|while|print|console\.log|SELECT|<\/?\w+[^>]*>)\b|=>|\)\s*\{|^\s{2,}\S/;
+  /[{};]\s*$|^\s*(def|class|function|const|let|var|import|from|#include|public|private|fn|func|package|return|if|for|while|print|console\.log|SELECT|<\/?\w{1,40}[^>]{0,200}>)\b|=>|\)\s*\{|^\s{2,}\S/;
 
 function lines(text: string): string[] {
   return text.split("\n");
