@@ -145,7 +145,7 @@ describe("the managed repository", () => {
       const errors: string[] = [];
       const loaded = loadConfig({ HOB_HOME: home }, { onFileError: (e) => errors.push(e.message) });
       expect(errors[0]).toContain("routing.yaml:1");
-      expect(loaded.config.routing.classifier_threshold).toBe(0.7);
+      expect(loaded.config.routing.classifier_threshold).toBe(0.8);
       const doctor = (await runCli(["doctor", "--json"], { env: testEnv(home) })).json() as {
         checks: Array<{ name: string; status: string; detail: string }>;
       };
