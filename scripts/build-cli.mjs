@@ -16,7 +16,7 @@
  *
  * Usage: node scripts/build-cli.mjs   (part of `npm run build`)
  */
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -68,6 +68,14 @@ await build({
         builder.onResolve({ filter: /^[^./]/ }, (args) => {
           if (args.path.startsWith("node:")) return { external: true };
           return BUNDLED.has(packageName(args.path)) ? undefined : { external: true };
+        });
+        // Our modules only declare things (no module runs code for its effect when imported), so
+        // a module none of whose exports a command uses is left out of that command's chunks:
+        // importing one thing through a room's index.ts does not load the whole room.
+        builder.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+          const file = resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts"));
+          if (!file.startsWith(join(root, "src")) || !existsSync(file)) return undefined;
+          return { path: file, sideEffects: false };
         });
       },
     },

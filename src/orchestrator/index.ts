@@ -1,4 +1,4 @@
-export { createOrchestrator, createRouter, loadOrchestrator, storeCache } from "./create.js";
+export { createOrchestrator, loadOrchestrator } from "./create.js";
 export { createLiveOrchestrator, type LiveOrchestrator } from "./live.js";
 export {
   type Activity,
@@ -7,5 +7,6 @@ export {
   type ResumeRequest,
   type RunRequest,
 } from "./orchestrator.js";
+export { createRouter, createRouting, storeCache } from "./routing.js";
 export { createSkillRegistry } from "./skills-access.js";
 export { hobPaths } from "./tool-context.js";

@@ -174,13 +174,14 @@ describe("hob stats from the summary tables", () => {
   }
 
   function windows(start: number, end: number): Array<number | null> {
-    // All time, whole hours, and windows that start inside an hour (read partly from the history).
+    // All time, whole days, and windows that start inside a day (read partly from the history).
     return [
       null,
       0,
       start,
+      start + DAY,
       start + 17 * HOUR,
-      start + 17 * HOUR + 1234,
+      start + 2 * DAY + 17 * HOUR + 1234,
       Math.floor((start + end) / 2) + 7,
       end,
       end + 1,
