@@ -9,4 +9,4 @@ export {
 } from "./orchestrator.js";
 export { createRouter, createRouting, storeCache } from "./routing.js";
 export { createSkillRegistry } from "./skills-access.js";
-export { hobPaths } from "./tool-context.js";
+export { createToolContext, hobPaths } from "./tool-context.js";
