@@ -20,7 +20,8 @@ import { median, percentile } from "./stats.js";
 
 const runs = Number(process.argv[2] ?? 15);
 const sizes = (process.argv[3] ?? "1000,10000,100000").split(",").map(Number);
-const bin = fileURLToPath(new URL("../bin/hob.js", import.meta.url));
+// HOB_BENCH_BIN=/other/checkout/bin/hob.js times another build (e.g. before a change) the same way.
+const bin = process.env.HOB_BENCH_BIN ?? fileURLToPath(new URL("../bin/hob.js", import.meta.url));
 const kept = process.env.HOB_BENCH_HISTORY_DIR;
 const root = kept ?? mkdtempSync(join(tmpdir(), "hob-bench-history-"));
 

@@ -19,7 +19,8 @@ import { FakeAnthropic } from "../test/fakes/anthropic.js";
 import { median, ms, percentile } from "./stats.js";
 
 const runs = Number(process.argv[2] ?? 20);
-const bin = fileURLToPath(new URL("../bin/hob.js", import.meta.url));
+// HOB_BENCH_BIN=/other/checkout/bin/hob.js times another build (e.g. before a change) the same way.
+const bin = process.env.HOB_BENCH_BIN ?? fileURLToPath(new URL("../bin/hob.js", import.meta.url));
 const home = mkdtempSync(join(tmpdir(), "hob-bench-"));
 const server = await FakeAnthropic.start();
 server.setDefault(() => ({
