@@ -37,6 +37,7 @@ describe("hob routing commands (in-process, fake Ollama + fake Anthropic)", () =
       "classifier",
       "complexity",
       "confidence",
+      "evidence",
       "model",
       "reason",
       "tier",
@@ -52,8 +53,30 @@ describe("hob routing commands (in-process, fake Ollama + fake Anthropic)", () =
     expect(decision.confidence).toBeGreaterThan(0.7);
     expect(ollama.chatRequests).toHaveLength(0);
     expect(anthropic.messageRequests).toHaveLength(0);
+    expect(decision.evidence).toEqual({ words: 6, known: 6, share: 1 });
     const human = await runCli(["route", "list the markdown files"], { env });
     expect(human.stdout).toMatch(/^fileops agent · local-fast tier · simple · confidence/);
+  });
+
+  it("hob route --explain names the features that pushed each half of the verdict", async () => {
+    const human = await runCli(["route", "--explain", "add tests to my parser"], { env });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^code agent · smart tier · complex/);
+    expect(human.stdout).toContain("knew 5 of 5 words (100%)");
+    expect(human.stdout).toMatch(/agent pushed by: +programming words \+\d/);
+    expect(human.stdout).toMatch(/complexity pushed by: .*the user's own code/);
+    const json = (await runCli(["route", "--explain", "--json", "add tests to my parser"], { env })).json() as {
+      explain: { agent: Array<{ feature: string; weight: number }>; complexity: unknown[] };
+    };
+    expect(json.explain.agent[0]).toEqual({ feature: "lex:code", weight: expect.any(Number) });
+    expect(json.explain.complexity.length).toBeGreaterThan(0);
+    // A task in a language the data hardly covers is not trusted to the embedded verdict.
+    const turkish = (await runCli(["route", "--json", "Bu dosyaları tarihe göre sırala lütfen"], { env })).json() as {
+      classifier: string;
+      evidence: { language: string };
+    };
+    expect(turkish.evidence.language).toBe("tur");
+    expect(turkish.classifier).toBe("local-llm");
   });
 
   describe("a user's own agent with description and examples", () => {

@@ -121,8 +121,15 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .command("route")
     .description("explain which agent and tier would take a task, without running it")
     .argument("<task...>", "the task to route")
+    .option(
+      "--explain",
+      "also show the features that pushed the classifier's verdict, and how much of the task it knew",
+    )
     .addOption(json())
-    .addHelpText("after", '\nExample:\n  $ hob route --json "refactor my express app to use async/await"')
+    .addHelpText(
+      "after",
+      '\nExamples:\n  $ hob route --json "refactor my express app to use async/await"\n  $ hob route --explain "add tests to my parser"',
+    )
     .action(lazy(async () => (await import("./commands/route.js")).routeCommand as Action));
 
   program

@@ -7,8 +7,22 @@ export {
   terms,
 } from "./agent-match.js";
 export { type AnswerVerdict, assessAnswer, selfCheckScore } from "./answer-check.js";
-export { type CascadeDeps, type ClassifierName, type RouteDecision, RoutingCascade } from "./cascade.js";
-export { type Classification, DEFAULT_MODEL_FILE, EmbeddedClassifier } from "./classifier.js";
+export {
+  type CascadeDeps,
+  type ClassifierName,
+  MIN_EVIDENCE,
+  type RouteDecision,
+  RoutingCascade,
+} from "./cascade.js";
+export {
+  type Classification,
+  DEFAULT_MODEL_FILE,
+  EmbeddedClassifier,
+  type Evidence,
+  type Explanation,
+  type FeatureContribution,
+} from "./classifier.js";
+export { describeFeature } from "./explain.js";
 export {
   CLASSIFY_SCHEMA,
   CLASSIFY_SYSTEM_PROMPT,

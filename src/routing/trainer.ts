@@ -184,7 +184,7 @@ export function train(tasks: LabelledTask[], options: TrainOptions = {}): Serial
 
   if (options.onOutOfFold) {
     options.onOutOfFold(
-      examples.map((example, i) => {
+      examples.map((_, i) => {
         const z = Float64Array.from(agentLogits[i] as Float64Array);
         softmaxInPlace(z, agentTemperature);
         let best = 0;
