@@ -9,6 +9,11 @@ import { dotted, type Locate, noLocation, type ParsedYaml, parseYaml, readOption
 export interface LoadedConfig {
   config: HobConfig;
   paths: HobPaths;
+  /**
+   * The environment the config was loaded from: MCP servers fill `${VAR}` from it (and only
+   * from it). Optional for configs built by hand.
+   */
+  env?: NodeJS.ProcessEnv;
   /** Whether hob.yaml existed or the built-in defaults were used. */
   source: "file" | "defaults";
   /**
@@ -81,6 +86,7 @@ export function loadConfig(
   return {
     config,
     paths,
+    env,
     source: text === undefined ? "defaults" : "file",
     managedRouting: managedRouting ? { file: managedRouting.file, keys: managedRouting.keys } : undefined,
     anthropic: anthropicSettings(config, env),

@@ -48,6 +48,7 @@ const HOB_HOME_STATE = [
   "serve.lock",
   "improve.lock",
   "memory",
+  "mcp-approvals.json", // MCP tools the user approved with "always"
 ];
 
 /**
