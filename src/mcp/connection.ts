@@ -59,7 +59,7 @@ export class McpConnection {
       }
       return new McpConnection(name, config, client, transport, tools, Date.now() - started);
     } catch (error) {
-      const failure = serverError(name, transport, error, `starting (within ${timeout} ms)`, timeout, options.signal);
+      const failure = serverError(name, transport, error, "starting", timeout, options.signal);
       await client.close().catch(() => undefined);
       await transport.close().catch(() => undefined);
       throw failure;
@@ -125,8 +125,8 @@ function createTransport(name: string, config: McpServerConfig, options: Connect
       maxMessageBytes: MAX_MESSAGE_BYTES,
     });
   }
-  const readOnly: string[] = [];
-  const writable: string[] = [];
+  const readOnly: Array<{ source: string; target: string }> = [];
+  const writable: Array<{ source: string; target: string }> = [];
   for (const entry of config.paths) {
     const { path, mode } = typeof entry === "string" ? { path: entry, mode: "ro" as const } : entry;
     const real = declaredPath(name, expandVariables(path, env, name, "paths"), env, options.hobPaths);
@@ -141,8 +141,16 @@ function createTransport(name: string, config: McpServerConfig, options: Connect
   });
 }
 
-/** A sandboxed server's declared path: absolute, existing, and neither inside nor around hob's own state. */
-function declaredPath(server: string, path: string, env: NodeJS.ProcessEnv, hobPaths: string[]): string {
+/**
+ * A sandboxed server's declared path: absolute, existing, and neither inside nor around hob's
+ * own state. It is mounted where it was declared (`target`), from where it really is (`source`).
+ */
+function declaredPath(
+  server: string,
+  path: string,
+  env: NodeJS.ProcessEnv,
+  hobPaths: string[],
+): { source: string; target: string } {
   const expanded = expandHome(path, env);
   if (!isAbsolute(expanded))
     throw new HobError("E_CONFIG", `MCP server "${server}": paths entry "${path}" is not absolute.`, {
@@ -168,7 +176,7 @@ function declaredPath(server: string, path: string, env: NodeJS.ProcessEnv, hobP
         hint: "A sandboxed server never sees hob's config, database or approvals; give it another folder.",
       });
   }
-  return real;
+  return { source: real, target: resolve(expanded) };
 }
 
 /** Races a request against its deadline: the SDK's own timeout does not cover a server that never reads. */

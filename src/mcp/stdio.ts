@@ -14,8 +14,8 @@ export interface StdioLaunch {
   cwd?: string;
   /** Run it under bubblewrap, seeing only these paths (at the same place), with or without network. */
   sandbox?: {
-    readOnly: string[];
-    writable: string[];
+    readOnly: Array<{ source: string; target: string }>;
+    writable: Array<{ source: string; target: string }>;
     network: boolean;
   };
   /** One message (one line) longer than this ends the server: an output flood. */
@@ -78,8 +78,8 @@ export class BoundedStdioTransport implements Transport {
         workspace: this.scratch,
         env: launch.env,
         network: launch.sandbox.network,
-        readOnlyBinds: launch.sandbox.readOnly.map((path) => ({ source: path, target: path })),
-        writableBinds: launch.sandbox.writable.map((path) => ({ source: path, target: path })),
+        readOnlyBinds: launch.sandbox.readOnly,
+        writableBinds: launch.sandbox.writable,
         // Node and Python servers reserve far more address space than they use (as for JavaScript skills).
         memoryBytes: 4 * 1024 ** 3,
         maxOutputBytes: launch.maxMessageBytes,
