@@ -78,7 +78,8 @@ export class BoundedStdioTransport implements Transport {
         workspace: this.scratch,
         env: launch.env,
         network: launch.sandbox.network,
-        readOnlyBinds: launch.sandbox.readOnly,
+        // The user declared these for the server: it may read them as the user could.
+        readOnlyBinds: launch.sandbox.readOnly.map((bind) => ({ ...bind, owned: true })),
         writableBinds: launch.sandbox.writable,
         // Node and Python servers reserve far more address space than they use (as for JavaScript skills).
         memoryBytes: 4 * 1024 ** 3,

@@ -27,8 +27,12 @@ export interface SandboxRunOptions {
   stdin?: string;
   /** `none` runs without isolation: only when the environment also says so (see `unconfinedAllowed`). */
   mode?: "bubblewrap" | "none";
-  /** Extra read-only mounts, e.g. the skill's own folder at /skill. */
-  readOnlyBinds?: Array<{ source: string; target: string }>;
+  /**
+   * Extra read-only mounts, e.g. the skill's own folder at /skill. `owned`: when hob runs as
+   * root, the mount is id-mapped like the workspace, so the sandbox user may read what only its
+   * owner could (an MCP server's declared paths); otherwise the sandbox user reads what others may.
+   */
+  readOnlyBinds?: Array<{ source: string; target: string; owned?: boolean }>;
   /** Extra writable mounts (an MCP server's declared `rw` paths); id-mapped like the workspace when hob runs as root. */
   writableBinds?: Array<{ source: string; target: string }>;
   /** Keep the host's network (an MCP server that declares `network: true`); default: loopback only. */

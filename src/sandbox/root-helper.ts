@@ -13,8 +13,9 @@
  * into a staging folder, drops to the sandbox uid for good (no groups, no capabilities),
  * and execs bubblewrap. Mounts never show in the host's namespace.
  *
- * argv[1] is JSON: { uid, workspace, stage, binds: [{ source, target, rw }], argv: [bwrap, …] }; a bind
- * with `rw` is id-mapped like the workspace, the others are read-only.
+ * argv[1] is JSON: { uid, workspace, stage, binds: [{ source, target, rw, owned }], argv: [bwrap, …] };
+ * a bind with `rw` is id-mapped like the workspace, one with `owned` id-mapped and read-only, the
+ * others plainly read-only.
  */
 export const ROOT_HELPER = String.raw`
 import ctypes, json, os, sys
@@ -65,6 +66,8 @@ attach(spec["workspace"], os.path.join(spec["stage"], "workspace"), MOUNT_ATTR_I
 for i, bind in enumerate(spec["binds"]):
     if bind.get("rw"):
         attach(bind["source"], os.path.join(spec["stage"], "ro%d" % i), MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, userns)
+    elif bind.get("owned"):
+        attach(bind["source"], os.path.join(spec["stage"], "ro%d" % i), MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, userns)
     else:
         attach(bind["source"], os.path.join(spec["stage"], "ro%d" % i), MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
 os.write(go_w, b"x"); os.waitpid(child, 0); os.close(userns)
