@@ -136,6 +136,23 @@ describe("MCP servers' tools (real servers over stdio and HTTP, fake model)", ()
     expect(asked).toHaveLength(4);
   });
 
+  it("approves a paused call with `hob approvals approve --always`, and later calls of that tool run without asking", async () => {
+    writeHobConfig(home, `mcp_servers:\n${fixtureServer()}\n`);
+    const env = testEnv(home, anthropic.url);
+    const task = ["run", "--json", "--agent", "mcp-user", "--tier", "fast", "add numbers"];
+    anthropic.enqueue(tool("mcp__fx__add", { a: 1, b: 2 }));
+    const paused = await runCli(task, { env });
+    expect(paused.code).toBe(3);
+    const approval = (paused.json() as { approval: { id: string } }).approval;
+    const approved = await runCli(["approvals", "approve", approval.id, "--always", "--json"], { env });
+    expect(approved.json()).toMatchObject({ status: "succeeded" });
+    expect(new RememberedApprovals(home).list()).toEqual([expect.objectContaining({ server: "fx", tool: "add" })]);
+    anthropic.enqueue(tool("mcp__fx__add", { a: 5, b: 5 }));
+    const next = await runCli(task, { env });
+    expect(next.json()).toMatchObject({ status: "succeeded" });
+    expect(toolResults(anthropic)[0]).toContain("10");
+  });
+
   it("asks again when a tool's definition changes between the pause and the resume", async () => {
     anthropic.enqueue(tool("mcp__fx__echo", { text: "hi" }));
     const first = orchestrator(fixtureServer(['env: { FIXTURE_VARIANT: "1" }']));

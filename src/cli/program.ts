@@ -153,6 +153,7 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .command("approve")
     .description("approve one call and resume its task where it stopped")
     .argument("<id>", "an approval id (or a unique prefix)")
+    .option("--always", "for an MCP server's tool: also approve its later calls (until its definition changes)", false)
     .addOption(json())
     .action(lazy(async () => (await import("./commands/approvals.js")).approvalsApproveCommand as Action));
   approvals

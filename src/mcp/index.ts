@@ -8,6 +8,6 @@ export { BASIC_ENV, serverEnvironment } from "./env.js";
 export { expandVariables, HOB_SECRETS } from "./expand.js";
 export { type ImportedServers, parseMcpJson } from "./import.js";
 export { canonical, definitionHash, MAX_TOOL_NAME, modelToolName } from "./names.js";
-export { type RememberedApproval, RememberedApprovals } from "./remembered.js";
+export { type RememberedApproval, RememberedApprovals, rememberFromTarget } from "./remembered.js";
 export { McpSession, openMcpTools, scopedServers } from "./session.js";
 export { type McpToolInfo, resultText, type ToolApproval, toolsOf } from "./tools.js";

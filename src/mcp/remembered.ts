@@ -73,3 +73,32 @@ export class RememberedApprovals {
     renameSync(temp, this.file);
   }
 }
+
+/**
+ * `hob approvals approve <id> --always`: remembers the MCP tool a pending approval is for, as it
+ * was defined when the human was asked (the approval's target: `mcp://<server>/<tool>#definition-sha256=…`).
+ */
+export function rememberFromTarget(
+  config: { paths: { home: string }; config: { mcp_servers: Record<string, { always_ask: string[] }> } },
+  target: string | undefined,
+): { server: string; tool: string } {
+  const match = target ? /^mcp:\/\/([^/]+)\/([^#]+)#definition-sha256=([0-9a-f]{64})$/.exec(target) : null;
+  if (!match) {
+    throw new HobError("E_USAGE", "--always is only for calls of an MCP server's tool.", {
+      hint: "Approve this call without --always.",
+    });
+  }
+  const server = match[1] as string;
+  const tool = decodeURIComponent(match[2] as string);
+  if (config.config.mcp_servers[server]?.always_ask.includes(tool)) {
+    throw new HobError(
+      "E_USAGE",
+      `"${tool}" of MCP server "${server}" is in always_ask: it is asked about every time.`,
+      {
+        hint: "Approve this call without --always, or remove the tool from always_ask in hob.yaml.",
+      },
+    );
+  }
+  new RememberedApprovals(config.paths.home).add(server, tool, match[3] as string);
+  return { server, tool };
+}
