@@ -48,7 +48,7 @@ export class McpConnection {
     const timeout = config.startup_timeout_ms;
     const requestOptions = { timeout, ...(options.signal ? { signal: options.signal } : {}) };
     try {
-      await withDeadline(client.connect(transport, requestOptions), timeout, options.signal);
+      await withDeadline(client.connect(transport, requestOptions), timeout);
       const tools: McpToolDefinition[] = [];
       let cursor: string | undefined;
       for (let page = 0; page < MAX_TOOL_PAGES; page++) {
@@ -76,7 +76,6 @@ export class McpConnection {
           ...(signal ? { signal } : {}),
         }),
         timeout,
-        signal,
       );
       return result as CallToolResult;
     } catch (error) {
@@ -180,7 +179,7 @@ function declaredPath(
 }
 
 /** Races a request against its deadline: the SDK's own timeout does not cover a server that never reads. */
-async function withDeadline<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new McpError(ErrorCode.RequestTimeout, "deadline")), ms + 250);
@@ -189,7 +188,6 @@ async function withDeadline<T>(promise: Promise<T>, ms: number, signal?: AbortSi
     return await Promise.race([promise, deadline]);
   } finally {
     clearTimeout(timer);
-    void signal;
   }
 }
 
