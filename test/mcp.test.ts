@@ -11,7 +11,7 @@ import { expandVariables, modelToolName, parseMcpJson, RememberedApprovals } fro
 import { createOrchestrator } from "../src/orchestrator/index.js";
 import { Store } from "../src/store/index.js";
 import { FakeAnthropic, type FakeReply } from "./fakes/anthropic.js";
-import { CLOSED_PORT_URL, REPO_ROOT, runCli, tempHome, testEnv, writeHobConfig } from "./helpers.js";
+import { CLOSED_PORT_URL, REPO_ROOT, runCli, tempHome, testEnv, thrown, writeHobConfig } from "./helpers.js";
 
 const FIXTURES = join(REPO_ROOT, "test", "fixtures", "mcp");
 const SERVER = join(FIXTURES, "server.mjs");
@@ -405,6 +405,23 @@ describe("MCP config pieces", () => {
     expect(() => parseMcpJson('{"mcpServers":{"s":{"type":"sse","url":"http://x"}}}', "f")).toThrow(
       /not one hob can use/,
     );
+  });
+
+  it("names a misspelt or misplaced key of a server in hob.yaml", () => {
+    const { home, cleanup } = tempHome();
+    try {
+      writeHobConfig(
+        home,
+        "mcp_servers:\n  x:\n    comand: node\n  y:\n    url: http://127.0.0.1:1/mcp\n    sandbox: true\n",
+      );
+      const error = thrown(() => loadConfig({ HOB_HOME: home }));
+      expect(error.code).toBe("E_CONFIG");
+      expect(error.message).toContain("hob.yaml:3: unknown key `mcp_servers.x.comand`");
+      expect(error.message).toContain("a server needs `command` (stdio) or `url` (Streamable HTTP)");
+      expect(error.message).toContain("hob.yaml:6: `mcp_servers.y.sandbox`: `sandbox` is for stdio servers");
+    } finally {
+      cleanup();
+    }
   });
 
   it("fills ${VAR} and ${VAR:-default} from the given environment only, never with hob's secrets", () => {
