@@ -307,11 +307,15 @@ describe("MCP servers' tools (real servers over stdio and HTTP, fake model)", ()
     });
 
     it("lists its tools with headers filled from the environment, and calls one through a task", async () => {
-      const servers = `  fx:\n    type: http\n    url: ${url}\n    headers: { Authorization: "Bearer \${WEB_TOKEN}" }\n    read_only: [add]`;
-      anthropic.enqueue(tool("mcp__fx__add", { a: 20, b: 22 }));
+      const servers = `  fx:\n    type: http\n    url: ${url}\n    headers: { Authorization: "Bearer \${WEB_TOKEN}" }\n    read_only: [add, big]\n    timeout_ms: 5000`;
+      anthropic.enqueue(tool("mcp__fx__add", { a: 20, b: 22 }), tool("mcp__fx__big", { chars: 9_000_000 }));
       const result = await run(orchestrator(servers, { WEB_TOKEN: "tok-123" }));
       expect(result.status).toBe("succeeded");
       expect(toolResults(anthropic)[0]).toContain("42");
+      // A response over 8 MB is cut off: the call fails instead of filling memory.
+      expect(toolResults(anthropic)[1]).toContain(
+        'Error [E_MCP]: MCP server \\"fx\\" was disconnected while running big: it sent a response larger than 8388608 bytes',
+      );
 
       const env = testEnv(home, undefined, { WEB_TOKEN: "tok-123" });
       const listed = await runCli(["mcp", "tools", "fx", "--json"], { env });

@@ -13,6 +13,9 @@ import { BoundedStdioTransport } from "./stdio.js";
 
 export type McpToolDefinition = McpTool;
 
+/** Why hob ended an HTTP server's connection (an output flood), for the error of the call that was waiting. */
+const httpFloods = new WeakMap<Transport, string>();
+
 /** Messages from a server larger than this end it (a stdio server's output flood). */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 const MAX_TOOL_PAGES = 20;
@@ -108,9 +111,15 @@ function createTransport(name: string, config: McpServerConfig, options: Connect
     }
     if (url.protocol !== "http:" && url.protocol !== "https:")
       throw new HobError("E_CONFIG", `MCP server "${name}": url must be http:// or https://.`);
-    return new StreamableHTTPClientTransport(url, {
+    const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
       requestInit: { headers: expandRecord(config.headers, env, name, "headers") },
+      fetch: boundedFetch(MAX_MESSAGE_BYTES, (reason) => {
+        // As for a stdio server: a flood ends the connection, and the waiting call fails now.
+        httpFloods.set(transport, reason);
+        void transport.close();
+      }),
     });
+    return transport;
   }
   const declared = expandRecord(config.env, env, name, "env");
   const command = expandVariables(config.command, env, name, "command");
@@ -178,6 +187,36 @@ function declaredPath(
   return { source: real, target: resolve(expanded) };
 }
 
+/**
+ * fetch for an HTTP server, with each response body cut off past `max` bytes (an output
+ * flood): the request then fails (at the latest at its time limit) instead of filling memory.
+ */
+function boundedFetch(
+  max: number,
+  onFlood: (reason: string) => void,
+): (url: string | URL, init?: RequestInit) => Promise<Response> {
+  return async (url, init) => {
+    const response = await fetch(url, init);
+    if (!response.body) return response;
+    let seen = 0;
+    const body = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          seen += chunk.byteLength;
+          if (seen <= max) {
+            controller.enqueue(chunk);
+            return;
+          }
+          const reason = `it sent a response larger than ${max} bytes (an output flood)`;
+          controller.error(new Error(reason));
+          onFlood(reason);
+        },
+      }),
+    );
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
 /** Races a request against its deadline: the SDK's own timeout does not cover a server that never reads. */
 async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -202,6 +241,9 @@ function serverError(
   if (error instanceof HobError) return error;
   if (signal?.aborted) return new HobError("E_CANCELLED", `Cancelled while MCP server "${name}" was ${doing}.`);
   const test = `Run \`hob mcp test ${name}\` to see it start on its own.`;
+  const flood = httpFloods.get(transport);
+  if (flood)
+    return new HobError("E_MCP", `MCP server "${name}" was disconnected while ${doing}: ${flood}.`, { hint: test });
   const exit = transport instanceof BoundedStdioTransport ? transport.exit : undefined;
   if (exit && transport instanceof BoundedStdioTransport) {
     const how = exit.reason ?? (exit.code !== null ? `exit code ${exit.code}` : `signal ${exit.signal}`);
