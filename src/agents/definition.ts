@@ -38,6 +38,11 @@ export const agentDefinitionSchema = z
     system_prompt: z.string().min(1),
     tools: z.array(toolEntry).default([]),
     max_steps: z.number().int().min(1).max(100).default(10),
+    /**
+     * MCP servers (names under hob.yaml's mcp_servers) whose tools this agent sees; "*" is
+     * every enabled server. None by default: a server's tools reach only agents that ask for them.
+     */
+    mcp: z.array(z.string().min(1)).default([]),
     /** Per-tool approval overrides; they can only tighten the policy (deny > ask > allow). */
     approval: z.record(z.enum(TOOL_NAMES as [string, ...string[]]), z.enum(APPROVAL_LEVELS)).default({}),
   })
@@ -56,6 +61,8 @@ export interface AgentDefinition {
   tools: string[];
   sensitiveTools: Set<string>;
   maxSteps: number;
+  /** MCP servers whose tools it sees (none unless its YAML lists them; "*" is all). */
+  mcp: string[];
   approval: Record<string, (typeof APPROVAL_LEVELS)[number]>;
   /** Where it was defined. */
   source: string;
@@ -76,7 +83,7 @@ export function parseDefinition(
         "E_CONFIG",
         `${file}${locate(issue.path, key)}: unknown field \`${[...issue.path, key].join(".")}\`.`,
         {
-          hint: "Fields: name, description, base, tier, examples, system_prompt, tools, max_steps, approval.",
+          hint: "Fields: name, description, base, tier, examples, system_prompt, tools, max_steps, mcp, approval.",
         },
       );
     }
@@ -99,6 +106,7 @@ export function parseDefinition(
     tools: data.tools.map((t) => (typeof t === "string" ? t : t.name)),
     sensitiveTools: new Set(data.tools.flatMap((t) => (typeof t !== "string" && t.sensitive ? [t.name] : []))),
     maxSteps: data.max_steps,
+    mcp: data.mcp,
     approval: data.approval,
     source: file,
   };

@@ -20,6 +20,7 @@ export interface ApprovalGate {
     fingerprint: string;
     sensitive: boolean;
     agentRules: Record<string, "allow" | "ask" | "deny">;
+    remember?: () => void;
   }): Promise<
     | { kind: "run" }
     | { kind: "denied"; message: string }

@@ -156,7 +156,7 @@ function toolSpecs(agent: AgentDefinition, tools: ToolLookup): ToolSpec[] {
     return {
       name,
       description: tool.description,
-      inputSchema: z.toJSONSchema(tool.params) as Record<string, unknown>,
+      inputSchema: tool.inputSchema ?? (z.toJSONSchema(tool.params) as Record<string, unknown>),
       sideEffects: !tool.readOnly,
     };
   });
@@ -229,6 +229,7 @@ async function* runCall(
       fingerprint: assessment.fingerprint,
       sensitive: agent.sensitiveTools.has(tool.name),
       agentRules: agent.approval,
+      ...(assessment.remember ? { remember: assessment.remember } : {}),
     });
     if (verdict.kind === "denied") {
       yield ended("denied", verdict.message);

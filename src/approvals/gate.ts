@@ -4,8 +4,15 @@ import { canonicalJson } from "../models/index.js";
 import type { ApprovalOwner, ApprovalPreview } from "./owner.js";
 import { decideApproval, type Situation } from "./policy.js";
 
-/** Asks a human at a terminal, now; "defer" leaves the decision for later (the task pauses). */
-export type Approver = (request: { preview: ApprovalPreview; reason: string }) => Promise<"approve" | "deny" | "defer">;
+/**
+ * Asks a human at a terminal, now; "defer" leaves the decision for later (the task pauses).
+ * "always" approves and, where the action allows it (`canRemember`), makes the approval standing.
+ */
+export type Approver = (request: {
+  preview: ApprovalPreview;
+  reason: string;
+  canRemember?: boolean;
+}) => Promise<"approve" | "always" | "deny" | "defer">;
 
 /** A tool call the agent loop is about to run, with what its assessment found. */
 export interface GateRequest {
@@ -20,6 +27,8 @@ export interface GateRequest {
   fingerprint: string;
   sensitive: boolean;
   agentRules: Record<string, ApprovalLevel>;
+  /** Makes the approval standing when the human answers "always" (absent: "always" approves this call only). */
+  remember?: () => void;
 }
 
 export type GateVerdict =
@@ -88,7 +97,8 @@ export function toolCallGate(deps: {
       );
       let decision: Awaited<ReturnType<Approver>> = "defer";
       try {
-        if (approver) decision = await approver({ preview: request.preview, reason });
+        if (approver)
+          decision = await approver({ preview: request.preview, reason, canRemember: request.remember !== undefined });
       } catch (error) {
         // Ctrl-C at the prompt: nobody approved, so the request must not stay pending for a cancelled task.
         owner.decide(approval.id, "denied", "terminal");
@@ -100,8 +110,9 @@ export function toolCallGate(deps: {
           approval: { id: approval.id, tool: request.tool, summary: request.preview.summary, reason },
         };
       }
-      owner.decide(approval.id, decision === "approve" ? "approved" : "denied", "terminal");
+      owner.decide(approval.id, decision === "deny" ? "denied" : "approved", "terminal");
       if (decision === "deny") return { kind: "denied", message: USER_DENIED };
+      if (decision === "always") request.remember?.();
       owner.consume(request.taskId, hash);
       return { kind: "run" };
     },

@@ -9,6 +9,7 @@ const SITUATION_TEXT: Record<Situation, string> = {
   move_overwrite: "it moves onto an existing file",
   new_domain: "it fetches from a domain not approved before",
   self_modification: "it creates or changes a skill (hob changing itself)",
+  mcp_tool: 'it calls an MCP server\'s tool that was not approved with "always" (or whose definition changed since)',
 };
 
 const RANK: Record<ApprovalLevel, number> = { allow: 0, ask: 1, deny: 2 };

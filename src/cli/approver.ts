@@ -12,11 +12,12 @@ export function canPrompt(io: CliIO): boolean {
 
 /**
  * Asks at the terminal, showing exactly what will happen: the tool, the resolved
- * targets, why it needs approval, and a diff for overwrites. Anything but "y" denies;
+ * targets, why it needs approval, and a diff for overwrites. Anything but "y" (or "a",
+ * always, where the action can be remembered: an MCP tool) denies;
  * Ctrl-C cancels the task (E_CANCELLED: recorded as `cancelled`, exit code 130).
  */
 export function terminalApprover(io: CliIO, pauseSpinner: () => void): Approver {
-  return async ({ preview, reason }) => {
+  return async ({ preview, reason, canRemember }) => {
     pauseSpinner();
     const c = colorsFor(io.stderr, io.env);
     const lines = [
@@ -36,7 +37,7 @@ export function terminalApprover(io: CliIO, pauseSpinner: () => void): Approver 
     const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream, terminal: true });
     // The terminal is in raw mode while readline asks, so Ctrl-C arrives as readline's SIGINT, not a signal.
     const answer = await new Promise<string | undefined>((resolve) => {
-      rl.question(c.yellow("└ allow this? [y/N] "), resolve);
+      rl.question(c.yellow(canRemember ? "└ allow this? [y/N/a = always] " : "└ allow this? [y/N] "), resolve);
       rl.once("SIGINT", () => resolve(undefined));
       rl.once("close", () => resolve(""));
     });
@@ -47,6 +48,7 @@ export function terminalApprover(io: CliIO, pauseSpinner: () => void): Approver 
         hint: "The task is recorded as cancelled; run it again to start over.",
       });
     }
+    if (canRemember && /^a(lways)?$/i.test(answer.trim())) return "always";
     return /^y(es)?$/i.test(answer.trim()) ? "approve" : "deny";
   };
 }

@@ -160,6 +160,7 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .command("approve")
     .description("approve one call and resume its task where it stopped")
     .argument("<id>", "an approval id (or a unique prefix)")
+    .option("--always", "for an MCP server's tool: also approve its later calls (until its definition changes)", false)
     .addOption(json())
     .action(lazy(async () => (await import("./commands/approvals.js")).approvalsApproveCommand as Action));
   approvals
@@ -190,6 +191,91 @@ set ANTHROPIC_API_KEY to use Claude.`,
     .option("--task <id>", "only this task's accesses")
     .addOption(json())
     .action(lazy(async () => (await import("./commands/audit.js")).auditCommand as Action));
+
+  const mcp = program
+    .command("mcp")
+    .description("MCP servers whose tools agents may use: list, tools, test, add, import, remove")
+    .addHelpText(
+      "after",
+      `
+Servers live in hob.yaml under mcp_servers (the shape of Claude Code's .mcp.json). An agent sees a
+server's tools (as mcp__<server>__<tool>) only when its YAML lists the server: mcp: [name].
+Every call of a server's tool asks for approval the first time ("a" at the prompt = always);
+read_only: tools never ask, always_ask: tools always do.
+
+Examples:
+  $ hob mcp add notes -e NOTES_DIR=~/notes -- npx -y @example/notes-mcp
+  $ hob mcp add tracker https://mcp.tracker.example/mcp -H "Authorization: Bearer \${TRACKER_TOKEN}"
+  $ hob mcp import .mcp.json
+  $ hob mcp test notes
+  $ hob mcp tools notes --json`,
+    );
+  const mcpAction = (load: string) =>
+    lazy(async () => (await import("./commands/mcp.js"))[load as "mcpListCommand"] as Action);
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  mcp
+    .command("list")
+    .description("the configured servers (nothing is started)")
+    .addOption(json())
+    .action(mcpAction("mcpListCommand"));
+  mcp
+    .command("tools")
+    .description("start a server, list its tools as the model sees them (with approval status), stop it")
+    .argument("<name>", "a server name from hob.yaml's mcp_servers")
+    .addOption(json())
+    .action(mcpAction("mcpToolsCommand"));
+  mcp
+    .command("test")
+    .description("start a server, list its tools and stop it; a crash or hang is reported naming the server")
+    .argument("<name>", "a server name from hob.yaml's mcp_servers")
+    .addOption(json())
+    .action(mcpAction("mcpTestCommand"));
+  mcp
+    .command("add")
+    .description("add a server to hob.yaml: a command (stdio) or an http(s) URL (Streamable HTTP)")
+    .argument("<name>", "its name: letters, digits, _ and -")
+    .argument("<command-or-url>", "the program to start, or the server's URL")
+    .argument("[args...]", "the program's arguments (put -- before them if they start with -)")
+    .option("--transport <kind>", "stdio or http (default: http for a URL, else stdio)")
+    .option(
+      "-e, --env <KEY=VALUE>",
+      "an environment variable for the server (repeatable; $VAR in braces is read from your environment)",
+      collect,
+      [],
+    )
+    .option(
+      "-H, --header <Name: value>",
+      "an HTTP header (repeatable; $VAR in braces is read from your environment)",
+      collect,
+      [],
+    )
+    .option("--sandbox", "run the stdio server under bubblewrap, seeing only its --path entries", false)
+    .option("--path <path[:rw]>", "a path the sandboxed server may read (or write, with :rw); repeatable", collect, [])
+    .option("--network", "let the sandboxed server use the network", false)
+    .option(
+      "--read-only <tool>",
+      "a tool that runs without approval (you declare it harmless); repeatable",
+      collect,
+      [],
+    )
+    .option("--always-ask <tool>", "a tool that asks every time, never remembered; repeatable", collect, [])
+    .option("--timeout-ms <ms>", "time limit of one tool call", positiveInt)
+    .option("--force", "replace a server of the same name", false)
+    .addOption(json())
+    .action(mcpAction("mcpAddCommand"));
+  mcp
+    .command("import")
+    .description('add every server of a pasted MCP config ({"mcpServers": {…}}: .mcp.json, Claude Desktop, Cursor)')
+    .argument("<file>", "the JSON file")
+    .option("--force", "replace servers of the same names", false)
+    .addOption(json())
+    .action(mcpAction("mcpImportCommand"));
+  mcp
+    .command("remove")
+    .description('remove a server from hob.yaml and forget its "always" approvals')
+    .argument("<name>")
+    .addOption(json())
+    .action(mcpAction("mcpRemoveCommand"));
 
   const skills = program
     .command("skills")

@@ -27,6 +27,14 @@ export {
   readManagedRouting,
   routerKnows,
 } from "./load.js";
+export {
+  MCP_SERVER_NAME,
+  type McpHttpServerConfig,
+  type McpServerConfig,
+  type McpStdioServerConfig,
+  mcpServerSchema,
+  mcpServersSchema,
+} from "./mcp.js";
 export { expandHome, type HobPaths, hobStatePaths, managedRepoPath, resolvePaths } from "./paths.js";
 export {
   AGENT_BASES,

@@ -18,6 +18,11 @@ import { dotted, type Locate, noLocation, type ParsedYaml, parseYaml, readOption
 export interface LoadedConfig {
   config: HobConfig;
   paths: HobPaths;
+  /**
+   * The environment the config was loaded from: MCP servers fill `${VAR}` from it (and only
+   * from it). Optional for configs built by hand.
+   */
+  env?: NodeJS.ProcessEnv;
   /** Whether hob.yaml existed or the built-in defaults were used. */
   source: "file" | "defaults";
   /**
@@ -87,6 +92,8 @@ function withEnvironment(read: CachedConfig, paths: HobPaths, env: NodeJS.Proces
   return {
     ...read,
     paths,
+    // MCP servers expand ${VAR} from it when they start; it is never written to the config cache.
+    env,
     anthropic: anthropicSettings(config, env),
     ollama: ollamaSettings(config, env),
     openai: openaiSettings(env),

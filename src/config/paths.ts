@@ -49,6 +49,7 @@ const HOB_HOME_STATE = [
   "improve.lock",
   "memory",
   "config-cache.json", // the validated config, so a start need not parse the YAML files again
+  "mcp-approvals.json", // MCP tools the user approved with "always"
 ];
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { mcpServersSchema } from "./mcp.js";
 
 /** USD per million tokens. */
 export const priceSchema = z
@@ -315,6 +316,12 @@ export const configSchema = z
         sensitive: approvalLevel.default("ask"),
         /** Creating or changing a skill is self-modification: a human always sees it (or it is denied). */
         self_modification: z.enum(["ask", "deny"]).default("ask"),
+        /**
+         * A call of an MCP server's tool that the user has not approved with "always" (or whose
+         * definition changed since): a human sees it first, or it is denied. A server's
+         * `read_only:` tools skip this.
+         */
+        mcp_tool: z.enum(["ask", "deny"]).default("ask"),
         /** Per tool, e.g. { fetch_url: deny }. */
         tools: z.record(z.string(), approvalLevel).default({}),
         /** Domains fetch_url may use without asking. */
@@ -329,10 +336,13 @@ export const configSchema = z
         new_domain: "ask",
         sensitive: "ask",
         self_modification: "ask",
+        mcp_tool: "ask",
         tools: {},
         allowed_domains: [],
         ttl_minutes: 60,
       }),
+    /** MCP servers whose tools agents may use (an agent's YAML lists them under `mcp:`). */
+    mcp_servers: mcpServersSchema,
   })
   .strict();
 

@@ -55,6 +55,7 @@ approvals:
   new_domain: ask              # fetch_url from a domain not approved before
   sensitive: ask               # tools an agent's YAML marks sensitive
   self_modification: ask       # creating or changing a skill (ask or deny)
+  mcp_tool: ask                # an MCP server's tool not approved with "always" (ask or deny)
   tools: {}                    # per tool, e.g. { fetch_url: deny }
   allowed_domains: []
   ttl_minutes: 60
@@ -99,6 +100,18 @@ improve:
   max_proposals_per_run: 5
   approval_ttl_hours: 168      # an unanswered proposal expires after a week
   min_evidence: 3              # similar tasks or failures that make a finding
+
+# MCP servers whose tools agents may use (an agent's YAML lists them: mcp: [notes]). The shape of
+# Claude Code's .mcp.json; \`hob mcp add\` and \`hob mcp import .mcp.json\` write it for you.
+# mcp_servers:
+#   notes:
+#     command: npx
+#     args: ["-y", "@example/notes-mcp"]
+#     env: { NOTES_TOKEN: "\${NOTES_TOKEN}" }
+#     read_only: [search]        # these never ask; every other tool asks until you answer "always"
+#   tracker:
+#     url: https://mcp.tracker.example/mcp
+#     headers: { Authorization: "Bearer \${TRACKER_TOKEN}" }
 
 # USD per million tokens; adds to or overrides the built-in table.
 # pricing:

@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   "E_INTERRUPTED",
   "E_SANDBOX",
   "E_TOOL",
+  "E_MCP",
   "E_MAX_STEPS",
   "E_VALIDATION",
   "E_APPROVAL",

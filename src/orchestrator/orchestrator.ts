@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import {
   type AgentRegistry,
   type BaseAgent,
+  createAgent,
   type LoopDeps,
   type LoopState,
   modelCallEvent,
@@ -273,6 +274,7 @@ export class Orchestrator {
     const taskId = run.taskId;
     const firstMessages = state.step === 0 ? structuredClone(state.messages) : undefined;
     let output = "";
+    let closeMcp: (() => Promise<void>) | undefined;
     try {
       const skills = await this.skillRegistry();
       const context = await createToolContext(
@@ -319,10 +321,23 @@ export class Orchestrator {
         .filter(([section]) => section !== "past_tasks")
         .map(([, text]) => text)
         .join("");
+      // The MCP servers the agent's YAML names start now and stop when this turn of the task ends.
+      let tools = this.tools;
+      if (agent.definition.mcp.length > 0) {
+        const { openMcpTools } = await import("../mcp/index.js");
+        const mcp = await openMcpTools(config, agent.definition.mcp, agent.name, this.tools, {
+          ...(request.signal ? { signal: request.signal } : {}),
+        });
+        if (mcp) {
+          closeMcp = mcp.close;
+          tools = mcp.registry;
+          agent = createAgent({ ...agent.definition, tools: [...agent.definition.tools, ...mcp.names] });
+        }
+      }
       const deps: LoopDeps = {
         taskId,
         model: router,
-        tools: this.tools,
+        tools,
         context,
         gate: toolCallGate({
           owner: this.approvals,
@@ -389,6 +404,8 @@ export class Orchestrator {
     } catch (thrown) {
       const error = noModelAvailable(run.failures, config) ?? toHobError(thrown);
       return this.fail(run, error, started, output || run.output);
+    } finally {
+      await closeMcp?.();
     }
     const served = run.served ?? { tier: state.tier, model: "", cached: false };
     const result = summarise(

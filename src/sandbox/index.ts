@@ -13,10 +13,13 @@ export {
   findBubblewrap,
   neutralise,
   noSandboxError,
+  type PreparedSandbox,
+  prepareSandbox,
   runSandboxed,
   SANDBOX_DEFAULTS,
   type SandboxRunOptions,
   type SandboxRunResult,
+  spawnPrepared,
   UNCONFINED_ENV,
   unconfinedAllowed,
 } from "./process.js";

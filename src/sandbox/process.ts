@@ -27,8 +27,16 @@ export interface SandboxRunOptions {
   stdin?: string;
   /** `none` runs without isolation: only when the environment also says so (see `unconfinedAllowed`). */
   mode?: "bubblewrap" | "none";
-  /** Extra read-only mounts, e.g. the skill's own folder at /skill. */
-  readOnlyBinds?: Array<{ source: string; target: string }>;
+  /**
+   * Extra read-only mounts, e.g. the skill's own folder at /skill. `owned`: when hob runs as
+   * root, the mount is id-mapped like the workspace, so the sandbox user may read what only its
+   * owner could (an MCP server's declared paths); otherwise the sandbox user reads what others may.
+   */
+  readOnlyBinds?: Array<{ source: string; target: string; owned?: boolean }>;
+  /** Extra writable mounts (an MCP server's declared `rw` paths); id-mapped like the workspace when hob runs as root. */
+  writableBinds?: Array<{ source: string; target: string }>;
+  /** Keep the host's network (an MCP server that declares `network: true`); default: loopback only. */
+  network?: boolean;
   /** hob's own state (HOB_HOME and its parts): a workspace that contains any of it is refused. */
   hobPaths?: string[];
   /** How many entries the git-guard walk may visit (default MAX_GUARD_ENTRIES); beyond it the run is refused. */
@@ -116,7 +124,7 @@ function unconfinedRefused(): HobError {
 }
 
 /** The read-only system: /usr, the merged-/usr links, and the few /etc files programs need to start. */
-function systemBinds(): string[] {
+function systemBinds(network = false): string[] {
   const args = ["--ro-bind", "/usr", "/usr"];
   for (const dir of ["/bin", "/lib", "/lib64", "/lib32", "/sbin"]) {
     if (!existsSync(dir)) continue;
@@ -125,6 +133,10 @@ function systemBinds(): string[] {
   }
   for (const file of ["/etc/ld.so.cache", "/etc/alternatives", "/etc/localtime"])
     args.push("--ro-bind-try", file, file);
+  // With the network shared, names must resolve and TLS must verify.
+  if (network)
+    for (const file of ["/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/ssl", "/etc/ca-certificates"])
+      args.push("--ro-bind-try", file, file);
   return args;
 }
 
@@ -153,17 +165,29 @@ function rootHelperFailed(stderr: string): HobError {
   });
 }
 
+/** A sandboxed command ready to spawn: what `runSandboxed` runs, and what a long-lived process (an MCP server) is started with. */
+export interface PreparedSandbox {
+  file: string;
+  args: string[];
+  /** The environment of the spawned program (bubblewrap's own: the sandbox sets its inner one). */
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** The seccomp program's file descriptor, passed to the child as fd 3. */
+  seccompFd: number | undefined;
+  workspace: string;
+  mode: "bubblewrap" | "none";
+  hostUid: number;
+  guard: WorkspaceGuard | undefined;
+  resources: ReturnType<typeof createResourceLimits>;
+  /** Removes the run's cgroups and scratch files; call once the process has exited. */
+  dispose(): void;
+}
+
 /**
- * Runs a command the way skills run: under bubblewrap with every namespace unshared
- * (no network but loopback, its own PIDs), as an unprivileged host user (never root,
- * even when hob runs as root), with a seccomp filter, a read-only system, only the
- * workspace writable (git's control files and hob's own state excepted), a private
- * sized /tmp, a minimal environment, no capabilities, its own session, and limits on
- * wall time (SIGKILL of everything it started), memory, processes and output. Output
- * is captured, capped and neutralised.
+ * Builds the sandbox for a command without running it (see `runSandboxed` for what it
+ * confines). The caller spawns it with `spawnPrepared` and calls `dispose` when it ends.
  */
-export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxRunResult> {
-  const timeoutMs = options.timeoutMs ?? SANDBOX_DEFAULTS.timeoutMs;
+export function prepareSandbox(options: SandboxRunOptions): PreparedSandbox {
   const memoryBytes = options.memoryBytes ?? SANDBOX_DEFAULTS.memoryBytes;
   const maxProcesses = options.maxProcesses ?? SANDBOX_DEFAULTS.maxProcesses;
   const maxOutput = options.maxOutputBytes ?? SANDBOX_DEFAULTS.maxOutputBytes;
@@ -193,7 +217,10 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
       if (!bwrap) throw noSandboxError();
       if (asRoot && !existsSync(PYTHON)) throw rootHelperMissing();
       guard = guardWorkspace(workspace, options.hobPaths ?? [], options.maxGuardEntries);
-      const binds = options.readOnlyBinds ?? [];
+      const binds = [
+        ...(options.readOnlyBinds ?? []).map((bind) => ({ ...bind, rw: false })),
+        ...(options.writableBinds ?? []).map((bind) => ({ ...bind, rw: true })),
+      ];
       const stage = asRoot ? scratch.stage(binds.length) : undefined;
       const workspaceSource = stage ? join(stage, "workspace") : workspace;
       const program = seccompProgram();
@@ -201,6 +228,7 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
       const inner = [
         bwrap,
         "--unshare-all",
+        ...(options.network ? ["--share-net"] : []),
         "--unshare-user",
         "--uid",
         "65534",
@@ -213,7 +241,7 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
         "ALL",
         "--clearenv",
         ...Object.entries(env).flatMap(([k, v]) => ["--setenv", k, v]),
-        ...systemBinds(),
+        ...systemBinds(options.network === true),
         ...procBinds(),
         "--dev",
         "/dev",
@@ -221,7 +249,11 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
         String(options.tmpBytes ?? SANDBOX_DEFAULTS.tmpBytes),
         "--tmpfs",
         "/tmp",
-        ...binds.flatMap((bind, i) => ["--ro-bind", stage ? join(stage, `ro${i}`) : bind.source, bind.target]),
+        ...binds.flatMap((bind, i) => [
+          bind.rw ? "--bind" : "--ro-bind",
+          stage ? join(stage, `ro${i}`) : bind.source,
+          bind.target,
+        ]),
         "--bind",
         workspaceSource,
         "/workspace",
@@ -256,13 +288,50 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
   const [file, args] = resources.enterCommand
     ? ["/bin/sh", ["-c", `${resources.enterCommand} && exec "$@"`, "sh", ...argv]]
     : [argv[0] as string, argv.slice(1)];
-  const started = Date.now();
-  const child = spawn(file, args, {
-    cwd: workspace,
+  return {
+    file,
+    args,
     env: mode === "none" ? env : { PATH: BASE_ENV.PATH as string },
-    detached: true, // its own process group, so a timeout kills everything it started
-    stdio: ["pipe", "pipe", "pipe", ...(seccompFd !== undefined ? [seccompFd] : [])],
+    cwd: workspace,
+    seccompFd,
+    workspace,
+    mode,
+    hostUid,
+    guard,
+    resources,
+    dispose: () => {
+      resources.dispose();
+      scratch.dispose();
+    },
+  };
+}
+
+/** Spawns a prepared sandbox in its own process group (so killing `-pid` ends everything it started). */
+export function spawnPrepared(prepared: PreparedSandbox): ReturnType<typeof spawn> {
+  return spawn(prepared.file, prepared.args, {
+    cwd: prepared.cwd,
+    env: prepared.env,
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe", ...(prepared.seccompFd !== undefined ? [prepared.seccompFd] : [])],
   });
+}
+
+/**
+ * Runs a command the way skills run: under bubblewrap with every namespace unshared
+ * (no network but loopback, its own PIDs), as an unprivileged host user (never root,
+ * even when hob runs as root), with a seccomp filter, a read-only system, only the
+ * workspace writable (git's control files and hob's own state excepted), a private
+ * sized /tmp, a minimal environment, no capabilities, its own session, and limits on
+ * wall time (SIGKILL of everything it started), memory, processes and output. Output
+ * is captured, capped and neutralised.
+ */
+export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxRunResult> {
+  const timeoutMs = options.timeoutMs ?? SANDBOX_DEFAULTS.timeoutMs;
+  const maxOutput = options.maxOutputBytes ?? SANDBOX_DEFAULTS.maxOutputBytes;
+  const prepared = prepareSandbox(options);
+  const { workspace, mode, guard, hostUid, resources } = prepared;
+  const started = Date.now();
+  const child = spawnPrepared(prepared);
   const out = collector(maxOutput);
   const err = collector(maxOutput);
   let timedOut = false;
@@ -296,8 +365,7 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
   ).finally(() => {
     clearTimeout(timer);
     killAll();
-    resources.dispose();
-    scratch.dispose();
+    prepared.dispose();
   });
   let stderr = err.text();
   if (code === 125 && stderr.startsWith("hob sandbox:")) throw rootHelperFailed(stderr);
@@ -319,7 +387,7 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
     pidsLimit: resources.mechanism,
     memoryLimit: resources.memory,
     hostUid,
-    seccomp: seccompFd !== undefined,
+    seccomp: prepared.seccompFd !== undefined,
     undone: guarded.undone,
     moved: guarded.moved,
     unchecked: guarded.unchecked,

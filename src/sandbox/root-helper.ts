@@ -13,7 +13,9 @@
  * into a staging folder, drops to the sandbox uid for good (no groups, no capabilities),
  * and execs bubblewrap. Mounts never show in the host's namespace.
  *
- * argv[1] is JSON: { uid, workspace, stage, binds: [{ source, target }], argv: [bwrap, …] }.
+ * argv[1] is JSON: { uid, workspace, stage, binds: [{ source, target, rw, owned }], argv: [bwrap, …] };
+ * a bind with `rw` is id-mapped like the workspace, one with `owned` id-mapped and read-only, the
+ * others plainly read-only.
  */
 export const ROOT_HELPER = String.raw`
 import ctypes, json, os, sys
@@ -62,7 +64,12 @@ def attach(source, target, attrs, userns_fd=0):
     os.close(fd)
 attach(spec["workspace"], os.path.join(spec["stage"], "workspace"), MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, userns)
 for i, bind in enumerate(spec["binds"]):
-    attach(bind["source"], os.path.join(spec["stage"], "ro%d" % i), MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+    if bind.get("rw"):
+        attach(bind["source"], os.path.join(spec["stage"], "ro%d" % i), MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, userns)
+    elif bind.get("owned"):
+        attach(bind["source"], os.path.join(spec["stage"], "ro%d" % i), MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, userns)
+    else:
+        attach(bind["source"], os.path.join(spec["stage"], "ro%d" % i), MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
 os.write(go_w, b"x"); os.waitpid(child, 0); os.close(userns)
 # For good: no groups, then gid, then uid (which clears every capability).
 os.setgroups([])

@@ -45,6 +45,7 @@ export type {
   ToolContext,
   ToolFileSystem,
 } from "./types.js";
+export { asUntrustedData } from "./untrusted.js";
 export {
   brave,
   type FetchLimits,

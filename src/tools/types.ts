@@ -3,7 +3,7 @@ import type { DirectoryEntry, Intent, Resolved, SearchResult } from "../sandbox/
 import type { FetchLimits, SearchProvider } from "./web.js";
 
 /** Situations a tool's action may be in that can need a human, whatever the tool (the approval policy weighs them). */
-export type Situation = "delete" | "overwrite" | "move_overwrite" | "new_domain" | "self_modification";
+export type Situation = "delete" | "overwrite" | "move_overwrite" | "new_domain" | "self_modification" | "mcp_tool";
 
 /**
  * The files a tool may touch, and how: every path is relative to the task's workspace
@@ -66,12 +66,19 @@ export interface Assessment {
   situations: Situation[];
   /** The targets' current state: an approval is void if it changes before the action runs. */
   fingerprint: string;
+  /**
+   * Records a standing approval for this kind of action when the human answers "always"
+   * (an MCP server's tool, as it is defined now); absent when only this one call can be approved.
+   */
+  remember?: () => void;
 }
 
 export interface Tool<Params = unknown> {
   name: string;
   description: string;
   params: z.ZodType<Params>;
+  /** The JSON Schema the model is shown, when the tool brings its own (an MCP server's); default: from `params`. */
+  inputSchema?: Record<string, unknown>;
   /** Read-only tools have no side effects: requests offering only them may be cached. */
   readOnly: boolean;
   assess(args: Params, ctx: ToolContext): Promise<Assessment>;

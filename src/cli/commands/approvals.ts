@@ -77,8 +77,11 @@ export async function approvalsShowCommand(io: CliIO, id: string, options: { jso
   }
 }
 
-export const approvalsApproveCommand = (io: CliIO, id: string, options: { json: boolean; verbose?: boolean }) =>
-  decideAndResume(io, id, "approved", options);
+export const approvalsApproveCommand = (
+  io: CliIO,
+  id: string,
+  options: { json: boolean; verbose?: boolean; always?: boolean },
+) => decideAndResume(io, id, "approved", options);
 export const approvalsDenyCommand = (io: CliIO, id: string, options: { json: boolean; verbose?: boolean }) =>
   decideAndResume(io, id, "denied", options);
 
@@ -87,7 +90,7 @@ async function decideAndResume(
   io: CliIO,
   id: string,
   decision: "approved" | "denied",
-  options: { json: boolean; verbose?: boolean },
+  options: { json: boolean; verbose?: boolean; always?: boolean },
 ): Promise<number> {
   const { config, store } = await openContext(io, options);
   const controller = new AbortController();
@@ -102,6 +105,12 @@ async function decideAndResume(
       throw new HobError("E_USAGE", `Approval ${subject.id} is for self-improvement proposal ${proposalId}.`, {
         hint: `Use \`hob proposals ${decision === "approved" ? "approve" : "reject"} ${proposalId}\`.`,
       });
+    }
+    if (options.always) {
+      // "always" is for an MCP server's tool as defined when it was asked about (its target says which).
+      const target = subject.intact ? (subject.preview as Preview).targets?.[0] : undefined;
+      const { rememberFromTarget } = await import("../../mcp/index.js");
+      rememberFromTarget(config, target);
     }
     const approval = approvals.decide(id, decision, "cli");
     if (!options.json) {
