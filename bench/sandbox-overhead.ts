@@ -1,24 +1,46 @@
 /**
  * SandboxedFileSystem overhead per call against plain `fs` on the same files
  * (goal: < 50 µs added at p50). Reads and writes a small file inside a nested folder,
- * interleaved so machine noise hits both alike. Audit callback included (no-op sink).
+ * interleaved so machine noise hits both alike. The sandbox is the one a task gets
+ * (createToolContext: hob's protected paths, and every access audited into the SQLite store).
  * Usage: npx tsx bench/sandbox-overhead.ts [calls]
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SandboxedFileSystem } from "../src/sandbox/index.js";
+import { loadConfig } from "../src/config/index.js";
+import { createToolContext } from "../src/orchestrator/index.js";
+import { Store } from "../src/store/index.js";
 import { median, percentile } from "./stats.js";
 
 const calls = Number(process.argv[2] ?? 5000);
-const root = mkdtempSync(join(tmpdir(), "hob-bench-"));
+const home = mkdtempSync(join(tmpdir(), "hob-bench-"));
+const root = join(home, "workspace");
+const config = loadConfig({ ...process.env, HOB_HOME: home });
+const store = Store.open(config.paths.database);
 try {
   mkdirSync(join(root, "notes", "2026", "november"), { recursive: true });
   const rel = "notes/2026/november/meeting.md";
   const abs = join(root, rel);
   writeFileSync(abs, "# Meeting\n".repeat(50));
-  const fs = await SandboxedFileSystem.create(root, { audit: () => undefined });
+  const task = store.tasks.create({
+    input: "bench",
+    agent: "fileops",
+    tier: "local-fast",
+    tierReason: "bench",
+    model: "m",
+  });
+  const approvals = { approveDomain: () => undefined, isDomainApproved: () => false };
+  const { fs } = await createToolContext(
+    config,
+    { store, approvals },
+    task.id,
+    root,
+    { created: [], written: [], sources: [] },
+    undefined,
+    Date.now,
+  );
   const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
   const measure = async (plain: () => Promise<unknown>, sandboxed: () => Promise<unknown>) => {
     for (let i = 0; i < 200; i++) {
@@ -74,6 +96,8 @@ try {
   console.log(`  path check alone p50 ${us(median(checkTimes))}`);
   const added = Math.max(read.sandboxed - read.plain, write.sandboxed - write.plain);
   console.log(`  goal < 50 µs added p50 -> ${added < 0.05 ? "met" : "NOT met"} (worst ${us(added)})`);
+  console.log(`  (${store.audit.list({ limit: 1_000_000 }).length} accesses audited into the store)`);
 } finally {
-  rmSync(root, { recursive: true, force: true });
+  store.close();
+  rmSync(home, { recursive: true, force: true });
 }

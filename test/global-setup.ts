@@ -16,4 +16,8 @@ export default function setup(): void {
       },
     );
   }
+  // bin/hob.js loads the bundled CLI.
+  if (!existsSync(join(root, "dist", "bundle", "hob.js"))) {
+    execFileSync(process.execPath, [join(root, "scripts", "build-cli.mjs")], { cwd: root, stdio: "inherit" });
+  }
 }

@@ -1,7 +1,16 @@
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { HobError } from "../errors/index.js";
-import { loadRouterConfig, matchWildcard, OPENAI_DEFAULT_BASE, type RouterConfig } from "./litellm.js";
+import { type CachedConfig, configCacheKey, readConfigCache, writeConfigCache } from "./cache.js";
+import {
+  DEFAULT_LITELLM_FILE,
+  loadRouterConfig,
+  managedLitellmFile,
+  matchWildcard,
+  OPENAI_DEFAULT_BASE,
+  type RouterConfig,
+  userLitellmFile,
+} from "./litellm.js";
 import { expandHome, type HobPaths, resolvePaths } from "./paths.js";
 import { configSchema, type HobConfig, routingSchema } from "./schema.js";
 import { dotted, type Locate, noLocation, type ParsedYaml, parseYaml, readOptional } from "./yaml-source.js";
@@ -49,6 +58,53 @@ export function loadConfig(
   options: { onFileError?: (error: HobError) => void } = {},
 ): LoadedConfig {
   const paths = resolvePaths(env);
+  // `hob doctor` (onFileError) wants every problem reported: it always reads the files.
+  if (options.onFileError) return withEnvironment(readConfigFiles(paths, env, options), paths, env);
+  const key = configCacheKey(paths.home, configInputFiles(paths, env), env);
+  const cached = readConfigCache(paths.home, key, env);
+  if (cached) return withEnvironment(cached, paths, env);
+  const read = readConfigFiles(paths, env, options);
+  writeConfigCache(paths.home, key, read);
+  return withEnvironment(read, paths, env);
+}
+
+/** Every file config loading may read, whether it exists or not (the config cache's key hashes them all). */
+function configInputFiles(paths: HobPaths, env: NodeJS.ProcessEnv): string[] {
+  const explicit = env.HOB_ROUTER_CONFIG?.trim();
+  return [
+    paths.configFile,
+    join(paths.managedRepo, MANAGED_ROUTING_FILE),
+    ...(explicit ? [resolve(explicit)] : []),
+    managedLitellmFile(paths.home),
+    userLitellmFile(paths.home),
+    DEFAULT_LITELLM_FILE,
+  ];
+}
+
+/** The overrides and settings that come from the environment, applied on every load (never cached). */
+function withEnvironment(read: CachedConfig, paths: HobPaths, env: NodeJS.ProcessEnv): LoadedConfig {
+  const { config } = read;
+  return {
+    ...read,
+    paths,
+    anthropic: anthropicSettings(config, env),
+    ollama: ollamaSettings(config, env),
+    openai: openaiSettings(env),
+    proxy: proxyFromEnv(env),
+    search: {
+      provider: config.research.search.provider,
+      url: env.SEARXNG_URL || config.research.search.url,
+      apiKey: env.BRAVE_API_KEY || config.research.search.api_key,
+    },
+  };
+}
+
+/** hob.yaml, the managed routing.yaml and the router config, parsed and validated. */
+function readConfigFiles(
+  paths: HobPaths,
+  env: NodeJS.ProcessEnv,
+  options: { onFileError?: (error: HobError) => void },
+): CachedConfig {
   let text: string | undefined;
   let config: HobConfig;
   let locate: Locate = noLocation;
@@ -80,19 +136,9 @@ export function loadConfig(
   );
   return {
     config,
-    paths,
     source: text === undefined ? "defaults" : "file",
     managedRouting: managedRouting ? { file: managedRouting.file, keys: managedRouting.keys } : undefined,
-    anthropic: anthropicSettings(config, env),
-    ollama: ollamaSettings(config, env),
-    openai: openaiSettings(env),
-    proxy: proxyFromEnv(env),
     router,
-    search: {
-      provider: config.research.search.provider,
-      url: env.SEARXNG_URL || config.research.search.url,
-      apiKey: env.BRAVE_API_KEY || config.research.search.api_key,
-    },
   };
 }
 

@@ -48,6 +48,7 @@ const HOB_HOME_STATE = [
   "serve.lock",
   "improve.lock",
   "memory",
+  "config-cache.json", // the validated config, so a start need not parse the YAML files again
 ];
 
 /**

@@ -1,4 +1,4 @@
-export { createOrchestrator, createRouter, loadOrchestrator, storeCache } from "./create.js";
+export { createOrchestrator, loadOrchestrator } from "./create.js";
 export { createLiveOrchestrator, type LiveOrchestrator } from "./live.js";
 export {
   type Activity,
@@ -7,6 +7,7 @@ export {
   type ResumeRequest,
   type RunRequest,
 } from "./orchestrator.js";
+export { createRouter, createRouting, storeCache } from "./routing.js";
 export { sessionHistory } from "./session-history.js";
 export { createSkillRegistry } from "./skills-access.js";
-export { hobPaths } from "./tool-context.js";
+export { createToolContext, hobPaths } from "./tool-context.js";

@@ -28,12 +28,14 @@ export function resolveId(db: Database.Database, table: IdTable, idOrPrefix: str
   const { noun, list } = NOUN[table];
   const exact = db.prepare(`SELECT id FROM ${table} WHERE id = ?`).get(idOrPrefix) as { id: string } | undefined;
   if (exact) return exact.id;
-  const escaped = idOrPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+  // Every id that starts with the prefix sorts at or after it, and all of them come before any
+  // id that does not: a range scan of the primary key from the prefix finds them (LIKE used no
+  // index and read the whole table).
   const matches = (
-    db.prepare(`SELECT id FROM ${table} WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6`).all(`${escaped}%`) as Array<{
-      id: string;
-    }>
-  ).map((row) => row.id);
+    db.prepare(`SELECT id FROM ${table} WHERE id >= ? ORDER BY id LIMIT 6`).all(idOrPrefix) as Array<{ id: string }>
+  )
+    .map((row) => row.id)
+    .filter((id) => id.startsWith(idOrPrefix));
   if (idOrPrefix.length > 0 && matches.length === 1) return matches[0] as string;
   if (matches.length > 1) {
     const shown = matches.slice(0, 5).join(", ") + (matches.length > 5 ? ", …" : "");

@@ -1,6 +1,12 @@
 import type Database from "better-sqlite3";
 import { HobError } from "../errors/index.js";
 
+/** A day: the granularity of the stats summary (a --since window reads its first, partial day raw). */
+export const STATS_BUCKET_MS = 86_400_000;
+
+/** Costs are summed as integer picodollars (exact under any order of adds and subtracts). */
+export const PICO_PER_USD = 1e12;
+
 /**
  * Forward-only migrations. Each entry moves the schema from version `index` to
  * `index + 1`; the version lives in `PRAGMA user_version`. Never edit a shipped
@@ -281,9 +287,119 @@ export const MIGRATIONS: readonly string[] = [
   -- What a task's model was told beyond its prompt: each context section's included and dropped ids.
   ALTER TABLE tasks ADD COLUMN context TEXT;
   `,
+  // 11: running totals for `hob stats`, so it does not read the whole history: see statsSummarySql.
+  statsSummarySql(),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Migration 11. Two summary tables kept in step by triggers:
+ * - `stats_calls`: model calls per day (UTC) of their `created_at` and per provider, model, ok,
+ *   purpose, local, cached (totals, per model, the routing split);
+ * - `stats_tasks`: tasks per day (UTC) of their `created_at` and per tier, status, escalated,
+ *   fallback, with the totals of each task's calls whenever they were made (per tier), and how
+ *   many of those tasks have a call of unknown cost.
+ * A task's row in `stats_tasks` depends on the task and all its calls, so every change to
+ * either takes the task's contribution out before the change (BEFORE trigger) and puts it
+ * back after (AFTER trigger), recomputed from the rows as they are then. Existing history is
+ * summed in once, here.
+ */
+function statsSummarySql(): string {
+  const bucket = (column: string) => `${column} / ${STATS_BUCKET_MS}`;
+  const cost = (column: string) => `CAST(ROUND(${column} * ${PICO_PER_USD}) AS INTEGER)`;
+  const callKey = "bucket, provider, model, ok, purpose, local, cached";
+  const callSums = [
+    "calls",
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "cost_pico",
+    "cost_unknown_calls",
+  ];
+  const taskKey = "bucket, has_tier, tier, status, escalated, fallback";
+  const taskSums = ["tasks", "unknown_tasks", "failed_calls", ...callSums];
+  const upsert = (key: string, sums: string[]) =>
+    `ON CONFLICT (${key}) DO UPDATE SET ${sums.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`;
+  const callRow = (row: "new" | "old", sign: string) => `
+    INSERT INTO stats_calls (${callKey}, ${callSums.join(", ")})
+    VALUES (${bucket(`${row}.created_at`)}, ${row}.provider, ${row}.model, ${row}.ok, ${row}.purpose, ${row}.local,
+      ${row}.cached, ${sign}1, ${sign}${row}.input_tokens, ${sign}${row}.output_tokens, ${sign}${row}.cache_read_tokens,
+      ${sign}${row}.cache_write_tokens, ${sign}${cost(`${row}.cost_usd`)}, ${sign}${row}.cost_unknown)
+    ${upsert(callKey, callSums)};`;
+  /** Adds (sign '') or removes (sign '-') the contribution of the task with this id, as the rows are now. */
+  const taskRow = (id: string, sign: string) => `
+    INSERT INTO stats_tasks (${taskKey}, ${taskSums.join(", ")})
+    SELECT ${bucket("t.created_at")}, t.tier IS NOT NULL, COALESCE(t.tier, ''), t.status, t.escalated_from IS NOT NULL,
+      t.fallback IS NOT NULL, ${sign}1, ${sign}(c.unknown > 0), ${sign}c.failed_calls, ${sign}c.calls, ${sign}c.input_tokens,
+      ${sign}c.output_tokens, ${sign}c.cache_read_tokens, ${sign}c.cache_write_tokens, ${sign}c.cost_pico,
+      ${sign}c.cost_unknown_calls
+    FROM tasks t, (
+      SELECT COUNT(*) AS calls, COALESCE(SUM(ok = 0), 0) AS failed_calls, COALESCE(SUM(input_tokens), 0) AS input_tokens,
+        COALESCE(SUM(output_tokens), 0) AS output_tokens, COALESCE(SUM(cache_read_tokens), 0) AS cache_read_tokens,
+        COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens, COALESCE(SUM(${cost("cost_usd")}), 0) AS cost_pico,
+        COALESCE(SUM(cost_unknown), 0) AS cost_unknown_calls, COALESCE(SUM(cost_unknown = 1), 0) AS unknown
+      FROM model_calls WHERE task_id = ${id}) c
+    WHERE t.id = ${id}
+    ${upsert(taskKey, taskSums)};`;
+  const taskColumns = "id, created_at, tier, status, escalated_from, fallback";
+  return `
+  CREATE TABLE stats_calls (
+    bucket INTEGER NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, ok INTEGER NOT NULL, purpose TEXT NOT NULL,
+    local INTEGER NOT NULL, cached INTEGER NOT NULL,
+    ${callSums.map((c) => `${c} INTEGER NOT NULL`).join(", ")},
+    PRIMARY KEY (${callKey})
+  ) WITHOUT ROWID;
+  CREATE TABLE stats_tasks (
+    bucket INTEGER NOT NULL, has_tier INTEGER NOT NULL, tier TEXT NOT NULL, status TEXT NOT NULL,
+    escalated INTEGER NOT NULL, fallback INTEGER NOT NULL,
+    ${taskSums.map((c) => `${c} INTEGER NOT NULL`).join(", ")},
+    PRIMARY KEY (${taskKey})
+  ) WITHOUT ROWID;
+
+  INSERT INTO stats_calls (${callKey}, ${callSums.join(", ")})
+  SELECT ${bucket("created_at")}, provider, model, ok, purpose, local, cached, COUNT(*), SUM(input_tokens),
+    SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(${cost("cost_usd")}), SUM(cost_unknown)
+  FROM model_calls GROUP BY 1, 2, 3, 4, 5, 6, 7;
+
+  INSERT INTO stats_tasks (${taskKey}, ${taskSums.join(", ")})
+  SELECT ${bucket("t.created_at")}, t.tier IS NOT NULL, COALESCE(t.tier, ''), t.status, t.escalated_from IS NOT NULL,
+    t.fallback IS NOT NULL, COUNT(*), ${["c.unknown > 0", ...taskSums.slice(2).map((c) => `c.${c}`)]
+      .map((sum) => `COALESCE(SUM(${sum}), 0)`)
+      .join(", ")}
+  FROM tasks t LEFT JOIN (
+    SELECT task_id, COUNT(*) AS calls, SUM(ok = 0) AS failed_calls, SUM(input_tokens) AS input_tokens,
+      SUM(output_tokens) AS output_tokens, SUM(cache_read_tokens) AS cache_read_tokens,
+      SUM(cache_write_tokens) AS cache_write_tokens, SUM(${cost("cost_usd")}) AS cost_pico,
+      SUM(cost_unknown) AS cost_unknown_calls, SUM(cost_unknown = 1) AS unknown
+    FROM model_calls GROUP BY task_id
+  ) c ON c.task_id = t.id
+  GROUP BY 1, 2, 3, 4, 5, 6;
+
+  CREATE TRIGGER stats_calls_insert AFTER INSERT ON model_calls BEGIN ${callRow("new", "")} END;
+  CREATE TRIGGER stats_calls_delete AFTER DELETE ON model_calls BEGIN ${callRow("old", "-")} END;
+  CREATE TRIGGER stats_calls_update AFTER UPDATE ON model_calls BEGIN ${callRow("old", "-")} ${callRow("new", "")} END;
+
+  CREATE TRIGGER stats_tasks_call_before_insert BEFORE INSERT ON model_calls BEGIN ${taskRow("new.task_id", "-")} END;
+  CREATE TRIGGER stats_tasks_call_after_insert AFTER INSERT ON model_calls BEGIN ${taskRow("new.task_id", "")} END;
+  CREATE TRIGGER stats_tasks_call_before_delete BEFORE DELETE ON model_calls BEGIN ${taskRow("old.task_id", "-")} END;
+  CREATE TRIGGER stats_tasks_call_after_delete AFTER DELETE ON model_calls BEGIN ${taskRow("old.task_id", "")} END;
+  CREATE TRIGGER stats_tasks_call_before_update BEFORE UPDATE ON model_calls BEGIN
+    ${taskRow("old.task_id", "-")}
+    ${taskRow("new.task_id", "-").replace("WHERE t.id = new.task_id", "WHERE t.id = new.task_id AND new.task_id IS NOT old.task_id")}
+  END;
+  CREATE TRIGGER stats_tasks_call_after_update AFTER UPDATE ON model_calls BEGIN
+    ${taskRow("old.task_id", "")}
+    ${taskRow("new.task_id", "").replace("WHERE t.id = new.task_id", "WHERE t.id = new.task_id AND new.task_id IS NOT old.task_id")}
+  END;
+
+  CREATE TRIGGER stats_tasks_insert AFTER INSERT ON tasks BEGIN ${taskRow("new.id", "")} END;
+  CREATE TRIGGER stats_tasks_delete BEFORE DELETE ON tasks BEGIN ${taskRow("old.id", "-")} END;
+  CREATE TRIGGER stats_tasks_before_update BEFORE UPDATE OF ${taskColumns} ON tasks BEGIN ${taskRow("old.id", "-")} END;
+  CREATE TRIGGER stats_tasks_after_update AFTER UPDATE OF ${taskColumns} ON tasks BEGIN ${taskRow("new.id", "")} END;
+  `;
+}
 
 /** Applies every migration past the database's version, each in its own transaction. */
 export function migrate(db: Database.Database, migrations: readonly string[] = MIGRATIONS): number {

@@ -95,6 +95,35 @@ describe("store", () => {
     expect(() => store.tasks.get(shared)).toThrowError(/More than one task/);
     expect(() => store.tasks.get("zzzz_nope")).toThrowError(/No task/);
     expect(() => store.tasks.get("%")).toThrowError(/No task/);
+    expect(() => store.tasks.get(`${a.id.slice(0, 3)}_`)).toThrowError(/No task/);
+    expect(() => store.tasks.get("")).toThrowError(/More than one task/);
+    store.close();
+  });
+
+  it("resolves a prefix from a range of the primary key, as the LIKE scan did", () => {
+    const store = Store.open(file);
+    // Neighbours that share ever longer prefixes, and ids just past the prefix's range.
+    const ids = ["0m5aaaa00001", "0m5aaab00001", "0m5aaab00002", "0m5aab000001", "0m5ab0000001", "0m6000000000"];
+    for (const id of ids) {
+      store.db
+        .prepare("INSERT INTO tasks (id, created_at, updated_at, input, status) VALUES (?, 1, 1, 'x', 'succeeded')")
+        .run(id);
+    }
+    const like = (prefix: string) =>
+      (
+        store.db
+          .prepare("SELECT id FROM tasks WHERE id LIKE ? ESCAPE '\\' ORDER BY id")
+          .all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as Array<{ id: string }>
+      ).map((r) => r.id);
+    for (const prefix of ["0m5aaaa", "0m5aaab", "0m5aaab00002", "0m5aab", "0m5ab", "0m5", "0m6", "0m7", "0m4", "z"]) {
+      const matches = like(prefix);
+      if (matches.length === 1) expect(store.tasks.get(prefix).id).toBe(matches[0]);
+      else if (matches.length === 0) expect(() => store.tasks.get(prefix)).toThrowError(/No task/);
+      else expect(() => store.tasks.get(prefix)).toThrowError(/More than one task/);
+    }
+    expect(() => store.tasks.get("0m5")).toThrowError(
+      /0m5aaaa00001, 0m5aaab00001, 0m5aaab00002, 0m5aab000001, 0m5ab0000001\./,
+    );
     store.close();
   });
 

@@ -1,4 +1,4 @@
-import { createOrchestrator, createRouter } from "../../orchestrator/index.js";
+import { createRouter, createRouting } from "../../orchestrator/index.js";
 import { openContext } from "../context.js";
 import { colorsFor } from "../format.js";
 import type { CliIO } from "../io.js";
@@ -10,7 +10,8 @@ export async function routeCommand(io: CliIO, words: string[], options: { json: 
   const { config, store } = await openContext(io, options);
   try {
     const router = createRouter(config, store);
-    const decision = await createOrchestrator(config, store, router).route(input);
+    // The routing cascade alone, as the orchestrator would route (Orchestrator.route is routing.decide).
+    const decision = await createRouting(config, router).decide(input);
     // Which model_name of the router config the tier uses, and how hob chose it.
     const resolved = router.resolve(decision.tier);
     if (options.json) {

@@ -435,9 +435,17 @@ WantedBy=default.target
 `;
 }
 
-/** The `bin/hob.js` of this installation. */
+/**
+ * The `bin/hob.js` of this installation: the nearest `bin/hob.js` above this module, which
+ * lies at dist/cli/commands/ (tsc), dist/bundle/ (the bundled CLI) or src/cli/commands/.
+ */
 function hobBin(): string {
-  const bin = fileURLToPath(new URL("../../../bin/hob.js", import.meta.url));
+  let dir = dirname(fileURLToPath(import.meta.url));
+  let bin = join(dir, "bin", "hob.js");
+  for (let up = 0; up < 4 && !existsSync(bin); up++) {
+    dir = dirname(dir);
+    bin = join(dir, "bin", "hob.js");
+  }
   if (!existsSync(bin)) {
     throw new HobError("E_INTERNAL", `Cannot find hob's executable at ${bin}.`, {
       hint: "Run `hob serve --install` from an installed or built hob (`npm run build`).",
