@@ -100,6 +100,15 @@ improve:
   approval_ttl_hours: 168      # an unanswered proposal expires after a week
   min_evidence: 3              # similar tasks or failures that make a finding
 
+# Hard spend limits in USD (none by default), counted from every model call's recorded cost.
+# A cloud call that could pass one (its worst case: input estimated high, output at max_output_tokens)
+# is not made: the task falls back to a local tier, or stops with E_BUDGET. \`hob stats\` shows where you stand.
+# budgets:
+#   daily_usd: 1.00            # per calendar day in timezone (HOB_BUDGET_DAILY_USD wins)
+#   monthly_usd: 20            # per calendar month (HOB_BUDGET_MONTHLY_USD wins)
+#   per_task_usd: 0.25         # per task, its resumes included (HOB_BUDGET_PER_TASK_USD wins)
+#   timezone: Europe/Berlin    # default: this machine's
+
 # USD per million tokens; adds to or overrides the built-in table.
 # pricing:
 #   claude-sonnet-4-5: { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 }

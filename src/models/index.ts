@@ -13,6 +13,7 @@ export {
   builtinEmbedding,
   createBuiltinEmbedder,
 } from "./builtin-embedder.js";
+export { type SpendGuard, type SpendRequest, type SpendReservation, worstCaseUsage } from "./budget.js";
 export {
   type CachedResponse,
   cacheKey,
