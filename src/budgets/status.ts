@@ -44,13 +44,14 @@ export interface BudgetReport {
 }
 
 function line(limit: number, spent: number, reserved: number): BudgetLine {
-  const share = limit > 0 ? spent / limit : spent > 0 ? 1 : 0;
+  // Rounded first, so $0.02 of $0.025 is 80% (not 79.99…%) for the warning too.
+  const share = Math.round((limit > 0 ? spent / limit : spent > 0 ? 1 : 0) * 10_000) / 10_000;
   return {
     limit_usd: limit,
     spent_usd: round(spent),
     reserved_usd: round(reserved),
     remaining_usd: round(Math.max(0, limit - spent - reserved)),
-    share: Math.round(share * 10_000) / 10_000,
+    share,
     warning: share >= BUDGET_WARN_SHARE,
   };
 }
@@ -81,11 +82,7 @@ export function budgetReport(
         ? { taskId, spentUsd: store.budgets.spentByTask(taskId) }
         : store.budgets.costliestTaskSince(periods.monthStart);
     perTask = {
-      ...line(
-        budgets.per_task_usd,
-        measured?.spentUsd ?? 0,
-        measured ? store.budgets.reserved(measured.taskId) : 0,
-      ),
+      ...line(budgets.per_task_usd, measured?.spentUsd ?? 0, measured ? store.budgets.reserved(measured.taskId) : 0),
       task_id: measured?.taskId ?? null,
       stopped_tasks: store.budgets.stoppedSince(periods.monthStart),
     };

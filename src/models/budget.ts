@@ -39,7 +39,10 @@ const TOOLS_TOKENS = 600;
  * framing), and its output at `maxOutputTokens` (the caller sets it: the provider cannot answer
  * with more). Priced at the input rate, not a cache-write rate: hob does not ask for prompt caching.
  */
-export function worstCaseUsage(request: Pick<ModelRequest, "system" | "messages" | "tools">, maxOutputTokens: number): Usage {
+export function worstCaseUsage(
+  request: Pick<ModelRequest, "system" | "messages" | "tools">,
+  maxOutputTokens: number,
+): Usage {
   let input = estimateTokens(request.system ?? "") + PER_MESSAGE_TOKENS;
   for (const message of request.messages) {
     input += PER_MESSAGE_TOKENS;

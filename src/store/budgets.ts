@@ -19,9 +19,7 @@ export interface WindowSpend {
   reservedUsd: number;
 }
 
-export type ReserveOutcome =
-  | { ok: true; id: number }
-  | ({ ok: false; window: SpendWindow } & WindowSpend);
+export type ReserveOutcome = { ok: true; id: number } | ({ ok: false; window: SpendWindow } & WindowSpend);
 
 /**
  * Spend against budgets: the recorded cost of model calls in a window, and reservations of
