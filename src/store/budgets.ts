@@ -32,61 +32,58 @@ export type ReserveOutcome = { ok: true; id: number } | ({ ok: false; window: Sp
  * reads about thirty summary rows per model, not a month of calls.
  */
 export class BudgetRepository {
-  private readonly summed: Database.Statement;
-  private readonly raw: Database.Statement;
-  private readonly byTask: Database.Statement;
-  private readonly reservedAll: Database.Statement;
-  private readonly reservedTask: Database.Statement;
-  private readonly insert: Database.Statement;
-  private readonly remove: Database.Statement;
-  private readonly expire: Database.Statement;
-  private readonly pids: Database.Statement;
-  private readonly removePid: Database.Statement;
-  private readonly reserveTx: (request: ReserveRequest) => ReserveOutcome;
+  private prepared: Statements | undefined;
 
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number,
-  ) {
-    this.summed = db.prepare(
-      `SELECT COALESCE(SUM(cost_pico), 0) / ${PICO_PER_USD}.0 AS usd FROM stats_calls WHERE bucket >= ?`,
-    );
-    this.raw = db.prepare(
-      "SELECT COALESCE(SUM(cost_usd), 0) AS usd FROM model_calls WHERE created_at >= ? AND created_at < ?",
-    );
-    this.byTask = db.prepare("SELECT COALESCE(SUM(cost_usd), 0) AS usd FROM model_calls WHERE task_id = ?");
-    this.reservedAll = db.prepare("SELECT COALESCE(SUM(amount_usd), 0) AS usd FROM budget_reservations");
-    this.reservedTask = db.prepare(
-      "SELECT COALESCE(SUM(amount_usd), 0) AS usd FROM budget_reservations WHERE task_id = ?",
-    );
-    this.insert = db.prepare(
-      "INSERT INTO budget_reservations (task_id, amount_usd, created_at, expires_at, pid) VALUES (?, ?, ?, ?, ?)",
-    );
-    this.remove = db.prepare("DELETE FROM budget_reservations WHERE id = ?");
-    this.expire = db.prepare("DELETE FROM budget_reservations WHERE expires_at <= ?");
-    this.pids = db.prepare("SELECT DISTINCT pid FROM budget_reservations WHERE pid != ?").pluck();
-    this.removePid = db.prepare("DELETE FROM budget_reservations WHERE pid = ?");
+  ) {}
+
+  /** Prepared on first use: a store opened at an older schema (a migration test) has no such tables. */
+  private get sql(): Statements {
+    if (this.prepared) return this.prepared;
+    const db = this.db;
     const reserve = db.transaction((request: ReserveRequest) => this.reserveNow(request));
-    this.reserveTx = (request) => reserve.immediate(request);
+    this.prepared = {
+      summed: db.prepare(
+        `SELECT COALESCE(SUM(cost_pico), 0) / ${PICO_PER_USD}.0 AS usd FROM stats_calls WHERE bucket >= ?`,
+      ),
+      raw: db.prepare(
+        "SELECT COALESCE(SUM(cost_usd), 0) AS usd FROM model_calls WHERE created_at >= ? AND created_at < ?",
+      ),
+      byTask: db.prepare("SELECT COALESCE(SUM(cost_usd), 0) AS usd FROM model_calls WHERE task_id = ?"),
+      reservedAll: db.prepare("SELECT COALESCE(SUM(amount_usd), 0) AS usd FROM budget_reservations"),
+      reservedTask: db.prepare("SELECT COALESCE(SUM(amount_usd), 0) AS usd FROM budget_reservations WHERE task_id = ?"),
+      insert: db.prepare(
+        "INSERT INTO budget_reservations (task_id, amount_usd, created_at, expires_at, pid) VALUES (?, ?, ?, ?, ?)",
+      ),
+      remove: db.prepare("DELETE FROM budget_reservations WHERE id = ?"),
+      expire: db.prepare("DELETE FROM budget_reservations WHERE expires_at <= ?"),
+      pids: db.prepare("SELECT DISTINCT pid FROM budget_reservations WHERE pid != ?").pluck(),
+      removePid: db.prepare("DELETE FROM budget_reservations WHERE pid = ?"),
+      reserve: (request) => reserve.immediate(request),
+    };
+    return this.prepared;
   }
 
   /** The recorded cost of every model call made at or after `since`. */
   spentSince(since: number): number {
     const firstWholeDay = Math.ceil(since / STATS_BUCKET_MS);
     const edge = Math.max(since, firstWholeDay * STATS_BUCKET_MS);
-    const whole = (this.summed.get(firstWholeDay) as { usd: number }).usd;
-    const part = (this.raw.get(since, edge) as { usd: number }).usd;
+    const whole = (this.sql.summed.get(firstWholeDay) as { usd: number }).usd;
+    const part = (this.sql.raw.get(since, edge) as { usd: number }).usd;
     return whole + part;
   }
 
   /** The recorded cost of a task's model calls. */
   spentByTask(taskId: string): number {
-    return (this.byTask.get(taskId) as { usd: number }).usd;
+    return (this.sql.byTask.get(taskId) as { usd: number }).usd;
   }
 
   /** What calls in flight hold (all of them, or a task's). Expired rows still count until a reservation sweeps them. */
   reserved(taskId?: string): number {
-    return ((taskId === undefined ? this.reservedAll.get() : this.reservedTask.get(taskId)) as { usd: number }).usd;
+    return ((taskId === undefined ? this.sql.reservedAll.get() : this.sql.reservedTask.get(taskId)) as { usd: number })
+      .usd;
   }
 
   /** Where a window stands now. */
@@ -103,7 +100,7 @@ export class BudgetRepository {
    * process that no longer runs) are swept first. One transaction, taken with BEGIN IMMEDIATE.
    */
   reserve(request: ReserveRequest): ReserveOutcome {
-    return this.reserveTx(request);
+    return this.sql.reserve(request);
   }
 
   /** The task whose calls since `since` cost the most, and what they cost. */
@@ -128,14 +125,14 @@ export class BudgetRepository {
 
   /** Gives a reservation back (its call's actual cost is recorded, or the call was not made). */
   release(id: number): void {
-    this.remove.run(id);
+    this.sql.remove.run(id);
   }
 
   private reserveNow(request: ReserveRequest): ReserveOutcome {
     const now = this.now();
-    this.expire.run(now);
-    for (const pid of this.pids.all(process.pid) as number[]) {
-      if (!processIsAlive(pid)) this.removePid.run(pid);
+    this.sql.expire.run(now);
+    for (const pid of this.sql.pids.all(process.pid) as number[]) {
+      if (!processIsAlive(pid)) this.sql.removePid.run(pid);
     }
     for (const window of request.windows) {
       const spend = this.windowSpend(window);
@@ -144,7 +141,7 @@ export class BudgetRepository {
         return { ok: false, window, ...spend };
       }
     }
-    const result = this.insert.run(request.taskId, request.amountUsd, now, now + request.ttlMs, process.pid);
+    const result = this.sql.insert.run(request.taskId, request.amountUsd, now, now + request.ttlMs, process.pid);
     return { ok: true, id: Number(result.lastInsertRowid) };
   }
 }
@@ -155,4 +152,18 @@ export interface ReserveRequest {
   windows: SpendWindow[];
   /** How long the reservation holds if its process never gives it back (and is still running). */
   ttlMs: number;
+}
+
+interface Statements {
+  summed: Database.Statement;
+  raw: Database.Statement;
+  byTask: Database.Statement;
+  reservedAll: Database.Statement;
+  reservedTask: Database.Statement;
+  insert: Database.Statement;
+  remove: Database.Statement;
+  expire: Database.Statement;
+  pids: Database.Statement;
+  removePid: Database.Statement;
+  reserve: (request: ReserveRequest) => ReserveOutcome;
 }
