@@ -24,6 +24,8 @@ export interface LoopState {
   vacated?: string[];
   /** Whether a side-effecting tool has run (then the task is not re-run on another tier). */
   sideEffects: boolean;
+  /** The user chose the tier (`--tier`, `-m`): a spend budget stops the task instead of moving it to a local tier. */
+  tierForced?: boolean;
 }
 
 export interface LoopDeps {

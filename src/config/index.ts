@@ -19,6 +19,7 @@ export {
   wildcardModel,
 } from "./litellm.js";
 export {
+  BUDGET_ENV,
   type LoadedConfig,
   loadConfig,
   MANAGED_ROUTING_FILE,
@@ -41,9 +42,11 @@ export {
   type AgentBase,
   APPROVAL_LEVELS,
   type ApprovalLevel,
+  type BudgetsConfig,
   configSchema,
   DEFAULT_TIER_MAP,
   type HobConfig,
+  isTimeZone,
   LOCAL_TIERS,
   type Price,
   priceSchema,

@@ -88,9 +88,10 @@ function configInputFiles(paths: HobPaths, env: NodeJS.ProcessEnv): string[] {
 
 /** The overrides and settings that come from the environment, applied on every load (never cached). */
 function withEnvironment(read: CachedConfig, paths: HobPaths, env: NodeJS.ProcessEnv): LoadedConfig {
-  const { config } = read;
+  const config = { ...read.config, budgets: budgetsFromEnv(read.config.budgets, env) };
   return {
     ...read,
+    config,
     paths,
     // MCP servers expand ${VAR} from it when they start; it is never written to the config cache.
     env,
@@ -104,6 +105,34 @@ function withEnvironment(read: CachedConfig, paths: HobPaths, env: NodeJS.Proces
       apiKey: env.BRAVE_API_KEY || config.research.search.api_key,
     },
   };
+}
+
+/** The environment variables that override `budgets:` keys (`off` or `none` removes a limit). */
+export const BUDGET_ENV = {
+  daily_usd: "HOB_BUDGET_DAILY_USD",
+  monthly_usd: "HOB_BUDGET_MONTHLY_USD",
+  per_task_usd: "HOB_BUDGET_PER_TASK_USD",
+} as const;
+
+function budgetsFromEnv(budgets: HobConfig["budgets"], env: NodeJS.ProcessEnv): HobConfig["budgets"] {
+  let result = budgets;
+  for (const [key, variable] of Object.entries(BUDGET_ENV) as Array<[keyof typeof BUDGET_ENV, string]>) {
+    const raw = env[variable]?.trim();
+    if (raw === undefined || raw === "") continue;
+    const { [key]: _dropped, ...rest } = result;
+    if (/^(off|none)$/i.test(raw)) {
+      result = rest;
+      continue;
+    }
+    const value = Number(raw.replace(/^\$/, ""));
+    if (!Number.isFinite(value) || value < 0) {
+      throw new HobError("E_CONFIG", `${variable}="${raw}" is not an amount in USD.`, {
+        hint: `Set it to a number such as 1.50 (or off to remove the limit), or unset it to use budgets.${key} in hob.yaml.`,
+      });
+    }
+    result = { ...rest, [key]: value };
+  }
+  return result;
 }
 
 /** hob.yaml, the managed routing.yaml and the router config, parsed and validated. */

@@ -276,6 +276,28 @@ export const configSchema = z
         approval_ttl_hours: 168,
         min_evidence: 3,
       }),
+    /**
+     * Hard spend limits in USD, counted from the recorded cost of every model call (answers,
+     * routing, self-checks, self-improvement). Each is optional; none set: no limit. Before each
+     * cloud call hob reserves the call's worst case (its input estimated high, its output at
+     * max_output_tokens, at list price) and makes it only if every limit still holds; otherwise
+     * the task falls back to a local tier, or stops with E_BUDGET. A day and a month are calendar
+     * ones in `timezone` (an IANA name; default this machine's). HOB_BUDGET_DAILY_USD,
+     * HOB_BUDGET_MONTHLY_USD and HOB_BUDGET_PER_TASK_USD win over these (`off` removes one).
+     */
+    budgets: z
+      .object({
+        daily_usd: z.number().min(0).optional(),
+        monthly_usd: z.number().min(0).optional(),
+        per_task_usd: z.number().min(0).optional(),
+        timezone: z
+          .string()
+          .min(1)
+          .refine(isTimeZone, { message: "not a time zone this system knows (an IANA name, e.g. Europe/Berlin)" })
+          .optional(),
+      })
+      .strict()
+      .default({}),
     /** Where agents work; default $HOB_HOME/workspace. `--workspace` wins. */
     workspace: z.string().min(1).optional(),
     research: z
@@ -347,3 +369,14 @@ export const configSchema = z
   .strict();
 
 export type HobConfig = z.infer<typeof configSchema>;
+export type BudgetsConfig = HobConfig["budgets"];
+
+/** Whether Intl knows this IANA time zone name. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -112,6 +112,14 @@ improve:
 #   tracker:
 #     url: https://mcp.tracker.example/mcp
 #     headers: { Authorization: "Bearer \${TRACKER_TOKEN}" }
+# Hard spend limits in USD (none by default), counted from every model call's recorded cost.
+# A cloud call that could pass one (its worst case: input estimated high, output at max_output_tokens)
+# is not made: the task falls back to a local tier, or stops with E_BUDGET. \`hob stats\` shows where you stand.
+# budgets:
+#   daily_usd: 1.00            # per calendar day in timezone (HOB_BUDGET_DAILY_USD wins)
+#   monthly_usd: 20            # per calendar month (HOB_BUDGET_MONTHLY_USD wins)
+#   per_task_usd: 0.25         # per task, its resumes included (HOB_BUDGET_PER_TASK_USD wins)
+#   timezone: Europe/Berlin    # default: this machine's
 
 # USD per million tokens; adds to or overrides the built-in table.
 # pricing:

@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   "E_VALIDATION",
   "E_APPROVAL",
   "E_CONFLICT",
+  "E_BUDGET",
   "E_INTERNAL",
 ] as const;
 

@@ -6,6 +6,7 @@ export {
   createAnthropicProvider,
   type ReachabilityResult,
 } from "./anthropic.js";
+export { type SpendGuard, type SpendRequest, type SpendReservation, worstCaseUsage } from "./budget.js";
 export {
   BUILTIN_EMBEDDER_DIMENSIONS,
   BUILTIN_EMBEDDER_MODEL,

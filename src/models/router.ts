@@ -8,6 +8,7 @@ import {
   wildcardModel,
 } from "../config/index.js";
 import { HobError } from "../errors/index.js";
+import { type SpendGuard, type SpendReservation, worstCaseUsage } from "./budget.js";
 import { type CachedResponse, cacheKey, isCacheable, type ResponseCache, semanticProbe } from "./cache.js";
 import { DeploymentState } from "./deployment-state.js";
 import { reportedUsage } from "./partial-usage.js";
@@ -57,6 +58,8 @@ export interface RouteOptions {
    * earlier run), while the answer to the same question need not.
    */
   cacheSystem?: string;
+  /** The task the call is made for: per-task budgets count against it. */
+  taskId?: string;
 }
 
 export interface RouterDeps {
@@ -70,6 +73,8 @@ export interface RouterDeps {
   random?: () => number;
   /** How a deployment becomes a provider; the default uses the provider registry. */
   createProvider?: (deployment: DeploymentConfig) => Promise<Provider>;
+  /** Spend budgets: every cloud call's worst case is reserved here first (none: no budget). */
+  budget?: SpendGuard;
 }
 
 export type RouterRequest = Omit<ModelRequest, "model">;
@@ -260,6 +265,21 @@ export class Router implements ModelClient {
     return deployments.length > 0 && deployments.every((d) => isLocalDeployment(d));
   }
 
+  /** This router as one task sees it: each of its calls counts against the task's budget. */
+  forTask(taskId: string): ModelClient {
+    return {
+      stream: (modelName, request, options = {}) => this.stream(modelName, request, { ...options, taskId }),
+      generate: (modelName, request, options = {}) => this.generate(modelName, request, { ...options, taskId }),
+      has: (modelName) => this.has(modelName),
+      isLocal: (modelName) => this.isLocal(modelName),
+    };
+  }
+
+  /** Whether a spend budget guards this router's cloud calls. */
+  get budgeted(): boolean {
+    return this.deps.budget !== undefined;
+  }
+
   /** The model id a group's first deployment would call, for display. */
   describe(modelName: string): string {
     return this.deployments(modelName)[0]?.litellmModel ?? modelName;
@@ -412,6 +432,21 @@ export class Router implements ModelClient {
       if (!state) throw this.unavailable(group);
       const { deployment } = state;
       const local = isLocalDeployment(deployment);
+      // A budget is checked before the call and holds its worst case until its cost is handed over
+      // (E_BUDGET thrown here is no failure of the deployment: no cooldown, no retry, fallbacks next).
+      let reservation: SpendReservation | undefined;
+      let sent: RouterRequest = request;
+      if (!local && this.deps.budget) {
+        // The bound must hold on the wire: a request without a limit gets hob's default one.
+        if (sent.maxOutputTokens === undefined)
+          sent = { ...sent, maxOutputTokens: this.deps.config.config.max_output_tokens };
+        reservation = this.deps.budget.reserve({
+          taskId: options.taskId,
+          worstCaseUsd: this.cost(deployment, worstCaseUsage(sent, sent.maxOutputTokens as number)),
+          model: deployment.model,
+          modelName: label,
+        });
+      }
       const started = this.now();
       state.started(started);
       const report = (ok: boolean, usage: Usage, errorCode?: string) =>
@@ -433,7 +468,7 @@ export class Router implements ModelClient {
       let settled = false;
       try {
         const provider = await this.providerFor(deployment);
-        for await (const part of provider.stream({ ...request, model: deployment.model, signal: options.signal })) {
+        for await (const part of provider.stream({ ...sent, model: deployment.model, signal: options.signal })) {
           if (part.type === "finish") {
             settled = true;
             state.succeeded(this.now() - started);
@@ -459,7 +494,12 @@ export class Router implements ModelClient {
         // No point waiting when nothing in the group can take the retry.
         if (delayMs === undefined || !this.pick(group, true)) throw error;
         options.onRetry?.({ attempt, delayMs, error, modelName: label, deploymentId: deployment.id });
+        reservation?.release();
+        reservation = undefined;
         await this.sleep(delayMs, options.signal);
+      } finally {
+        // After the caller took the finish part (and recorded the call's cost), or after a failure.
+        reservation?.release();
       }
     }
   }

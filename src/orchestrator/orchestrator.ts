@@ -196,7 +196,9 @@ export class Orchestrator {
         complexity: decision?.complexity ?? null,
       });
       const messages: Message[] = [...(request.history ?? []), { role: "user", content: input }];
-      return await this.drive(run, agent, newLoopState(tier, messages), workspace, request, started);
+      const state = newLoopState(tier, messages);
+      if (request.tier) state.tierForced = true;
+      return await this.drive(run, agent, state, workspace, request, started);
     } finally {
       detach();
     }
@@ -336,7 +338,8 @@ export class Orchestrator {
       }
       const deps: LoopDeps = {
         taskId,
-        model: router,
+        // Every call of this task counts against its spend budget.
+        model: router.forTask(taskId),
         tools,
         context,
         gate: toolCallGate({
@@ -355,14 +358,29 @@ export class Orchestrator {
         extraContext,
         cacheContext,
       };
+      // Set once a spend budget moved the task to a local tier: it is not escalated back to the cloud.
+      let budgetLimited = false;
       for (;;) {
         const turns = agent.execute(state, deps);
-        let next = await turns.next();
-        while (!next.done) {
-          run.publish(next.value);
-          next = await turns.next();
+        let outcome: Awaited<ReturnType<typeof turns.next>>["value"];
+        try {
+          let next = await turns.next();
+          while (!next.done) {
+            run.publish(next.value);
+            next = await turns.next();
+          }
+          outcome = next.value;
+        } catch (thrown) {
+          // A budget refused the next cloud call (between steps: nothing of it was sent). The task
+          // goes on from where it stands on a local tier, when there is one and the user did not pick the tier.
+          const local = this.budgetFallback(toHobError(thrown), state);
+          if (!local) throw thrown;
+          run.publish({ type: "model-fallback", from: state.tier, to: local, error: toHobError(thrown).toJSON() });
+          state.tier = local;
+          state.step = Math.max(0, state.step - 1); // the refused turn was never taken
+          budgetLimited = true;
+          continue;
         }
-        const outcome = next.value;
         if (outcome.kind === "paused") {
           run.stream.checkpoint(state);
           const result = summarise(
@@ -381,7 +399,7 @@ export class Orchestrator {
         }
         output = outcome.text;
         const escalation =
-          state.sideEffects || !firstMessages
+          state.sideEffects || !firstMessages || budgetLimited
             ? undefined
             : await this.escalation(state.messages, output, outcome.finishReason, run, request);
         if (escalation) {
@@ -416,6 +434,19 @@ export class Orchestrator {
     );
     run.publish({ type: "task-finished", result, ...(run.fallback ? { fallback: run.fallback } : {}) });
     return result;
+  }
+
+  /**
+   * The local tier a task moves to when a spend budget refuses its next cloud call: `local`,
+   * else `local-fast`, whichever a local model answers. Undefined when the error is not E_BUDGET,
+   * the user chose the tier, the task is already there, or no local tier is configured.
+   */
+  private budgetFallback(error: HobError, state: LoopState): string | undefined {
+    const { router } = this.deps;
+    if (error.code !== "E_BUDGET" || state.tierForced) return undefined;
+    return (["local", "local-fast"] as const).find(
+      (tier) => tier !== state.tier && router.has(tier) && router.isLocal(tier) && !router.isLocal(state.tier),
+    );
   }
 
   /** The skills, loaded (and changed ones re-validated) once per orchestrator. */
@@ -466,7 +497,7 @@ export class Orchestrator {
     const verdict = assessAnswer(input, output, finishReason);
     if (!verdict.ok) return { from: served.tier, to, reason: verdict.reason };
     if (config.config.escalation.self_check) {
-      const score = await selfCheckScore(router, input, output, {
+      const score = await selfCheckScore(router.forTask(run.taskId), input, output, {
         signal: request.signal,
         onAttempt: (attempt) => run.publish(modelCallEvent(attempt, "self-check")),
       }).catch(() => undefined);

@@ -1,4 +1,5 @@
 import { AgentRegistry } from "../agents/index.js";
+import { createBudgetGuard } from "../budgets/index.js";
 import type { LoadedConfig } from "../config/index.js";
 import { openSemanticCache, type SemanticCache } from "../memory/index.js";
 import { type CachedResponse, PriceTable, type ResponseCache, Router } from "../models/index.js";
@@ -34,9 +35,11 @@ export function storeCache(store: Store, semantic?: SemanticCache): ResponseCach
   };
 }
 
-/** The router as config describes it, with the store's cache. */
+/** The router as config describes it, with the store's cache and the spend budgets' guard. */
 export function createRouter(config: LoadedConfig, store: Store): Router {
+  const budget = createBudgetGuard(config.config.budgets, store);
   return new Router({
+    ...(budget ? { budget } : {}),
     config,
     prices: new PriceTable(config.config.pricing),
     cache: storeCache(store, openSemanticCache(config, store)),

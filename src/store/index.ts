@@ -1,5 +1,6 @@
 export type { ApprovalRecord, ApprovalStatus, ApprovalSubjectKind } from "./approvals.js";
 export type { AuditRecord } from "./audit.js";
+export type { ReserveOutcome, ReserveRequest, SpendWindow, WindowSpend } from "./budgets.js";
 export { Database, DRIVER } from "./driver.js";
 export { ftsText, hasUnspacedScript } from "./fts-text.js";
 export { newId } from "./ids.js";

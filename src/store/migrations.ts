@@ -289,6 +289,21 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 11: running totals for `hob stats`, so it does not read the whole history: see statsSummarySql.
   statsSummarySql(),
+  // 12: spend budgets. A cloud call's worst-case cost is reserved here (in a BEGIN IMMEDIATE
+  //     transaction, so every process sharing the database sees it) before the call, and the row
+  //     is deleted once the call's actual cost is recorded in model_calls. A row whose process is
+  //     gone, or that outlived expires_at, no longer counts (see BudgetRepository).
+  `
+  CREATE TABLE budget_reservations (
+    id          INTEGER PRIMARY KEY,
+    task_id     TEXT,                        -- the task the call is for (NULL outside a task)
+    amount_usd  REAL NOT NULL,               -- the call's worst case
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    pid         INTEGER NOT NULL             -- the process making the call
+  );
+  CREATE INDEX budget_reservations_task ON budget_reservations (task_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

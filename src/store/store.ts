@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { HobError } from "../errors/index.js";
 import { ApprovalRepository } from "./approvals.js";
 import { AuditRepository } from "./audit.js";
+import { BudgetRepository } from "./budgets.js";
 import { Database } from "./driver.js";
 import { ftsText } from "./fts-text.js";
 import { newId } from "./ids.js";
@@ -38,6 +39,7 @@ export class Store {
   readonly improveRuns: ImproveRunRepository;
   readonly proposals: ProposalRepository;
   readonly memories: MemoryRepository;
+  readonly budgets: BudgetRepository;
   readonly schemaVersion: number;
   /** How many tasks the crash sweep on open marked `interrupted`. */
   readonly interruptedOnOpen: number;
@@ -58,6 +60,7 @@ export class Store {
     this.improveRuns = new ImproveRunRepository(db, now);
     this.proposals = new ProposalRepository(db, now);
     this.memories = new MemoryRepository(db);
+    this.budgets = new BudgetRepository(db, now);
     this.interruptedOnOpen = options.sweepInterrupted === false ? 0 : this.tasks.markInterrupted(processIsAlive);
     if (options.sweepInterrupted !== false) this.improveRuns.markInterrupted(processIsAlive);
   }

@@ -133,6 +133,26 @@ const TokenTotals = z.object({
 const TokenSplit = z.object({ calls: z.number(), input_tokens: z.number(), output_tokens: z.number() });
 
 /** GET /api/stats: what `hob stats --json` prints. */
+const BudgetLineJson = z.object({
+  limit_usd: z.number(),
+  spent_usd: z.number(),
+  reserved_usd: z.number().describe("worst cases held by calls in flight"),
+  remaining_usd: z.number(),
+  share: z.number().describe("spent / limit"),
+  warning: z.boolean().describe("share is at or past warn_share"),
+});
+const PeriodBudgetJson = BudgetLineJson.extend({ period_start: z.string(), resets_at: z.string() });
+const BudgetsJson = z.object({
+  timezone: z.string(),
+  warn_share: z.number(),
+  daily: PeriodBudgetJson.nullable(),
+  monthly: PeriodBudgetJson.nullable(),
+  per_task: BudgetLineJson.extend({
+    task_id: z.string().nullable().describe("this month's costliest task"),
+    stopped_tasks: z.number().describe("tasks this month a budget stopped (E_BUDGET)"),
+  }).nullable(),
+});
+
 export const StatsJson = z.object({
   since: z.string().nullable(),
   tasks: z.object({
@@ -169,6 +189,9 @@ export const StatsJson = z.object({
     saved_usd: z.number().nullable(),
     counterfactual_model: z.string().nullable(),
   }),
+  budgets: BudgetsJson.optional().describe(
+    "spend against each budget of hob.yaml's budgets: (the current day and month, whatever since says); null where no limit is set",
+  ),
 });
 
 /** GET /api/stats/series: one point per bucket (UTC), every bucket present. */

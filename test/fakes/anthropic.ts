@@ -19,7 +19,14 @@ export type FakeReply =
   /** A text answer, streamed in `chunks` deltas. */
   | { kind: "text"; text: string; usage?: FakeUsage; chunks?: number; chunkDelayMs?: number; stopReason?: string }
   /** A tool_use block (after optional text), stop_reason `tool_use`. */
-  | { kind: "tool_use"; name: string; input: Record<string, unknown>; text?: string; id?: string }
+  | {
+      kind: "tool_use";
+      name: string;
+      input: Record<string, unknown>;
+      text?: string;
+      id?: string;
+      usage?: FakeUsage;
+    }
   /** An HTTP error with the API's JSON error body. */
   | { kind: "error"; status: number; type?: string; message?: string; headers?: Record<string, string> }
   /** Accepts the request and never answers. */
@@ -200,7 +207,7 @@ function stopReason(reply: FakeReply): string {
 
 /** Token counts like the real API's, roughly four characters a token unless the test says. */
 function usageFor(request: RecordedRequest, reply: FakeReply): Required<FakeUsage> {
-  const given = reply.kind === "text" ? (reply.usage ?? {}) : {};
+  const given = reply.kind === "text" || reply.kind === "tool_use" ? (reply.usage ?? {}) : {};
   const inputChars =
     JSON.stringify(request.body.messages ?? []).length + JSON.stringify(request.body.system ?? "").length;
   const outputText =

@@ -1,3 +1,4 @@
+import { budgetReport, budgetWarnings, hasBudgets } from "../../budgets/index.js";
 import type { Tier } from "../../config/index.js";
 import { HobError } from "../../errors/index.js";
 import type { HobEvent, TaskSummary } from "../../events/index.js";
@@ -99,6 +100,10 @@ export async function runCommand(io: CliIO, words: string[], options: RunOptions
       const c = colorsFor(io.stderr, io.env);
       for (const warning of result.memory_warnings ?? [])
         io.stderr.write(`${c.yellow("warning:")} ${safeLine(warning)}\n`);
+      if (hasBudgets(config.config.budgets)) {
+        for (const warning of budgetWarnings(budgetReport(store, config.config.budgets, Date.now(), result.id)))
+          io.stderr.write(`${c.yellow("budget:")} ${warning}\n`);
+      }
     }
   } finally {
     renderer?.close();

@@ -1,3 +1,4 @@
+import { type BudgetLine, type BudgetReport, budgetReport } from "../../budgets/index.js";
 import { counterfactualPrice } from "../../models/index.js";
 import { parseSince } from "../../shapes/index.js";
 import type { Stats } from "../../store/index.js";
@@ -11,8 +12,10 @@ export async function statsCommand(io: CliIO, options: { since?: string; json: b
   const { config, store } = await openContext(io, options);
   try {
     const stats = store.stats(sinceMs, counterfactualPrice(config));
-    if (options.json) writeJson(io, stats);
-    else io.stdout.write(`${renderStats(stats, options.since, colorsFor(io.stdout, io.env))}\n`);
+    const budgets = budgetReport(store, config.config.budgets);
+    const c = colorsFor(io.stdout, io.env);
+    if (options.json) writeJson(io, { ...stats, budgets });
+    else io.stdout.write(`${[renderStats(stats, options.since, c), ...renderBudgets(budgets, c)].join("\n")}\n`);
     return 0;
   } finally {
     store.close();
@@ -78,4 +81,38 @@ function renderStats(stats: Stats, since: string | undefined, c: Colors): string
     );
   }
   return lines.join("\n");
+}
+
+/** Spend against each budget set (always the current day and month, whatever --since says). */
+function renderBudgets(report: BudgetReport, c: Colors): string[] {
+  const rows: Array<[string, BudgetLine, string]> = [];
+  if (report.per_task) {
+    const t = report.per_task;
+    const which = t.task_id ? `costliest task this month (${t.task_id})` : "no task spent anything this month";
+    const stopped = t.stopped_tasks > 0 ? ` · ${plural(t.stopped_tasks, "task")} stopped by a budget` : "";
+    rows.push(["per task", t, `${which}${stopped}`]);
+  }
+  if (report.daily) rows.push(["today", report.daily, `resets ${localTime(report.daily.resets_at, report.timezone)}`]);
+  if (report.monthly)
+    rows.push(["this month", report.monthly, `resets ${localTime(report.monthly.resets_at, report.timezone)}`]);
+  if (rows.length === 0) return [];
+  return [
+    "",
+    c.bold(`Budgets (${report.timezone})`),
+    table([
+      ["BUDGET", "SPENT", "LIMIT", "LEFT", "SHARE", ""],
+      ...rows.map(([name, b, note]) => [
+        name,
+        formatUsd(b.spent_usd),
+        formatUsd(b.limit_usd),
+        formatUsd(b.remaining_usd),
+        formatPercent(b.share),
+        `${b.warning ? c.yellow(`⚠ over ${Math.round(report.warn_share * 100)}% · `) : ""}${c.dim(note)}`,
+      ]),
+    ]),
+  ];
+}
+
+function localTime(iso: string, timezone: string): string {
+  return new Date(iso).toLocaleString("sv-SE", { timeZone: timezone }).slice(0, 16);
 }

@@ -41,7 +41,10 @@ export function infoRoutes(ctx: RouteContext): void {
     },
     async (request): Promise<z.input<typeof StatsJson>> => {
       const { counterfactualPrice } = await import("../../models/index.js");
-      return store.stats(parseSince(request.query.since, now()), counterfactualPrice(ctx.current().config));
+      const { budgetReport } = await import("../../budgets/index.js");
+      const { config } = ctx.current();
+      const stats = store.stats(parseSince(request.query.since, now()), counterfactualPrice(config));
+      return { ...stats, budgets: budgetReport(store, config.config.budgets, now()) };
     },
   );
 
