@@ -7,6 +7,7 @@ import { type CallToolResult, ErrorCode, McpError, type Tool as McpTool } from "
 import { expandHome, type McpServerConfig } from "../config/index.js";
 import { HobError, toHobError } from "../errors/index.js";
 import { isInside } from "../sandbox/index.js";
+import { asUntrustedData } from "../tools/untrusted.js";
 import { serverEnvironment } from "./env.js";
 import { expandRecord, expandVariables } from "./expand.js";
 import { BoundedStdioTransport } from "./stdio.js";
@@ -82,7 +83,16 @@ export class McpConnection {
       );
       return result as CallToolResult;
     } catch (error) {
-      throw serverError(this.name, this.transport, error, `running ${tool}`, timeout, signal);
+      // This error goes back to the model: what the server itself wrote (stderr, error messages) is quoted data.
+      throw serverError(
+        this.name,
+        this.transport,
+        error,
+        `running ${tool}`,
+        timeout,
+        signal,
+        `mcp:${this.name}/${tool}`,
+      );
     }
   }
 
@@ -237,7 +247,11 @@ function serverError(
   doing: string,
   timeoutMs: number,
   signal?: AbortSignal,
+  /** Set for a tool call's error (read by the model): the server's own words are then quoted as untrusted data. */
+  quoteAs?: string,
 ): HobError {
+  const theirs = (text: string, what: string) =>
+    quoteAs ? `\n${asUntrustedData(`${quoteAs}:${what}`, text)}` : ` ${text}`;
   if (error instanceof HobError) return error;
   if (signal?.aborted) return new HobError("E_CANCELLED", `Cancelled while MCP server "${name}" was ${doing}.`);
   const test = `Run \`hob mcp test ${name}\` to see it start on its own.`;
@@ -250,7 +264,7 @@ function serverError(
     const tail = transport.stderrTail().split("\n").slice(-3).join(" | ").slice(0, 400);
     return new HobError(
       "E_MCP",
-      `MCP server "${name}" stopped while ${doing}: ${how}${tail ? `. Its last output: ${tail}` : ""}.`,
+      `MCP server "${name}" stopped while ${doing}: ${how}${tail ? `. Its last output:${theirs(tail, "stderr")}` : ""}${tail && quoteAs ? "" : "."}`,
       {
         hint: exit.reason?.includes("could not be started")
           ? "Check its command (is it installed and on PATH?)."
@@ -268,5 +282,7 @@ function serverError(
     return new HobError("E_MCP", `MCP server "${name}" closed the connection while ${doing}.`, { hint: test });
   }
   const wrapped = toHobError(error);
-  return new HobError("E_MCP", `MCP server "${name}" failed while ${doing}: ${wrapped.message}`, { hint: test });
+  return new HobError("E_MCP", `MCP server "${name}" failed while ${doing}:${theirs(wrapped.message, "error")}`, {
+    hint: test,
+  });
 }
