@@ -193,4 +193,12 @@ describe("MCP red team (hostile servers, files and tasks)", () => {
     for (let i = 0; i < 60 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(alive()).toBe(false);
   });
+
+  it("never runs a server's regular expression in hob's process: a catastrophic `pattern` cannot freeze hob", async () => {
+    const o = orchestrator(hostileServer(["read_only: [match]", "timeout_ms: 1500"]));
+    anthropic.enqueue(tool("mcp__fx__match", { s: `${"a".repeat(27)}!` }));
+    const started = Date.now();
+    expect((await run(o)).status).toBe("succeeded");
+    expect(Date.now() - started).toBeLessThan(6000);
+  });
 });

@@ -13,7 +13,12 @@ let ajvInstance: Ajv | undefined;
 export async function loadAjv(): Promise<Ajv> {
   if (!ajvInstance) {
     const { Ajv } = await import("ajv");
-    ajvInstance = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+    // A server's `pattern` is never run in hob's process: `^(a+)+$` on "aaa…a!" would block hob's event
+    // loop (no timeout, no Ctrl-C) before the approval gate is even reached. The server checks its own patterns.
+    const regExp = Object.assign((_pattern: string, _flags: string) => ({ test: () => true }), {
+      code: "hobNoRegExp",
+    });
+    ajvInstance = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp } });
   }
   return ajvInstance;
 }
