@@ -228,4 +228,17 @@ describe("MCP red team (hostile servers, files and tasks)", () => {
       inner.close();
     }
   });
+
+  it("refuses a server whose tool list would flood every model request (too many tools, or a schema of megabytes)", async () => {
+    const server = (extra: string) =>
+      `mcp_servers:\n  fx:\n    command: node\n    args: [${JSON.stringify(SERVER)}]\n    env: { ${extra} }\n`;
+    const env = testEnv(home);
+    writeHobConfig(home, server('FIXTURE_MANY: "2000"'));
+    const many = await runCli(["mcp", "test", "fx", "--json"], { env });
+    expect(many.json()).toMatchObject({ error: { code: "E_MCP" } });
+    expect(JSON.stringify(many.json())).toContain("tools; hob takes at most 256");
+    writeHobConfig(home, server('FIXTURE_BIG_SCHEMA: "1"'));
+    const big = await runCli(["mcp", "test", "fx", "--json"], { env });
+    expect(JSON.stringify(big.json())).toContain('the input schema of its tool \\"huge\\"');
+  });
 });

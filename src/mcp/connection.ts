@@ -20,6 +20,10 @@ const httpFloods = new WeakMap<Transport, string>();
 /** Messages from a server larger than this end it (a stdio server's output flood). */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 const MAX_TOOL_PAGES = 20;
+/** More tools than this from one server is an error (each one is in every model request). */
+export const MAX_TOOLS = 256;
+/** A tool's input schema larger than this (as JSON) is an error, for the same reason. */
+export const MAX_SCHEMA_CHARS = 65_536;
 const CLIENT_INFO = { name: "hob", version: "1" };
 
 export interface ConnectOptions {
@@ -61,6 +65,7 @@ export class McpConnection {
         cursor = listed.nextCursor;
         if (!cursor) break;
       }
+      checkToolList(name, tools);
       return new McpConnection(name, config, client, transport, tools, Date.now() - started);
     } catch (error) {
       const failure = serverError(name, transport, error, "starting", timeout, options.signal);
@@ -195,6 +200,27 @@ function declaredPath(
       });
   }
   return { source: real, target: resolve(expanded) };
+}
+
+/**
+ * Every tool's definition goes to the model with every request: a server may not make that
+ * unbounded (thousands of tools, or a schema of megabytes, cost money at each step and can
+ * push the task out of the model's context).
+ */
+function checkToolList(name: string, tools: McpToolDefinition[]): void {
+  if (tools.length > MAX_TOOLS)
+    throw new HobError("E_MCP", `MCP server "${name}" offers ${tools.length} tools; hob takes at most ${MAX_TOOLS}.`, {
+      hint: "Use a server (or a configuration of it) that offers fewer tools.",
+    });
+  for (const tool of tools) {
+    const size = JSON.stringify(tool.inputSchema ?? {}).length;
+    if (size > MAX_SCHEMA_CHARS)
+      throw new HobError(
+        "E_MCP",
+        `MCP server "${name}": the input schema of its tool "${tool.name.slice(0, 64)}" is ${size} characters; hob takes at most ${MAX_SCHEMA_CHARS}.`,
+        { hint: "Every tool's schema goes to the model with every request; use a server with smaller ones." },
+      );
+  }
 }
 
 /**
