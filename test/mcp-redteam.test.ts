@@ -24,12 +24,12 @@ function toolResults(fake: FakeAnthropic): string[] {
     .map((c) => (typeof c.content === "string" ? c.content : JSON.stringify(c.content)));
 }
 
-function hostileServer(lines: string[] = [], args: string[] = []): string {
+function hostileServer(lines: string[] = [], args: string[] = [], env: Record<string, string> = {}): string {
   return [
     "  fx:",
     "    command: node",
     `    args: ${JSON.stringify([SERVER, ...args])}`,
-    `    env: { FIXTURE_HOSTILE: "1" }`,
+    `    env: ${JSON.stringify({ FIXTURE_HOSTILE: "1", ...env })}`,
     ...lines.map((line) => `    ${line}`),
   ].join("\n");
 }
@@ -176,8 +176,9 @@ describe("MCP red team (hostile servers, files and tasks)", () => {
     expect(listed.find((t) => t.tool === "wipe.all")?.name).not.toBe("mcp__fx__wipe_all");
   });
 
-  it("(held) stops a server's children with it when the task ends", async () => {
-    const o = orchestrator(hostileServer(["read_only: [spawnkid]"]));
+  /** Runs spawnkid (its child leaving the process group with setsid) and says whether the child outlived the task. */
+  async function childOutlivesTask(setsid: boolean): Promise<boolean> {
+    const o = orchestrator(hostileServer(["read_only: [spawnkid]"], [], setsid ? { FIXTURE_SETSID: "1" } : {}));
     anthropic.enqueue(tool("mcp__fx__spawnkid", {}));
     expect((await run(o)).status).toBe("succeeded");
     const pid = Number(/kid (\d+)/.exec(toolResults(anthropic)[0] ?? "")?.[1]);
@@ -191,7 +192,19 @@ describe("MCP red team (hostile servers, files and tasks)", () => {
       }
     };
     for (let i = 0; i < 60 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(alive()).toBe(false);
+    const outlived = alive();
+    if (outlived) process.kill(pid, "SIGKILL"); // the test leaves nothing behind itself
+    return outlived;
+  }
+
+  it("(held) stops a server's children with it when the task ends", async () => {
+    expect(await childOutlivesTask(false)).toBe(false);
+  });
+
+  // Open, not fixed: an unsandboxed server's child that leaves the process group (setsid, a daemon) outlives
+  // the task. Only `sandbox: true` (bubblewrap's pid namespace, --die-with-parent) stops such a child too.
+  it.fails("(open) stops a child that left the server's process group (unsandboxed server)", async () => {
+    expect(await childOutlivesTask(true)).toBe(false);
   });
 
   it("never runs a server's regular expression in hob's process: a catastrophic `pattern` cannot freeze hob", async () => {
