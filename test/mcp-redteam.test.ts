@@ -1,6 +1,7 @@
 // Red-team tests of the MCP client: each one is a way a hostile server, file or task tried to
 // get around hob's safety model, with real servers (test/fixtures/mcp/server.mjs, FIXTURE_HOSTILE=1).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -253,5 +254,73 @@ describe("MCP red team (hostile servers, files and tasks)", () => {
     writeHobConfig(home, server('FIXTURE_BIG_SCHEMA: "1"'));
     const big = await runCli(["mcp", "test", "fx", "--json"], { env });
     expect(JSON.stringify(big.json())).toContain('the input schema of its tool \\"huge\\"');
+  });
+
+  it("(held) a sandboxed server with network: false reaches no host port, and writes only its rw paths", async () => {
+    const rw = mkdtempSync(join(tmpdir(), "hob-mcp-rw-"));
+    const ro = mkdtempSync(join(tmpdir(), "hob-mcp-ro-"));
+    try {
+      const paths = [
+        join(REPO_ROOT, "test", "fixtures", "mcp"),
+        join(REPO_ROOT, "node_modules"),
+        ro,
+        { path: rw, mode: "rw" },
+      ];
+      const o = orchestrator(
+        [
+          "  fx:",
+          "    command: /usr/bin/node",
+          `    args: [${JSON.stringify(SERVER)}]`,
+          '    env: { FIXTURE_HOSTILE: "1" }',
+          "    sandbox: true",
+          "    network: false",
+          `    paths: ${JSON.stringify(paths)}`,
+          "    read_only: [connect, write]",
+        ].join("\n"),
+      );
+      const port = Number(new URL(anthropic.url).port);
+      const stray = join(tmpdir(), `hob-mcp-stray-${process.pid}`);
+      anthropic.enqueue(
+        tool("mcp__fx__connect", { host: "127.0.0.1", port }),
+        tool("mcp__fx__write", { path: join(rw, "out.txt"), content: "ok" }),
+        tool("mcp__fx__write", { path: join(ro, "out.txt"), content: "no" }),
+        tool("mcp__fx__write", { path: stray, content: "no" }),
+      );
+      expect((await run(o)).status).toBe("succeeded");
+      const results = toolResults(anthropic);
+      expect(results[0]).toContain("no connection");
+      expect(results[1]).toContain("written");
+      expect(readFileSync(join(rw, "out.txt"), "utf8")).toBe("ok");
+      expect(results[2]).toContain("cannot write");
+      expect(existsSync(join(ro, "out.txt"))).toBe(false);
+      expect(existsSync(stray)).toBe(false); // its /tmp is private
+    } finally {
+      rmSync(rw, { recursive: true, force: true });
+      rmSync(ro, { recursive: true, force: true });
+    }
+  });
+
+  it("(held) refuses a sandboxed server's declared path that is a symlink to HOB_HOME or to /, or goes there through ..", async () => {
+    const links = mkdtempSync(join(tmpdir(), "hob-mcp-links-"));
+    try {
+      symlinkSync(home, join(links, "to-home"));
+      symlinkSync("/", join(links, "to-root"));
+      for (const path of [join(links, "to-home"), join(links, "to-root"), `${join(home, "agents")}/../agents/..`]) {
+        const o = orchestrator(
+          [
+            "  fx:",
+            "    command: /usr/bin/node",
+            `    args: [${JSON.stringify(SERVER)}]`,
+            "    sandbox: true",
+            `    paths: [${JSON.stringify(path)}]`,
+          ].join("\n"),
+        );
+        const result = await run(o);
+        expect(result.status).toBe("failed");
+        expect(JSON.stringify(result)).toContain("holds hob's own state");
+      }
+    } finally {
+      rmSync(links, { recursive: true, force: true });
+    }
   });
 });
