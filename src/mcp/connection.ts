@@ -7,6 +7,7 @@ import { type CallToolResult, ErrorCode, McpError, type Tool as McpTool } from "
 import { expandHome, type McpServerConfig } from "../config/index.js";
 import { HobError, toHobError } from "../errors/index.js";
 import { isInside } from "../sandbox/index.js";
+import { asUntrustedData } from "../tools/untrusted.js";
 import { serverEnvironment } from "./env.js";
 import { expandRecord, expandVariables } from "./expand.js";
 import { BoundedStdioTransport } from "./stdio.js";
@@ -19,6 +20,10 @@ const httpFloods = new WeakMap<Transport, string>();
 /** Messages from a server larger than this end it (a stdio server's output flood). */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 const MAX_TOOL_PAGES = 20;
+/** More tools than this from one server is an error (each one is in every model request). */
+export const MAX_TOOLS = 256;
+/** A tool's input schema larger than this (as JSON) is an error, for the same reason. */
+export const MAX_SCHEMA_CHARS = 65_536;
 const CLIENT_INFO = { name: "hob", version: "1" };
 
 export interface ConnectOptions {
@@ -60,6 +65,7 @@ export class McpConnection {
         cursor = listed.nextCursor;
         if (!cursor) break;
       }
+      checkToolList(name, tools);
       return new McpConnection(name, config, client, transport, tools, Date.now() - started);
     } catch (error) {
       const failure = serverError(name, transport, error, "starting", timeout, options.signal);
@@ -82,7 +88,16 @@ export class McpConnection {
       );
       return result as CallToolResult;
     } catch (error) {
-      throw serverError(this.name, this.transport, error, `running ${tool}`, timeout, signal);
+      // This error goes back to the model: what the server itself wrote (stderr, error messages) is quoted data.
+      throw serverError(
+        this.name,
+        this.transport,
+        error,
+        `running ${tool}`,
+        timeout,
+        signal,
+        `mcp:${this.name}/${tool}`,
+      );
     }
   }
 
@@ -188,6 +203,27 @@ function declaredPath(
 }
 
 /**
+ * Every tool's definition goes to the model with every request: a server may not make that
+ * unbounded (thousands of tools, or a schema of megabytes, cost money at each step and can
+ * push the task out of the model's context).
+ */
+function checkToolList(name: string, tools: McpToolDefinition[]): void {
+  if (tools.length > MAX_TOOLS)
+    throw new HobError("E_MCP", `MCP server "${name}" offers ${tools.length} tools; hob takes at most ${MAX_TOOLS}.`, {
+      hint: "Use a server (or a configuration of it) that offers fewer tools.",
+    });
+  for (const tool of tools) {
+    const size = JSON.stringify(tool.inputSchema ?? {}).length;
+    if (size > MAX_SCHEMA_CHARS)
+      throw new HobError(
+        "E_MCP",
+        `MCP server "${name}": the input schema of its tool "${tool.name.slice(0, 64)}" is ${size} characters; hob takes at most ${MAX_SCHEMA_CHARS}.`,
+        { hint: "Every tool's schema goes to the model with every request; use a server with smaller ones." },
+      );
+  }
+}
+
+/**
  * fetch for an HTTP server, with each response body cut off past `max` bytes (an output
  * flood): the request then fails (at the latest at its time limit) instead of filling memory.
  */
@@ -237,7 +273,11 @@ function serverError(
   doing: string,
   timeoutMs: number,
   signal?: AbortSignal,
+  /** Set for a tool call's error (read by the model): the server's own words are then quoted as untrusted data. */
+  quoteAs?: string,
 ): HobError {
+  const theirs = (text: string, what: string) =>
+    quoteAs ? `\n${asUntrustedData(`${quoteAs}:${what}`, text)}` : ` ${text}`;
   if (error instanceof HobError) return error;
   if (signal?.aborted) return new HobError("E_CANCELLED", `Cancelled while MCP server "${name}" was ${doing}.`);
   const test = `Run \`hob mcp test ${name}\` to see it start on its own.`;
@@ -250,7 +290,7 @@ function serverError(
     const tail = transport.stderrTail().split("\n").slice(-3).join(" | ").slice(0, 400);
     return new HobError(
       "E_MCP",
-      `MCP server "${name}" stopped while ${doing}: ${how}${tail ? `. Its last output: ${tail}` : ""}.`,
+      `MCP server "${name}" stopped while ${doing}: ${how}${tail ? `. Its last output:${theirs(tail, "stderr")}` : ""}${tail && quoteAs ? "" : "."}`,
       {
         hint: exit.reason?.includes("could not be started")
           ? "Check its command (is it installed and on PATH?)."
@@ -268,5 +308,7 @@ function serverError(
     return new HobError("E_MCP", `MCP server "${name}" closed the connection while ${doing}.`, { hint: test });
   }
   const wrapped = toHobError(error);
-  return new HobError("E_MCP", `MCP server "${name}" failed while ${doing}: ${wrapped.message}`, { hint: test });
+  return new HobError("E_MCP", `MCP server "${name}" failed while ${doing}:${theirs(wrapped.message, "error")}`, {
+    hint: test,
+  });
 }

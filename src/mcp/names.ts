@@ -7,6 +7,11 @@ function clean(part: string): string {
   return part.replace(/[^A-Za-z0-9_-]/g, "_") || "_";
 }
 
+/** Whether a server's or tool's name is already one model APIs accept (needs no `_` for other characters). */
+export function isCleanName(part: string): boolean {
+  return part !== "" && clean(part) === part;
+}
+
 /**
  * The name the model sees for a server's tool: `mcp__<server>__<tool>`, with characters the
  * APIs refuse replaced by `_`, cut to 64 characters, and made unique (a short hash of the
@@ -32,9 +37,31 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-/** What an approval of a server's tool binds: its name, description and input schema. */
-export function definitionHash(tool: { name: string; description?: string; inputSchema: unknown }): string {
+/**
+ * What an approval of a server's tool binds: its name, description and input schema, and
+ * (when given) which program or endpoint offers it (`serverOrigin`), so "always" given to one
+ * program never covers another that a config edit or `--force` put under the same server name.
+ */
+export function definitionHash(
+  tool: { name: string; description?: string; inputSchema: unknown },
+  origin?: Record<string, unknown>,
+): string {
   return createHash("sha256")
-    .update(canonical({ name: tool.name, description: tool.description ?? "", inputSchema: tool.inputSchema }))
+    .update(
+      canonical({
+        name: tool.name,
+        description: tool.description ?? "",
+        inputSchema: tool.inputSchema,
+        ...(origin ? { origin } : {}),
+      }),
+    )
     .digest("hex");
+}
+
+/** Which program (command, args, cwd, sandbox) or endpoint (url) a server entry runs, as written in hob.yaml. */
+export function serverOrigin(
+  config: { url: string } | { command: string; args: string[]; cwd?: string; sandbox: boolean },
+): Record<string, unknown> {
+  if ("url" in config) return { url: config.url };
+  return { command: config.command, args: config.args, cwd: config.cwd, sandbox: config.sandbox };
 }

@@ -75,13 +75,15 @@ export class RememberedApprovals {
 }
 
 /**
- * `hob approvals approve <id> --always`: remembers the MCP tool a pending approval is for, as it
- * was defined when the human was asked (the approval's target: `mcp://<server>/<tool>#definition-sha256=…`).
+ * `hob approvals approve <id> --always`: checks that the MCP tool a pending approval is for can
+ * be remembered, as it was defined when the human was asked (the approval's target:
+ * `mcp://<server>/<tool>#definition-sha256=…`), and returns `remember`, which the caller runs
+ * only once the approval itself was granted (nothing is remembered for one that could not be).
  */
 export function rememberFromTarget(
   config: { paths: { home: string }; config: { mcp_servers: Record<string, { always_ask: string[] }> } },
   target: string | undefined,
-): { server: string; tool: string } {
+): { server: string; tool: string; remember: () => void } {
   const match = target ? /^mcp:\/\/([^/]+)\/([^#]+)#definition-sha256=([0-9a-f]{64})$/.exec(target) : null;
   if (!match) {
     throw new HobError("E_USAGE", "--always is only for calls of an MCP server's tool.", {
@@ -89,6 +91,11 @@ export function rememberFromTarget(
     });
   }
   const server = match[1] as string;
+  if (!Object.hasOwn(config.config.mcp_servers, server)) {
+    throw new HobError("E_USAGE", `MCP server "${server}" is no longer configured: there is nothing to remember.`, {
+      hint: "Approve this call without --always.",
+    });
+  }
   const tool = decodeURIComponent(match[2] as string);
   if (config.config.mcp_servers[server]?.always_ask.includes(tool)) {
     throw new HobError(
@@ -99,6 +106,6 @@ export function rememberFromTarget(
       },
     );
   }
-  new RememberedApprovals(config.paths.home).add(server, tool, match[3] as string);
-  return { server, tool };
+  const hash = match[3] as string;
+  return { server, tool, remember: () => new RememberedApprovals(config.paths.home).add(server, tool, hash) };
 }

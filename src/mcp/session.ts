@@ -14,7 +14,7 @@ export function scopedServers(
   const names = scope.includes("*") ? Object.keys(servers) : [...new Set(scope)];
   const chosen: Array<[string, McpServerConfig]> = [];
   for (const name of names) {
-    const server = servers[name];
+    const server = Object.hasOwn(servers, name) ? servers[name] : undefined;
     if (!server) {
       throw new HobError(
         "E_CONFIG",

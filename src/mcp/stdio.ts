@@ -137,25 +137,35 @@ export class BoundedStdioTransport implements Transport {
 
   private onLine(line: string): void {
     const text = line.trim();
-    if (!text) return;
     if (text.length > this.launch.maxMessageBytes) {
       this.kill(`it sent a message larger than ${this.launch.maxMessageBytes} bytes (an output flood)`);
+      return;
+    }
+    // Anything that cannot be a JSON-RPC message (blank lines too) is noise, counted before any costly parsing.
+    if (!text.startsWith("{") || !text.includes('"jsonrpc"')) {
+      this.addNoise(line.length + 1);
       return;
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      this.noise += text.length;
-      if (this.noise > MAX_NOISE_BYTES) this.kill(`it wrote over ${MAX_NOISE_BYTES} bytes of non-MCP output to stdout`);
+      this.addNoise(line.length + 1);
       return;
     }
     const message = JSONRPCMessageSchema.safeParse(parsed);
     if (!message.success) {
-      this.onerror?.(new Error(`not a JSON-RPC message: ${text.slice(0, 120)}`));
+      // Valid JSON that is no JSON-RPC message is noise too: a flood of `{}` lines is bounded like any other.
+      this.addNoise(line.length + 1);
+      if (!this.exit) this.onerror?.(new Error(`not a JSON-RPC message: ${text.slice(0, 120)}`));
       return;
     }
     this.onmessage?.(message.data);
+  }
+
+  private addNoise(bytes: number): void {
+    this.noise += bytes;
+    if (this.noise > MAX_NOISE_BYTES) this.kill(`it wrote over ${MAX_NOISE_BYTES} bytes of non-MCP output to stdout`);
   }
 
   async send(message: JSONRPCMessage): Promise<void> {

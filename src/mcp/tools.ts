@@ -3,7 +3,7 @@ import { z } from "zod";
 import { HobError } from "../errors/index.js";
 import { asUntrustedData, type Tool } from "../tools/index.js";
 import type { McpConnection, McpToolDefinition } from "./connection.js";
-import { definitionHash, modelToolName } from "./names.js";
+import { definitionHash, isCleanName, modelToolName, serverOrigin } from "./names.js";
 import type { RememberedApprovals } from "./remembered.js";
 
 type Ajv = import("ajv").Ajv;
@@ -13,7 +13,12 @@ let ajvInstance: Ajv | undefined;
 export async function loadAjv(): Promise<Ajv> {
   if (!ajvInstance) {
     const { Ajv } = await import("ajv");
-    ajvInstance = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+    // A server's `pattern` is never run in hob's process: `^(a+)+$` on "aaa…a!" would block hob's event
+    // loop (no timeout, no Ctrl-C) before the approval gate is even reached. The server checks its own patterns.
+    const regExp = Object.assign((_pattern: string, _flags: string) => ({ test: () => true }), {
+      code: "hobNoRegExp",
+    });
+    ajvInstance = new Ajv({ allErrors: true, strict: false, validateFormats: false, code: { regExp } });
   }
   return ajvInstance;
 }
@@ -59,10 +64,20 @@ export async function toolsOf(
 ): Promise<Array<{ tool: Tool<never>; info: McpToolInfo }>> {
   const ajv = await loadAjv();
   const { name: server, config } = connection;
+  // A tool whose name needs no cleaning gets its plain name first: `approvals.tools.mcp__s__delete_note`
+  // then always means the tool "delete_note", never a "delete.note" the server happened to list before it.
+  const names = new Map<McpToolDefinition, string>();
+  for (const plain of [true, false])
+    for (const definition of connection.tools)
+      if (isCleanName(definition.name) === plain) {
+        const name = modelToolName(server, definition.name, taken);
+        taken.add(name);
+        names.set(definition, name);
+      }
   return connection.tools.map((definition) => {
-    const name = modelToolName(server, definition.name, taken);
-    taken.add(name);
-    const hash = definitionHash(definition);
+    const name = names.get(definition) as string;
+    // Bound to the program too: a server entry replaced by another program offering an identical tool is asked about again.
+    const hash = definitionHash(definition, serverOrigin(config));
     const inputSchema = { ...(definition.inputSchema as Record<string, unknown>) };
     const { $schema: _ignored, ...compilable } = inputSchema;
     let validate: ReturnType<Ajv["compile"]> | undefined;
@@ -129,19 +144,31 @@ export async function toolsOf(
   });
 }
 
-/** What the human reads before approving: the tool's own description (from the server) and the arguments. */
+/** Lines of a server's description shown at the prompt: it cannot push the arguments off the screen. */
+const DESCRIPTION_LINES = 12;
+
+/**
+ * What the human reads before approving: the arguments first (what will really be sent), then
+ * the tool's own description (from the server), cut to a few lines so a server cannot bury
+ * the arguments under a screenful of text (the prompt shows a bounded number of lines).
+ */
 function approvalDetails(server: string, definition: McpToolDefinition, args: unknown): string {
-  const description = (definition.description ?? "(no description)").slice(0, 3000);
+  const lines = (definition.description ?? "(no description)").slice(0, 3000).split("\n");
+  const shown = lines.slice(0, DESCRIPTION_LINES);
+  const argLines = JSON.stringify(args, null, 2).split("\n");
   return [
     `MCP server "${server}", tool "${definition.name}"`,
     "",
-    "description (as the server gives it):",
-    ...description.split("\n").map((line) => `  ${line}`),
     "arguments:",
-    ...JSON.stringify(args, null, 2)
-      .split("\n")
-      .slice(0, 40)
-      .map((line) => `  ${line}`),
+    ...argLines.slice(0, 40).map((line) => `  ${line}`),
+    ...(argLines.length > 40 ? [`  … [${argLines.length - 40} more lines of arguments not shown]`] : []),
+    "description (as the server gives it):",
+    ...shown.map((line) => `  ${line}`),
+    ...(lines.length > shown.length
+      ? [
+          `  … [${lines.length - shown.length} more lines of description not shown; \`hob mcp tools ${server} --json\` has it all]`,
+        ]
+      : []),
   ].join("\n");
 }
 

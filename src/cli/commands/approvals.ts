@@ -106,13 +106,16 @@ async function decideAndResume(
         hint: `Use \`hob proposals ${decision === "approved" ? "approve" : "reject"} ${proposalId}\`.`,
       });
     }
+    let remember: (() => void) | undefined;
     if (options.always) {
       // "always" is for an MCP server's tool as defined when it was asked about (its target says which).
       const target = subject.intact ? (subject.preview as Preview).targets?.[0] : undefined;
       const { rememberFromTarget } = await import("../../mcp/index.js");
-      rememberFromTarget(config, target);
+      remember = rememberFromTarget(config, target).remember;
     }
     const approval = approvals.decide(id, decision, "cli");
+    // Only an approval that was really granted (pending, not expired, not already decided) is remembered.
+    if (decision === "approved") remember?.();
     if (!options.json) {
       io.stderr.write(
         `${decision === "approved" ? "Approved" : "Denied"} ${safeLine(approval.tool)}: ${approval.intact ? safeLine((approval.preview as Preview).summary ?? "") : "(record altered)"}. Resuming task ${approval.taskId}…\n`,

@@ -41,7 +41,8 @@ function serverJson(name: string, server: McpServerConfig, remembered: Remembere
 }
 
 function serverNamed(config: LoadedConfig, name: string): McpServerConfig {
-  const server = config.config.mcp_servers[name];
+  // Own keys only: "constructor" or "toString" is a name, not something every object has.
+  const server = Object.hasOwn(config.config.mcp_servers, name) ? config.config.mcp_servers[name] : undefined;
   if (!server) {
     const known = Object.keys(config.config.mcp_servers);
     throw new HobError("E_NOT_FOUND", `There is no MCP server named "${name}" in ${config.paths.configFile}.`, {
@@ -162,7 +163,7 @@ function writeConfig(io: CliIO, file: string, text: string): void {
 
 function addServers(io: CliIO, servers: Record<string, Record<string, unknown>>, force: boolean): LoadedConfig {
   const config = loadConfig(io.env);
-  const existing = Object.keys(servers).filter((name) => config.config.mcp_servers[name]);
+  const existing = Object.keys(servers).filter((name) => Object.hasOwn(config.config.mcp_servers, name));
   if (existing.length > 0 && !force) {
     throw new HobError("E_CONFLICT", `MCP server ${existing.map((n) => `"${n}"`).join(", ")} is already configured.`, {
       hint: "Use --force to replace it, or `hob mcp remove <name>` first.",
