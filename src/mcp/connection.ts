@@ -7,7 +7,7 @@ import { type CallToolResult, ErrorCode, McpError, type Tool as McpTool } from "
 import { expandHome, type McpServerConfig } from "../config/index.js";
 import { HobError, toHobError } from "../errors/index.js";
 import { isInside } from "../sandbox/index.js";
-import { asUntrustedData } from "../tools/untrusted.js";
+import { asUntrustedData } from "../tools/index.js";
 import { serverEnvironment } from "./env.js";
 import { expandRecord, expandVariables } from "./expand.js";
 import { BoundedStdioTransport } from "./stdio.js";
