@@ -283,12 +283,15 @@ export async function serveCommand(io: CliIO, options: ServeOptions): Promise<nu
     const how = underService
       ? `open ${shown}#token=<the output of hob serve token> (the token is kept out of the journal)`
       : `log in with ${shown}`;
+    // Listen for the stop signals before saying "ready": a SIGINT sent the moment the line appears
+    // would otherwise meet Node's default action (exit without cleanup).
+    const stopSignal = untilStopSignal(io);
     say(`${started.text}\nhob serve: dashboard ready; ${how}`, {
       ...started.event,
       web: { host: address.host, port: web.port },
       login_url: shown,
     });
-    const reason = await untilStopSignal(io);
+    const reason = await stopSignal;
     await web.close();
     const clean = await running.stop(reason);
     say(`hob serve: stopped (${reason})${clean ? "" : "; the analysis did not finish in time"}.`, {
